@@ -1,0 +1,130 @@
+// An in-memory MultipartUploader with the semantics of Teleport's eventstest.MemoryUploader: the
+// reference backend for tests and for recording into a buffer.
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { AuditcastError, badParameter, notFound, throwIfAborted } from '../errors.js';
+import {
+  type CallOptions, type MultipartUploader, type StreamPart, type StreamUpload, type UploadBody,
+  type UploadMetadata, readBody,
+} from './multipart-uploader.js';
+
+export interface UploadEvent {
+  readonly sessionId: string;
+  readonly uploadId: string;
+  readonly error?: Error;
+  readonly created?: Date;
+}
+
+export interface MemoryUploaderOptions {
+  /** Called when an upload completes (the seed's events channel). */
+  onUploadEvent?: (event: UploadEvent) => void;
+  /** Time source for Initiated/LastModified (tests use a fake clock). */
+  now?: () => Date;
+}
+
+interface MemoryUpload {
+  readonly upload: StreamUpload;
+  readonly parts: Map<number, { body: Buffer; lastModified: Date }>;
+  completed: boolean;
+}
+
+export class MemoryUploader implements MultipartUploader {
+  private readonly uploads = new Map<string, MemoryUpload>();
+  private readonly objects = new Map<string, Buffer>();
+  private readonly now: () => Date;
+  private readonly onUploadEvent?: (event: UploadEvent) => void;
+
+  constructor(options: MemoryUploaderOptions = {}) {
+    this.now = options.now ?? (() => new Date());
+    this.onUploadEvent = options.onUploadEvent;
+  }
+
+  async createUpload(sessionId: string, options?: CallOptions): Promise<StreamUpload> {
+    throwIfAborted(options?.signal);
+    if (!sessionId) throw badParameter('missing session id');
+    const upload: StreamUpload = { id: randomUUID(), sessionId, initiated: this.now() };
+    this.uploads.set(upload.id, { upload, parts: new Map(), completed: false });
+    return upload;
+  }
+
+  async reserveUploadPart(upload: StreamUpload, _partNumber: number, options?: CallOptions): Promise<void> {
+    throwIfAborted(options?.signal);
+    this.get(upload);
+  }
+
+  async uploadPart(upload: StreamUpload, partNumber: number, body: Uint8Array, options?: CallOptions): Promise<StreamPart> {
+    throwIfAborted(options?.signal);
+    const entry = this.get(upload);
+    const lastModified = this.now();
+    entry.parts.set(partNumber, { body: Buffer.from(body), lastModified });
+    return { number: partNumber, lastModified };
+  }
+
+  async listParts(upload: StreamUpload, options?: CallOptions): Promise<StreamPart[]> {
+    throwIfAborted(options?.signal);
+    const entry = this.get(upload);
+    return [...entry.parts.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([number, part]) => ({ number, lastModified: part.lastModified }));
+  }
+
+  async listUploads(options?: CallOptions): Promise<StreamUpload[]> {
+    throwIfAborted(options?.signal);
+    return [...this.uploads.values()]
+      .map((entry) => entry.upload)
+      .sort((a, b) => a.initiated.getTime() - b.initiated.getTime());
+  }
+
+  async completeUpload(upload: StreamUpload, parts: readonly StreamPart[], options?: CallOptions): Promise<void> {
+    throwIfAborted(options?.signal);
+    const entry = this.get(upload);
+    if (entry.completed) throw new AuditcastError('BAD_PARAMETER', `upload ${upload.id} already completed`);
+    const bodies: Buffer[] = [];
+    const listed = new Set<number>();
+    for (const part of [...parts].sort((a, b) => a.number - b.number)) {
+      const stored = entry.parts.get(part.number);
+      if (!stored) throw notFound(`part ${part.number} of upload ${upload.id} was never uploaded`);
+      bodies.push(stored.body);
+      listed.add(part.number);
+    }
+    for (const number of [...entry.parts.keys()]) if (!listed.has(number)) entry.parts.delete(number);
+    this.objects.set(upload.sessionId, Buffer.concat(bodies));
+    entry.completed = true;
+    this.onUploadEvent?.({ sessionId: upload.sessionId, uploadId: upload.id, created: this.now() });
+  }
+
+  getUploadMetadata(sessionId: string): UploadMetadata {
+    return { url: `memory://${sessionId}`, sessionId };
+  }
+
+  async upload(sessionId: string, body: UploadBody, options?: CallOptions): Promise<string> {
+    throwIfAborted(options?.signal);
+    if (this.objects.has(sessionId)) throw new AuditcastError('ALREADY_EXISTS', `recording ${sessionId} already exists`);
+    this.objects.set(sessionId, await readBody(body));
+    return this.getUploadMetadata(sessionId).url;
+  }
+
+  async download(sessionId: string, options?: CallOptions): Promise<Buffer> {
+    throwIfAborted(options?.signal);
+    const object = this.objects.get(sessionId);
+    if (!object) throw notFound(`recording ${sessionId} is not found`);
+    return object;
+  }
+
+  async downloadStream(sessionId: string, options?: CallOptions): Promise<Readable> {
+    return Readable.from([await this.download(sessionId, options)]);
+  }
+
+  /** Test helper: the uploaded part bodies of an upload, ascending by part number. */
+  getParts(uploadId: string): Buffer[] {
+    const entry = this.uploads.get(uploadId);
+    if (!entry) throw notFound(`upload ${uploadId} is not found`);
+    return [...entry.parts.entries()].sort(([a], [b]) => a - b).map(([, part]) => part.body);
+  }
+
+  private get(upload: StreamUpload): MemoryUpload {
+    const entry = this.uploads.get(upload.id);
+    if (!entry) throw notFound(`upload ${upload.id} is not found`);
+    return entry;
+  }
+}
