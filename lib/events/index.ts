@@ -15,3 +15,5 @@ export { getSessionId, getTeleportUser } from './event-getters.js';
 export { byTimeAndIndex } from './by-time-and-index.js';
 export { isValidNamespace, validateServerMetadata } from './validate-server-metadata.js';
 export { isPermanentEmitError } from './permanent-error.js';
+/** One type per event message (EventTypes.SessionStart, EventTypes.TypedEvent, ...). */
+export type * as EventTypes from './event-types.generated.js';
