@@ -1,11 +1,99 @@
-// Adapts the native addon's exports to the SliceCodec interface.
+// Adapts the native addon (native/addon.cc) to the SliceCodec interface. Failures cross the boundary
+// as plain numbers (status, offset, value) and become errors here, through the same functions the
+// JS backend uses, so both backends throw the same code and the same message.
 import { badParameter } from '../errors.js';
-import type { SliceCodec } from './codec.js';
+import type { InflateLimits, InflatedSection, PartEncoder, PrintBatch, SliceCodec } from './codec.js';
 import type { NativeAddon } from './native-loader.js';
+import { checkInflateLimits, checkPadTo, sectionError } from './part-format.js';
+import { checkPrintBatch, printBatchError, printStrings } from './print-batch.js';
+
+/**
+ * Chunks smaller than this are compressed on the calling thread even by addChunkAsync: below it
+ * the hop to a libuv worker costs more than it saves (measured by `npm run bench`, "async cut-off").
+ */
+export const ASYNC_MIN_BYTES = 16 * 1024;
+
+interface NativePartEncoderHandle {
+  addChunk(framed: Uint8Array): number;
+  addChunkAsync(framed: Uint8Array): Promise<number>;
+  finish(padTo: number): Uint8Array;
+  readonly compressedBytes: number;
+  readonly rawBytes: number;
+  readonly pending: number;
+}
+
+interface NativeFailure {
+  status: number;
+  offset: number;
+  value: number;
+}
+
+interface NativePrintFailure {
+  status: number;
+  event: number;
+  field: number;
+  value: number;
+}
+
+interface NativeSliceAddon {
+  PartEncoder: new () => NativePartEncoderHandle;
+  inflateSection(section: Uint8Array, maxInflatedBytes: number): InflatedSection | NativeFailure;
+  framePrints(data: Uint8Array, numbers: Float64Array, strings: string[]): Uint8Array | NativePrintFailure;
+}
+
+function isSliceAddon(addon: NativeAddon): addon is NativeAddon & NativeSliceAddon {
+  return typeof addon.PartEncoder === 'function' && typeof addon.inflateSection === 'function' && typeof addon.framePrints === 'function';
+}
+
+class NativePartEncoder implements PartEncoder {
+  constructor(private readonly handle: NativePartEncoderHandle) {}
+
+  get compressedBytes(): number {
+    return this.handle.compressedBytes;
+  }
+
+  get rawBytes(): number {
+    return this.handle.rawBytes;
+  }
+
+  addChunk(framed: Uint8Array): number {
+    return this.handle.addChunk(framed);
+  }
+
+  addChunkAsync(framed: Uint8Array): Promise<number> {
+    if (framed.length < ASYNC_MIN_BYTES) {
+      try {
+        return Promise.resolve(this.handle.addChunk(framed));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    return this.handle.addChunkAsync(framed);
+  }
+
+  finish(padTo: number): Uint8Array {
+    checkPadTo(padTo);
+    return this.handle.finish(padTo);
+  }
+}
 
 export function createNativeCodec(addon: NativeAddon): SliceCodec {
-  if (typeof addon.createPartEncoder !== 'function' || typeof addon.inflateSection !== 'function') {
-    throw badParameter('the native addon does not export the slice codec');
-  }
-  throw badParameter('the native slice codec is not built in this version');
+  if (!isSliceAddon(addon)) throw badParameter('the native addon does not export the slice codec');
+  const native = addon;
+  return {
+    backend: 'native',
+    createPartEncoder: () => new NativePartEncoder(new native.PartEncoder()),
+    inflateSection(section: Uint8Array, limits: InflateLimits): InflatedSection {
+      checkInflateLimits(limits);
+      const result = native.inflateSection(section, limits.maxInflatedBytes);
+      if ('status' in result) throw sectionError(result.status, result.offset, result.value);
+      return result;
+    },
+    framePrints(batch: PrintBatch): Uint8Array {
+      checkPrintBatch(batch);
+      const result = native.framePrints(batch.data, batch.numbers, printStrings(batch.strings));
+      if (result instanceof Uint8Array) return result;
+      throw printBatchError(result.status, result.event, result.field, result.value, batch.data.length);
+    },
+  };
 }

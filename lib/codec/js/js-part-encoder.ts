@@ -3,7 +3,7 @@
 import zlib from 'node:zlib';
 import type { PartEncoder } from '../codec.js';
 import {
-  DEFLATE_END, GZIP_HEADER, GZIP_TRAILER_SIZE, PART_HEADER_SIZE, writePartHeader,
+  DEFLATE_END, GZIP_HEADER, GZIP_TRAILER_SIZE, PART_HEADER_SIZE, checkPadTo, writePartHeader,
 } from '../part-format.js';
 
 const DEFLATE_OPTIONS: zlib.ZlibOptions = { level: 1, finishFlush: zlib.constants.Z_SYNC_FLUSH };
@@ -48,6 +48,7 @@ export class JsPartEncoder implements PartEncoder {
   }
 
   finish(padTo: number): Uint8Array {
+    checkPadTo(padTo);
     if (this.finished) throw new Error('part already finished');
     this.finished = true;
     const partSize = this.compressed + DEFLATE_END.length + GZIP_TRAILER_SIZE;
