@@ -79,6 +79,11 @@ export class MemoryUploader implements MultipartUploader {
     throwIfAborted(options?.signal);
     const entry = this.get(upload);
     if (entry.completed) throw new AuditcastError('BAD_PARAMETER', `upload ${upload.id} already completed`);
+    if (parts.length === 0) {
+      // Nothing was uploaded: drop the upload and create no object (an empty stream leaves none).
+      this.uploads.delete(upload.id);
+      return;
+    }
     const bodies: Buffer[] = [];
     const listed = new Set<number>();
     for (const part of [...parts].sort((a, b) => a.number - b.number)) {

@@ -1,0 +1,128 @@
+// ProtoReader: events of a recording, in order, part by part. Duplicate event indexes (left by a
+// resumed upload) are dropped and counted the way Teleport counts them.
+import { AuditcastError, corrupted, throwIfAborted } from '../errors.js';
+import { codec as defaultCodec } from '../codec/index.js';
+import type { SliceCodec } from '../codec/codec.js';
+import type { AuditEvent } from '../events/event.js';
+import { decodeEvent } from '../events/oneof.js';
+import { type ByteSource, type RecordingSource, closeByteSource, toByteSource } from './byte-source.js';
+import { PartReader, type PartReaderLimits, type ReadPart } from './part-reader.js';
+
+export interface ProtoReaderStats {
+  /** Events dropped because their index was not above the last one returned. */
+  skippedEvents: number;
+  /** Events whose index jumped past last + 1 (still returned). */
+  outOfOrderEvents: number;
+  /** Every event decoded. */
+  totalEvents: number;
+  /** Bytes after a gzip member inside its part (Teleport's old padding bug), ignored. */
+  skippedBytes: number;
+  /** Parts read. */
+  parts: number;
+}
+
+export interface ProtoReaderOptions extends PartReaderLimits {
+  /** Codec backend (default: the process-wide one). */
+  codec?: SliceCodec;
+  signal?: AbortSignal;
+}
+
+export class ProtoReader implements AsyncIterable<AuditEvent> {
+  private source: ByteSource;
+  private readonly parts: PartReader;
+  private part: ReadPart | null = null;
+  private record = 0;
+  private lastIndex = -1;
+  private ended = false;
+  private failure: AuditcastError | null = null;
+  private readonly signal?: AbortSignal;
+  readonly stats: ProtoReaderStats = { skippedEvents: 0, outOfOrderEvents: 0, totalEvents: 0, skippedBytes: 0, parts: 0 };
+
+  constructor(source: RecordingSource, options: ProtoReaderOptions = {}) {
+    this.source = toByteSource(source);
+    this.parts = new PartReader(this.source, options.codec ?? defaultCodec, options);
+    this.signal = options.signal;
+  }
+
+  /** Reads from a new source, keeping stats and the last index (Teleport's Reset). */
+  reset(source: RecordingSource): void {
+    this.source = toByteSource(source);
+    this.parts.reset(this.source);
+    this.part = null;
+    this.ended = false;
+  }
+
+  /** Byte offset reached in the current source. */
+  get offset(): number {
+    return this.source.offset;
+  }
+
+  /** The next event, or null at the end of the recording. */
+  async read(): Promise<AuditEvent | null> {
+    if (this.failure) throw this.failure;
+    for (;;) {
+      if (!this.part || this.record * 2 >= this.part.bounds.length) {
+        if (this.ended) return null;
+        throwIfAborted(this.signal);
+        let next: ReadPart | null;
+        try {
+          next = await this.parts.next();
+        } catch (err) {
+          this.failure = err instanceof AuditcastError ? err : corrupted((err as Error).message, err);
+          throw this.failure;
+        }
+        if (!next) {
+          this.ended = true;
+          this.part = null;
+          return null;
+        }
+        this.part = next;
+        this.record = 0;
+        this.stats.parts++;
+        this.stats.skippedBytes += next.trailingBytes;
+        continue;
+      }
+      const part = this.part;
+      const i = this.record++;
+      let event: AuditEvent;
+      try {
+        event = decodeEvent(part.data, part.bounds[i * 2], part.bounds[i * 2 + 1]);
+      } catch (err) {
+        // Not sticky, as in Teleport: the next read moves on to the next record.
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new AuditcastError('CORRUPTED', `part ${part.partIndex} (at byte ${part.offset}), record ${i + 1}: ${reason}`, { cause: err });
+      }
+      this.stats.totalEvents++;
+      const index = event.Metadata.Index;
+      if (index <= this.lastIndex) {
+        this.stats.skippedEvents++;
+        continue;
+      }
+      if (this.lastIndex > 0 && index !== this.lastIndex + 1) this.stats.outOfOrderEvents++;
+      this.lastIndex = index;
+      return event;
+    }
+  }
+
+  /** Every remaining event. */
+  async readAll(): Promise<AuditEvent[]> {
+    const events: AuditEvent[] = [];
+    for (let event = await this.read(); event; event = await this.read()) events.push(event);
+    return events;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<AuditEvent> {
+    try {
+      for (let event = await this.read(); event; event = await this.read()) yield event;
+    } finally {
+      await this.close();
+    }
+  }
+
+  /** Releases the input (ends a stream source early). */
+  async close(): Promise<void> {
+    this.ended = true;
+    this.part = null;
+    await closeByteSource(this.source);
+  }
+}

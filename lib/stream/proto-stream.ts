@@ -1,0 +1,305 @@
+// ProtoStream: writes one session recording as a multipart upload of ProtoStream V1 parts.
+//
+// Events are framed into the current part (a Slice). A part is cut when header + compressed bytes
+// reach minUploadBytes; a cut part is padded with zeros to exactly minUploadBytes when shorter, and
+// the last part (complete) is never padded. Part numbers follow Teleport: a new part reserves
+// ++lastPartNumber, an upload uses it and increments again, so parts are 1, 3, 5, ...
+import { AuditcastError, abortError } from '../errors.js';
+import type { SliceCodec } from '../codec/codec.js';
+import { PART_HEADER_SIZE } from '../codec/part-format.js';
+import type { AuditEventInput } from '../events/event.js';
+import type { MultipartUploader, StreamPart, StreamUpload } from './multipart-uploader.js';
+import { type RetryOptions, withRetry } from './retry.js';
+import { type EventTrimmer, Slice } from './slice.js';
+import { StatusChannel, type StreamStatus } from './status-channel.js';
+
+export interface ProtoStreamConfig {
+  uploader: MultipartUploader;
+  upload: StreamUpload;
+  codec: SliceCodec;
+  minUploadBytes: number;
+  concurrentUploads: number;
+  inactivityFlushMs: number;
+  retry: RetryOptions;
+  /** Parts already uploaded (resume). */
+  completedParts: readonly StreamPart[];
+  trim?: EventTrimmer;
+  signal?: AbortSignal;
+  now: () => Date;
+}
+
+export interface ProtoStreamStats {
+  events: number;
+  partsUploaded: number;
+  bytesUploaded: number;
+  trimmedEvents: number;
+  uploadRetries: number;
+}
+
+type State = 'open' | 'completing' | 'closing' | 'completed' | 'closed' | 'failed';
+
+const RESOLVED = Promise.resolve();
+
+export class ProtoStream {
+  readonly uploadId: string;
+  readonly sessionId: string;
+  /** Status updates: one with lastEventIndex -1 at start, then one per uploaded part. */
+  readonly status = new StatusChannel();
+  /** Settles when the stream has completed, closed, failed or been canceled. Never rejects. */
+  readonly done: Promise<void>;
+  readonly stats: ProtoStreamStats = { events: 0, partsUploaded: 0, bytesUploaded: 0, trimmedEvents: 0, uploadRetries: 0 };
+
+  private readonly cfg: ProtoStreamConfig;
+  private state: State = 'open';
+  private failure: AuditcastError | null = null;
+  private current!: Slice;
+  private lastPartNumber = 0;
+  private readonly completedParts: StreamPart[];
+  private readonly inFlight = new Set<Promise<void>>();
+  private slots: number;
+  private readonly slotWaiters: (() => void)[] = [];
+  /** Serializes work that must wait (cuts, flushes, complete); null when idle. */
+  private tail: Promise<void> | null = null;
+  private finishing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private lastEventAt = 0;
+  private readonly aborter = new AbortController();
+  private resolveDone!: () => void;
+
+  private constructor(cfg: ProtoStreamConfig) {
+    this.cfg = cfg;
+    this.uploadId = cfg.upload.id;
+    this.sessionId = cfg.upload.sessionId;
+    this.completedParts = [...cfg.completedParts];
+    this.slots = Math.max(1, cfg.concurrentUploads);
+    this.done = new Promise((resolve) => { this.resolveDone = resolve; });
+    if (cfg.completedParts.length > 0) {
+      // Skip two part numbers past the last completed one, so a part still being flushed by an
+      // earlier process is never overwritten.
+      this.lastPartNumber = Math.max(...cfg.completedParts.map((p) => p.number)) + 1;
+    }
+    cfg.signal?.addEventListener('abort', () => this.cancel(abortError(cfg.signal!)), { once: true });
+  }
+
+  /** Creates the stream and reserves its first part (errors from the uploader surface here). */
+  static async open(cfg: ProtoStreamConfig): Promise<ProtoStream> {
+    const stream = new ProtoStream(cfg);
+    await stream.newSlice();
+    stream.status.push({ uploadId: stream.uploadId, lastEventIndex: -1, lastUploadTime: cfg.now() });
+    return stream;
+  }
+
+  get lastStatus(): StreamStatus | null {
+    return this.status.last;
+  }
+
+  /** The error that ended the stream, if any. */
+  get error(): AuditcastError | null {
+    return this.failure;
+  }
+
+  /** Records one event. Resolves once it is framed (and, at a part boundary, its part started). */
+  recordEvent(event: AuditEventInput): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.state !== 'open') {
+      return Promise.reject(new AuditcastError('COMPLETED', `stream ${this.sessionId} has been ${this.state === 'completing' || this.state === 'completed' ? 'completed' : 'closed'}`));
+    }
+    if (this.tail) return this.enqueue(() => this.recordNow(event));
+    try {
+      const cut = this.recordNow(event);
+      if (cut === RESOLVED) return RESOLVED;
+      return this.track(cut);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Uploads the current part now, padded (Teleport's ForceFlush). */
+  flush(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    return this.enqueue(async () => {
+      if (!this.current.isEmpty) await this.cut(false);
+    });
+  }
+
+  /** Uploads what is left as the last part, waits for every upload and completes the upload. */
+  complete(): Promise<void> {
+    this.finishing ??= this.finish('completing');
+    return this.finishing;
+  }
+
+  /** Uploads what is left (padded) and waits, leaving the upload open to be resumed. */
+  close(): Promise<void> {
+    this.finishing ??= this.finish('closing');
+    return this.finishing;
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  private recordNow(event: AuditEventInput): Promise<void> {
+    if (this.failure) throw this.failure;
+    const slice = this.current;
+    const trimmedBefore = slice.trimmed;
+    slice.add(event);
+    this.stats.events++;
+    this.stats.trimmedEvents += slice.trimmed - trimmedBefore;
+    this.touch();
+    if (PART_HEADER_SIZE + slice.encoder.compressedBytes >= this.cfg.minUploadBytes) return this.cut(false);
+    return RESOLVED;
+  }
+
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    const run = (this.tail ?? RESOLVED).then(() => {
+      if (this.failure) throw this.failure;
+      return work();
+    });
+    return this.track(run);
+  }
+
+  private track(run: Promise<void>): Promise<void> {
+    const tail = run.catch(() => undefined).then(() => {
+      if (this.tail === tail) this.tail = null;
+    });
+    this.tail = tail;
+    return run;
+  }
+
+  /** Finishes the current part and starts its upload; opens the next part unless it is the last. */
+  private async cut(isLast: boolean): Promise<void> {
+    const slice = this.current;
+    await this.acquireSlot();
+    if (this.failure) throw this.failure;
+    const partNumber = this.lastPartNumber;
+    let body: Uint8Array;
+    try {
+      body = slice.finish(isLast ? 0 : this.cfg.minUploadBytes);
+    } catch (err) {
+      this.releaseSlot();
+      throw this.fail(err);
+    }
+    this.lastPartNumber++;
+    const upload = this.uploadPart(partNumber, body, slice.lastEventIndex);
+    this.inFlight.add(upload);
+    void upload.finally(() => this.inFlight.delete(upload));
+    if (!isLast) await this.newSlice();
+  }
+
+  private async uploadPart(partNumber: number, body: Uint8Array, lastEventIndex: number): Promise<void> {
+    const { uploader, upload, retry } = this.cfg;
+    let attempts = 0;
+    try {
+      const part = await withRetry(() => {
+        if (attempts++ > 0) this.stats.uploadRetries++;
+        return uploader.uploadPart(upload, partNumber, body, { signal: this.aborter.signal });
+      }, retry, this.aborter.signal);
+      this.completedParts.push(part);
+      this.stats.partsUploaded++;
+      this.stats.bytesUploaded += body.length;
+      this.status.push({ uploadId: this.uploadId, lastEventIndex, lastUploadTime: this.cfg.now() });
+    } catch (err) {
+      this.fail(err);
+    } finally {
+      this.releaseSlot();
+    }
+  }
+
+  private async newSlice(): Promise<void> {
+    const number = ++this.lastPartNumber;
+    try {
+      await this.cfg.uploader.reserveUploadPart(this.cfg.upload, number, { signal: this.aborter.signal });
+    } catch (err) {
+      throw this.fail(err, 'uploader failed to reserve upload part');
+    }
+    this.current = new Slice(this.cfg.codec, number, this.cfg.trim);
+  }
+
+  private async finish(kind: 'completing' | 'closing'): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.state === 'open') this.state = kind;
+    this.disarmTimer();
+    const run = (this.tail ?? RESOLVED).then(async () => {
+      if (this.failure) throw this.failure;
+      if (!this.current.isEmpty) await this.cut(kind === 'completing');
+      while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+      if (this.failure) throw this.failure;
+      if (kind === 'completing') {
+        const parts = [...this.completedParts].sort((a, b) => a.number - b.number);
+        try {
+          // With no parts this lets the uploader drop the upload: an empty stream leaves no object.
+          await this.cfg.uploader.completeUpload(this.cfg.upload, parts, { signal: this.aborter.signal });
+        } catch (err) {
+          throw this.fail(err);
+        }
+      }
+      this.state = kind === 'completing' ? 'completed' : 'closed';
+      this.end();
+    });
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private touch(): void {
+    this.lastEventAt = Date.now();
+    if (this.timer || this.cfg.inactivityFlushMs <= 0) return;
+    this.armTimer(this.cfg.inactivityFlushMs);
+  }
+
+  private armTimer(ms: number): void {
+    this.timer = setTimeout(() => this.onInactivity(), ms);
+    this.timer.unref?.();
+  }
+
+  private disarmTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private onInactivity(): void {
+    this.timer = null;
+    if (this.state !== 'open' || this.failure) return;
+    const idle = Date.now() - this.lastEventAt;
+    if (idle < this.cfg.inactivityFlushMs) {
+      this.armTimer(this.cfg.inactivityFlushMs - idle);
+      return;
+    }
+    if (!this.current.isEmpty) this.flush().catch(() => undefined);
+  }
+
+  private acquireSlot(): Promise<void> {
+    if (this.slots > 0) {
+      this.slots--;
+      return RESOLVED;
+    }
+    return new Promise((resolve) => this.slotWaiters.push(resolve));
+  }
+
+  private releaseSlot(): void {
+    const next = this.slotWaiters.shift();
+    if (next) next();
+    else this.slots++;
+  }
+
+  private fail(err: unknown, context?: string): AuditcastError {
+    if (!this.failure) {
+      const base = err instanceof AuditcastError ? err
+        : new AuditcastError('CONNECTION_PROBLEM', (err as Error)?.message ?? String(err), { cause: err });
+      this.failure = context ? new AuditcastError(base.code, `${context}: ${base.message}`, { cause: base }) : base;
+      this.state = 'failed';
+      this.aborter.abort(this.failure);
+      this.end();
+    }
+    return this.failure;
+  }
+
+  private cancel(reason: AuditcastError): void {
+    if (this.state === 'completed' || this.state === 'closed') return;
+    this.fail(reason);
+  }
+
+  private end(): void {
+    this.disarmTimer();
+    this.status.close();
+    for (const waiter of this.slotWaiters.splice(0)) waiter();
+    this.resolveDone();
+  }
+}
