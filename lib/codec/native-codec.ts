@@ -1,6 +1,7 @@
 // Adapts the native addon (native/addon.cc) to the SliceCodec interface. Failures cross the boundary
 // as plain numbers (status, offset, value) and become errors here, through the same functions the
 // JS backend uses, so both backends throw the same code and the same message.
+import zlib from 'node:zlib';
 import { badParameter } from '../errors.js';
 import type { InflateLimits, InflatedSection, PartEncoder, PrintBatch, SliceCodec } from './codec.js';
 import type { NativeAddon } from './native-loader.js';
@@ -77,9 +78,29 @@ class NativePartEncoder implements PartEncoder {
   }
 }
 
+/**
+ * Compresses a sample with the addon and with node:zlib: they must agree byte for byte, else the
+ * addon bound to a zlib other than node's (a different Node build) and must not be used.
+ */
+function checkSameZlib(native: NativeSliceAddon): void {
+  const words = ['drwxr-xr-x', 'root', '4096', 'Nov', 'lib', '\x1b[01;34m', '\x1b[0m', '\r\n', 'total', '-rw-r--r--'];
+  let text = '';
+  for (let i = 0; text.length < 20_000; i++) text += `${words[(i * 7 + (i >> 3)) % words.length]}${i % 13 === 0 ? '\r\n' : ' '}`;
+  const sample = Buffer.from(text);
+  const encoder = new native.PartEncoder();
+  encoder.addChunk(sample);
+  const part = encoder.finish(0);
+  const expected = zlib.deflateRawSync(sample, { level: 1, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  const actual = part.subarray(34, 34 + expected.length);
+  if (part.length !== 34 + expected.length + 10 || !Buffer.from(actual).equals(expected)) {
+    throw badParameter('the addon\'s zlib writes different bytes than node:zlib');
+  }
+}
+
 export function createNativeCodec(addon: NativeAddon): SliceCodec {
   if (!isSliceAddon(addon)) throw badParameter('the native addon does not export the slice codec');
   const native = addon;
+  checkSameZlib(native);
   return {
     backend: 'native',
     createPartEncoder: () => new NativePartEncoder(new native.PartEncoder()),

@@ -18,7 +18,7 @@ uint32_t Crc32(uint32_t crc, const uint8_t* data, size_t size) {
 }
 
 uint32_t Crc32Combine(uint32_t crc1, uint32_t crc2, size_t size2) {
-  return static_cast<uint32_t>(Cr_z_crc32_combine64(crc1, crc2, static_cast<int64_t>(size2)));
+  return static_cast<uint32_t>(CombineCrc(crc1, crc2, static_cast<long long>(size2)));
 }
 
 bool DeflateChunk(const uint8_t* input, size_t size, DeflatedChunk* out) {

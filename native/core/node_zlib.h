@@ -1,30 +1,29 @@
-// The zlib that ships inside the node binary (Chromium's zlib, exported with a Cr_z_ prefix).
-// node:zlib calls exactly these functions, so calling them here gives byte-identical output.
-// The node binary also exports unprefixed deflate/inflate/crc32 from other code; never use those.
+// The zlib inside the node binary: the very functions node:zlib calls, so the same calls give the
+// same bytes. On this machine's Node (v20.20.2) gdb shows node::ZlibContext::DoThreadPoolWork
+// calling the unprefixed exports `deflate`, `inflate` and `crc32`; the binary also exports a
+// second copy with a Cr_z_ prefix, which writes different deflate bytes (see native/README.md),
+// so the prefixed names must NOT be used. The addon leaves these symbols undefined and the
+// dynamic linker binds them to the node executable (it comes first in the lookup scope);
+// lib/codec/native-codec.ts checks the output against node:zlib once at load time.
 #ifndef AUDITCAST_NODE_ZLIB_H
 #define AUDITCAST_NODE_ZLIB_H
 
+// node's headers ship Chromium's zconf.h, which otherwise wants chromeconf.h (not shipped).
 #ifndef CHROMIUM_ZLIB_NO_CHROMECONF
 #define CHROMIUM_ZLIB_NO_CHROMECONF 1
 #endif
 
-#define zlibVersion Cr_z_zlibVersion
-#define deflateInit2_ Cr_z_deflateInit2_
-#define deflate Cr_z_deflate
-#define deflateEnd Cr_z_deflateEnd
-#define deflateReset Cr_z_deflateReset
-#define deflateBound Cr_z_deflateBound
-#define inflateInit2_ Cr_z_inflateInit2_
-#define inflate Cr_z_inflate
-#define inflateEnd Cr_z_inflateEnd
-#define inflateReset Cr_z_inflateReset
-#define crc32 Cr_z_crc32
-
 #include <zlib.h>
 
-#include <cstdint>
-
-// crc32_combine is renamed by zconf.h when _FILE_OFFSET_BITS is 64; name the 64-bit one directly.
-extern "C" uLong Cr_z_crc32_combine64(uLong crc1, uLong crc2, int64_t len2);
+namespace auditcast {
+// crc32_combine: with _FILE_OFFSET_BITS=64 zlib.h declares only crc32_combine64 (node exports both).
+inline uLong CombineCrc(uLong crc1, uLong crc2, long long len2) {
+#if defined(Z_WANT64)
+  return crc32_combine64(crc1, crc2, static_cast<z_off_t>(len2));
+#else
+  return crc32_combine(crc1, crc2, static_cast<z_off_t>(len2));
+#endif
+}
+}  // namespace auditcast
 
 #endif
