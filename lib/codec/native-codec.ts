@@ -61,15 +61,14 @@ class NativePartEncoder implements PartEncoder {
     return this.handle.addChunk(framed);
   }
 
+  /** Calls may overlap: chunks keep call order. Do not change `framed` until the promise settles. */
   addChunkAsync(framed: Uint8Array): Promise<number> {
-    if (framed.length < ASYNC_MIN_BYTES) {
-      try {
-        return Promise.resolve(this.handle.addChunk(framed));
-      } catch (err) {
-        return Promise.reject(err);
-      }
+    try {
+      if (framed.length < ASYNC_MIN_BYTES) return Promise.resolve(this.handle.addChunk(framed));
+      return this.handle.addChunkAsync(framed);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    return this.handle.addChunkAsync(framed);
   }
 
   finish(padTo: number): Uint8Array {

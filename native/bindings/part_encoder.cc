@@ -1,6 +1,7 @@
 // PartEncoder: a JS class over core/part_assembler. addChunk compresses on the calling thread;
 // addChunkAsync fills a baton and compresses on a libuv worker (the slot is reserved at call time,
 // so chunks stay in call order whatever order the workers finish in).
+#include <memory>
 #include <utility>
 
 #include "../core/chunk_deflater.h"
@@ -25,13 +26,12 @@ class PartEncoderWrap : public Napi::ObjectWrap<PartEncoderWrap> {
                        });
   }
 
-  explicit PartEncoderWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PartEncoderWrap>(info) {}
-
-  PartAssembler& assembler() { return assembler_; }
+  explicit PartEncoderWrap(const Napi::CallbackInfo& info)
+      : Napi::ObjectWrap<PartEncoderWrap>(info), assembler_(std::make_shared<PartAssembler>()) {}
 
  private:
   bool CheckOpen(Napi::Env env) {
-    if (!assembler_.finished()) return true;
+    if (!assembler_->finished()) return true;
     Napi::Error::New(env, "part already finished").ThrowAsJavaScriptException();
     return false;
   }
@@ -44,11 +44,15 @@ class PartEncoderWrap : public Napi::ObjectWrap<PartEncoderWrap> {
     double pad_to;
     if (!GetSize(info, 0, "padTo", &pad_to)) return env.Undefined();
     if (!CheckOpen(env)) return env.Undefined();
-    if (assembler_.pending() != 0) {
+    if (assembler_->pending() != 0) {
       Napi::Error::New(env, "part has chunks still being compressed").ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    uint64_t unpadded = assembler_.UnpaddedSize();
+    if (assembler_->failed()) {
+      Napi::Error::New(env, "part lost a chunk that failed to compress").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    uint64_t unpadded = assembler_->UnpaddedSize();
     uint64_t padding = pad_to > static_cast<double>(unpadded) ? static_cast<uint64_t>(pad_to) - unpadded : 0;
     // Check the size before allocating: a Buffer cannot be larger than 4 GiB here.
     if (unpadded + padding > (uint64_t{1} << 32)) {
@@ -57,33 +61,35 @@ class PartEncoderWrap : public Napi::ObjectWrap<PartEncoderWrap> {
     }
     Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(env, static_cast<size_t>(unpadded + padding));
     if (env.IsExceptionPending()) return env.Undefined();
-    assembler_.Finish(out.Data(), padding);
+    assembler_->Finish(out.Data(), padding);
     return out;
   }
 
   Napi::Value CompressedBytes(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), assembler_.compressed_bytes());
+    return Napi::Number::New(info.Env(), assembler_->compressed_bytes());
   }
-  Napi::Value RawBytes(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), assembler_.raw_bytes()); }
+  Napi::Value RawBytes(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), assembler_->raw_bytes()); }
   Napi::Value Pending(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), static_cast<double>(assembler_.pending()));
+    return Napi::Number::New(info.Env(), static_cast<double>(assembler_->pending()));
   }
 
-  PartAssembler assembler_;
+  // Shared with in-flight workers, so a worker finishing during teardown (after the JS object was
+  // finalized) still touches live memory.
+  std::shared_ptr<PartAssembler> assembler_;
 };
 
 // The baton: everything Execute() needs, filled on the main thread. The references keep the
 // encoder and the input alive (and unmoved) until OnOK/OnError run on the main thread.
 class DeflateWorker : public Napi::AsyncWorker {
  public:
-  DeflateWorker(Napi::Env env, PartEncoderWrap* encoder, Napi::Uint8Array input, size_t slot)
+  DeflateWorker(Napi::Env env, Napi::Object encoder, std::shared_ptr<PartAssembler> assembler, Napi::Uint8Array input)
       : Napi::AsyncWorker(env, "auditcast:deflateChunk"),
         deferred_(Napi::Promise::Deferred::New(env)),
-        encoder_(encoder),
-        slot_(slot),
+        assembler_(std::move(assembler)),
+        slot_(assembler_->Reserve()),
         data_(input.Data()),
         size_(input.ByteLength()) {
-    encoder_ref_ = Napi::Persistent(encoder->Value());
+    encoder_ref_ = Napi::Persistent(encoder);
     input_ref_ = Napi::Persistent(input);
   }
 
@@ -94,18 +100,18 @@ class DeflateWorker : public Napi::AsyncWorker {
   }
 
   void OnOK() override {
-    double compressed = encoder_->assembler().Fill(slot_, std::move(chunk_));
+    double compressed = assembler_->Fill(slot_, std::move(chunk_));
     deferred_.Resolve(Napi::Number::New(Env(), compressed));
   }
 
   void OnError(const Napi::Error& error) override {
-    encoder_->assembler().Abandon(slot_);
+    assembler_->Abandon(slot_);
     deferred_.Reject(error.Value());
   }
 
  private:
   Napi::Promise::Deferred deferred_;
-  PartEncoderWrap* encoder_;
+  std::shared_ptr<PartAssembler> assembler_;
   Napi::ObjectReference encoder_ref_;
   Napi::Reference<Napi::Uint8Array> input_ref_;
   size_t slot_;
@@ -119,14 +125,14 @@ Napi::Value PartEncoderWrap::AddChunk(const Napi::CallbackInfo& info) {
   Napi::Uint8Array input;
   if (!GetBytes(info, 0, "framed", &input)) return env.Undefined();
   if (!CheckOpen(env)) return env.Undefined();
-  if (input.ByteLength() == 0) return Napi::Number::New(env, assembler_.compressed_bytes());
+  if (input.ByteLength() == 0) return Napi::Number::New(env, assembler_->compressed_bytes());
   DeflatedChunk chunk;
   if (!DeflateChunk(input.Data(), input.ByteLength(), &chunk)) {
     Napi::Error::New(env, "zlib failed to compress the chunk (out of memory?)").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  size_t slot = assembler_.Reserve();
-  return Napi::Number::New(env, assembler_.Fill(slot, std::move(chunk)));
+  size_t slot = assembler_->Reserve();
+  return Napi::Number::New(env, assembler_->Fill(slot, std::move(chunk)));
 }
 
 Napi::Value PartEncoderWrap::AddChunkAsync(const Napi::CallbackInfo& info) {
@@ -136,10 +142,10 @@ Napi::Value PartEncoderWrap::AddChunkAsync(const Napi::CallbackInfo& info) {
   if (!CheckOpen(env)) return env.Undefined();
   if (input.ByteLength() == 0) {
     Napi::Promise::Deferred done = Napi::Promise::Deferred::New(env);
-    done.Resolve(Napi::Number::New(env, assembler_.compressed_bytes()));
+    done.Resolve(Napi::Number::New(env, assembler_->compressed_bytes()));
     return done.Promise();
   }
-  DeflateWorker* worker = new DeflateWorker(env, this, input, assembler_.Reserve());
+  DeflateWorker* worker = new DeflateWorker(env, Value(), assembler_, input);
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;

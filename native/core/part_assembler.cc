@@ -51,6 +51,7 @@ void PartAssembler::Abandon(size_t slot) {
   s.filled = true;
   s.chunk = DeflatedChunk();
   pending_--;
+  failed_ = true;
 }
 
 uint64_t PartAssembler::UnpaddedSize() const {

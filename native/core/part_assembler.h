@@ -24,10 +24,11 @@ class PartAssembler {
   size_t Reserve();
   // Fills a reserved slot. Returns compressedBytes() afterwards.
   double Fill(size_t slot, DeflatedChunk&& chunk);
-  // Releases a reserved slot whose compression failed (it contributes nothing).
+  // Releases a reserved slot whose compression failed: the part can no longer be finished.
   void Abandon(size_t slot);
 
   size_t pending() const { return pending_; }
+  bool failed() const { return failed_; }
   bool finished() const { return finished_; }
   // Gzip header plus the chunks filled so far.
   double compressed_bytes() const { return static_cast<double>(compressed_); }
@@ -48,6 +49,7 @@ class PartAssembler {
   uint64_t compressed_ = 10;
   uint64_t raw_ = 0;
   bool finished_ = false;
+  bool failed_ = false;
 };
 
 }  // namespace auditcast

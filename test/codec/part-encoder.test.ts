@@ -128,13 +128,19 @@ describe('part encoder parity (native vs js)', () => {
     }
   });
 
-  it('rejects finish twice and a bad padTo with the same errors', () => {
+  it('rejects finish twice, use after finish, finish with work in flight and a bad padTo, with the same errors', async () => {
     for (const c of [jsCodec, codecUnderTest()]) {
       const encoder = c.createPartEncoder();
       expect(() => encoder.finish(-1)).toThrow(/padTo must be a non-negative integer, got -1/);
       expect(() => encoder.finish(1.5)).toThrow(/padTo must be a non-negative integer, got 1.5/);
+      const big = chunkRecords(frameEvents(corpusPrints('build')))[0];
+      const inFlight = encoder.addChunkAsync(big);
+      expect(() => encoder.finish(0)).toThrow('part has chunks still being compressed');
+      await inFlight;
       encoder.finish(0);
       expect(() => encoder.finish(0)).toThrow('part already finished');
+      expect(() => encoder.addChunk(big)).toThrow('part already finished');
+      await expect(encoder.addChunkAsync(big)).rejects.toThrow('part already finished');
     }
   });
 });
