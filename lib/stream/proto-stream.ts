@@ -6,12 +6,14 @@
 // ++lastPartNumber, an upload uses it and increments again, so parts are 1, 3, 5, ...
 import { AuditcastError, abortError } from '../errors.js';
 import type { SliceCodec } from '../codec/codec.js';
+import { auditStoredTrimmedEvents } from '../metrics.js';
 import { PART_HEADER_SIZE } from '../codec/part-format.js';
 import type { AuditEventInput } from '../events/event.js';
 import type { MultipartUploader, StreamPart, StreamUpload } from './multipart-uploader.js';
 import { type RetryOptions, withRetry } from './retry.js';
 import { type EventTrimmer, Slice } from './slice.js';
 import { StatusChannel, type StreamStatus } from './status-channel.js';
+import type { AuditStream } from './streamer.js';
 
 export interface ProtoStreamConfig {
   uploader: MultipartUploader;
@@ -40,7 +42,7 @@ type State = 'open' | 'completing' | 'closing' | 'completed' | 'closed' | 'faile
 
 const RESOLVED = Promise.resolve();
 
-export class ProtoStream {
+export class ProtoStream implements AuditStream {
   readonly uploadId: string;
   readonly sessionId: string;
   /** Status updates: one with lastEventIndex -1 at start, then one per uploaded part. */
@@ -142,7 +144,10 @@ export class ProtoStream {
     const trimmedBefore = slice.trimmed;
     slice.add(event);
     this.stats.events++;
-    this.stats.trimmedEvents += slice.trimmed - trimmedBefore;
+    if (slice.trimmed > trimmedBefore) {
+      this.stats.trimmedEvents++;
+      auditStoredTrimmedEvents.inc();
+    }
     this.touch();
     if (PART_HEADER_SIZE + slice.encoder.compressedBytes >= this.cfg.minUploadBytes) return this.cut(false);
     return RESOLVED;
