@@ -6,6 +6,7 @@
 // ++lastPartNumber, an upload uses it and increments again, so parts are 1, 3, 5, ...
 import { AuditcastError, abortError } from '../errors.js';
 import type { SliceCodec } from '../codec/codec.js';
+import { auditStoredTrimmedEvents } from '../metrics.js';
 import { PART_HEADER_SIZE } from '../codec/part-format.js';
 import type { AuditEventInput } from '../events/event.js';
 import type { MultipartUploader, StreamPart, StreamUpload } from './multipart-uploader.js';
@@ -143,7 +144,10 @@ export class ProtoStream implements AuditStream {
     const trimmedBefore = slice.trimmed;
     slice.add(event);
     this.stats.events++;
-    this.stats.trimmedEvents += slice.trimmed - trimmedBefore;
+    if (slice.trimmed > trimmedBefore) {
+      this.stats.trimmedEvents++;
+      auditStoredTrimmedEvents.inc();
+    }
     this.touch();
     if (PART_HEADER_SIZE + slice.encoder.compressedBytes >= this.cfg.minUploadBytes) return this.cut(false);
     return RESOLVED;
