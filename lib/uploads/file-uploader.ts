@@ -11,12 +11,12 @@ import { constants as fsConstants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AuditcastError, badParameter, notFound, throwIfAborted } from '../errors.js';
 import { checkPartNumber, checkSessionId, checkUploadId, isUuid } from './ids.js';
 import type {
   CallOptions, MultipartUploader, StreamPart, StreamUpload, UploadBody, UploadMetadata,
 } from './multipart-uploader.js';
+import { type ReleaseLock, acquireLockFile } from './lock-file.js';
 import { checkNonEmptyString, checkOptionNames, checkPositiveInteger } from './options.js';
 
 /** The local file streamer's minimum part size (filesessions.NewStreamer). */
@@ -390,51 +390,14 @@ export class FileUploader implements MultipartUploader {
   }
 
   /**
-   * Takes the per-session completion lock: a file created with O_EXCL in multi/ holding our pid.
-   * Teleport uses flock on the recording itself; a lock file needs no native code. A lock left by a
-   * crashed process (pid gone, or older than staleLockMs) is broken.
+   * The per-session completion lock: a file created with O_EXCL in multi/ holding our pid (Teleport
+   * flocks the recording itself; a lock file needs no native code). Teleport's ListUploads and its
+   * async uploader's scan both ignore plain files in multi/.
    */
-  private async lock(sessionId: string): Promise<() => Promise<void>> {
-    const file = path.join(this.uploadsRoot(), `.${sessionId}.lock`);
-    await fs.mkdir(this.uploadsRoot(), { recursive: true, mode: PRIVATE_DIR_MODE }).catch(() => {});
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const handle = await fs.open(file, 'wx', FILE_MODE);
-        await handle.writeFile(`${process.pid}\n`).finally(() => handle.close());
-        return async () => { await fs.rm(file, { force: true }); };
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw fsError(err, `lock recording ${sessionId}`);
-      }
-      if (await this.breakStaleLock(file)) continue;
-      if (attempt >= this.lockAttempts) {
-        throw new AuditcastError('CONNECTION_PROBLEM', `recording ${sessionId} is locked by another completion (${file})`);
-      }
-      await sleep(this.lockRetryDelayMs);
-    }
-  }
-
-  private async breakStaleLock(file: string): Promise<boolean> {
-    try {
-      const [stat, text] = await Promise.all([fs.stat(file), fs.readFile(file, 'utf8')]);
-      const pid = Number.parseInt(text, 10);
-      const old = Date.now() - stat.mtimeMs > this.staleLockMs;
-      if (old || (pid > 0 && pid !== process.pid && !processAlive(pid))) {
-        await fs.rm(file, { force: true });
-        return true;
-      }
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true; // released meanwhile
-    }
-    return false;
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  private lock(sessionId: string): Promise<ReleaseLock> {
+    return acquireLockFile(path.join(this.uploadsRoot(), `.${sessionId}.lock`), `recording ${sessionId}`, {
+      attempts: this.lockAttempts, retryDelayMs: this.lockRetryDelayMs, staleMs: this.staleLockMs,
+    });
   }
 }
 

@@ -4,5 +4,5 @@ import { uploaderObjectSuite } from './uploader-suite.js';
 uploaderObjectSuite('MemoryUploader', async () => ({ uploader: new MemoryUploader() }), {
   completeTwice: { error: 'BAD_PARAMETER' },
   listsCompleted: true,
-  emptyCompleteLeavesNoObject: false,
+  emptyCompleteLeavesNoObject: true,
 });
