@@ -14,3 +14,8 @@ export {
 } from './stream/index.js';
 
 export { MemoryUploader, type MemoryUploaderOptions, type UploadEvent } from './uploads/memory-uploader.js';
+
+export { Preparer, NoOpPreparer, type PreparerOptions, type SessionEventPreparer } from './events/preparer.js';
+export { checkAndSetEventFields, type EventDefaults } from './events/event-defaults.js';
+export * from './emitters/index.js';
+export type { AuditStream, Streamer, StatusSource, StreamerCallOptions } from './stream/index.js';

@@ -168,7 +168,7 @@ function isTypedEvent(value: object): value is AuditEventInput {
 export function marshalEventJson(event: AuditEventInput | Record<string, unknown>): string {
   if (event === null || typeof event !== 'object') throw badParameter('marshalEventJson needs an event or an EventFields object');
   if (!isTypedEvent(event) || isEventFieldsLike(event)) return marshalGoValue(event, FAST_MARSHAL);
-  if (isOpaqueEvent(event)) return messageJson('Metadata', (event.Metadata ?? {}) as MessageValue);
+  if (isOpaqueEvent(event)) return messageJson('Metadata', (event.Metadata ?? {}) as unknown as MessageValue);
   return messageJson(messageOf(event), event as MessageValue);
 }
 

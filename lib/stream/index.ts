@@ -6,3 +6,4 @@ export type { StreamStatus } from './status-channel.js';
 export type { RecordingSource } from './byte-source.js';
 export type { EventTrimmer } from './slice.js';
 export * from './multipart-uploader.js';
+export type { AuditStream, Streamer, StatusSource, StreamerCallOptions } from './streamer.js';

@@ -12,6 +12,7 @@ import type { MultipartUploader, StreamPart, StreamUpload } from './multipart-up
 import { type RetryOptions, withRetry } from './retry.js';
 import { type EventTrimmer, Slice } from './slice.js';
 import { StatusChannel, type StreamStatus } from './status-channel.js';
+import type { AuditStream } from './streamer.js';
 
 export interface ProtoStreamConfig {
   uploader: MultipartUploader;
@@ -40,7 +41,7 @@ type State = 'open' | 'completing' | 'closing' | 'completed' | 'closed' | 'faile
 
 const RESOLVED = Promise.resolve();
 
-export class ProtoStream {
+export class ProtoStream implements AuditStream {
   readonly uploadId: string;
   readonly sessionId: string;
   /** Status updates: one with lastEventIndex -1 at start, then one per uploaded part. */

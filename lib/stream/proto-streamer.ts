@@ -5,6 +5,7 @@ import type { SliceCodec } from '../codec/codec.js';
 import { MIN_UPLOAD_PART_BYTES } from '../codec/part-format.js';
 import type { MultipartUploader, StreamPart, StreamUpload } from './multipart-uploader.js';
 import { ProtoStream } from './proto-stream.js';
+import type { Streamer } from './streamer.js';
 import type { RetryOptions } from './retry.js';
 import type { EventTrimmer } from './slice.js';
 
@@ -40,7 +41,7 @@ export function setDefaultTrimmer(trim: EventTrimmer): void {
   defaultTrimmer = trim;
 }
 
-export class ProtoStreamer {
+export class ProtoStreamer implements Streamer {
   private readonly options: Required<Omit<ProtoStreamerOptions, 'trim'>> & { trim?: EventTrimmer };
 
   constructor(options: ProtoStreamerOptions) {

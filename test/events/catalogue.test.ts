@@ -78,3 +78,11 @@ describe('eventCatalogue', () => {
     }
   });
 });
+
+describe('constants.generated.ts', () => {
+  it('is what scripts/gen-catalogue.mjs makes from the seed', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const root = new URL('../../', import.meta.url).pathname;
+    expect(() => execFileSync(process.execPath, ['scripts/gen-catalogue.mjs', '--check'], { cwd: root, stdio: 'pipe' })).not.toThrow();
+  });
+});

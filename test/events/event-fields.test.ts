@@ -156,3 +156,45 @@ describe('LockTarget (types.LockTarget, hand-supplied)', () => {
     });
   });
 });
+
+describe('real Teleport session JSON (teleport-web *.tty.events.json)', () => {
+  for (const name of ['vim', 'npm']) {
+    it(`${name}: every input key survives JSON -> typed -> bytes -> typed -> JSON`, () => {
+      const events = JSON.parse(readFileSync(new URL(`teleport-web/${name}.tty.events.json`, fixtures), 'utf8')) as Record<string, unknown>[];
+      for (const input of events) {
+        const typed = fromEventFields(input);
+        const line = marshalEventJson(decodeEvent(encodeEvent(typed)));
+        expect(line).toBe(marshalEventJson(typed));
+        const out = JSON.parse(line) as Record<string, unknown>;
+        for (const key of Object.keys(input)) expect(out[key], `${input.event}.${key}`).toEqual(input[key]);
+      }
+    });
+  }
+});
+
+describe('opaque events (OneOf numbers without a schema)', () => {
+  it('keep their Metadata in the JSON form and their bytes on the wire', () => {
+    const inner = encodeEvent(fromEventFields({ event: 'x.y', ei: 3, uid: 'u', code: 'C1I', time: '2024-05-06T07:08:09.1Z', cluster_name: 'c' }));
+    // Re-wrap the Unknown body (OneOf 80) under number 500, which the schema does not describe.
+    let pos = 0;
+    while (inner[pos]! & 0x80) pos++; // OneOf tag
+    pos++;
+    while (inner[pos]! & 0x80) pos++; // length
+    pos++;
+    const body = inner.subarray(pos);
+    const record = new Uint8Array([0xa2, 0x1f, ...encodeLength(body.length), ...body]);
+    const event = decodeEvent(record);
+    expect(event.$type).not.toBe('Unknown');
+    expect(JSON.parse(marshalEventJson(event))).toEqual({
+      ei: 3, event: 'unknown', uid: 'u', code: 'TCC00E', time: '2024-05-06T07:08:09.1Z', cluster_name: 'c',
+    });
+    expect(hex(encodeEvent(event))).toBe(hex(record));
+  });
+});
+
+function encodeLength(n: number): number[] {
+  const out: number[] = [];
+  while (n >= 0x80) { out.push((n & 0x7f) | 0x80); n >>>= 7; }
+  out.push(n);
+  return out;
+}
