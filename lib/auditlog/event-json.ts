@@ -1,10 +1,10 @@
 // The one seam between the audit log and lib/events' JSON form. Everything in lib/auditlog that
 // turns a typed event into a Teleport JSON line (or back) goes through here, so a change in
 // lib/events touches this file only.
-import type { AuditEvent, AuditEventInput } from '../events/event.js';
-import { marshalEventJson } from '../events/event-json.js';
-import { EventFields, fromEventFields, toEventFields } from '../events/event-fields.js';
-import { trimEventToMaxSize } from './trim-fallback.js';
+import {
+  EventFields, fromEventFields, marshalEventJson, toEventFields, trimToMaxSize as trimEvent,
+  type AuditEvent, type AuditEventInput,
+} from '../events/index.js';
 
 export { EventFields };
 
@@ -23,7 +23,7 @@ export function fieldsToEvent(fields: Record<string, unknown>): AuditEvent {
   return fromEventFields(fields);
 }
 
-/** The event with its trimmable fields cut so its encoding fits `maxSize` (TrimToMaxSize). */
+/** The event with its trimmable fields cut to fit `maxSize` (Teleport's TrimToMaxSize). */
 export function trimToMaxSize<T extends AuditEventInput>(event: T, maxSize: number): T {
-  return trimEventToMaxSize(event, maxSize);
+  return trimEvent(event, maxSize);
 }
