@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { badParameter, throwIfAborted } from '../errors.js';
 import type { AuditEvent } from '../events/event.js';
 import { Timestamp, type TimeInput } from '../events/timestamp.js';
-import { EventsIterationLimit, EventsMaxIterationLimit, LogfileExt, MaxEventBytesInResponse } from './constants.js';
+import { DAY_MS, EventsIterationLimit, EventsMaxIterationLimit, LogfileExt, MaxEventBytesInResponse } from './constants.js';
 import { EventFields, eventJsonLine, fieldsToEvent } from './event-json.js';
 import { parseFileTime } from './file-time.js';
 import { type LineReaderCounters, readLinesBackward, readLinesForward } from './line-reader.js';
@@ -257,12 +257,14 @@ export async function searchFiles(config: FileSearchConfig, query: FileSearchQue
   const open: FileStream[] = [];
   let next = 0;
   const startTimeMs = (e: Entry) => e.seconds * 1000 + e.nanos / 1e6;
-  // A file of day D holds events in (D - rotation, D + rotation): the window Teleport's own file
-  // selection relies on. It is opened once the merge may need that range.
+  // A file of day D is written during that day, so its events are stamped in [D, D + 24h) give or
+  // take the time between stamping and writing. The merge opens it one rotation period before the
+  // range it may hold (Teleport's file selection assumes the same slack), so a first page reads
+  // only the first files.
   const mayHoldNext = (file: LogFile, head: Entry | undefined): boolean => {
     if (!head) return true;
     const t = startTimeMs(head);
-    return order === 'asc' ? file.dayMs - config.rotationPeriodMs <= t : file.dayMs + config.rotationPeriodMs >= t;
+    return order === 'asc' ? file.dayMs - config.rotationPeriodMs <= t : file.dayMs + DAY_MS + config.rotationPeriodMs >= t;
   };
   const headOfAll = (): FileStream | undefined => {
     let best: FileStream | undefined;
