@@ -1,0 +1,355 @@
+// Streaming search over daily log files: files are read line by line (backwards for descending
+// order), each file's events are put in time order through a small reorder window, the files are
+// merged lazily (a file is opened only when the merge reaches the earliest time it may hold),
+// and reading stops as soon as the page is full. Results and keys are those of Teleport's
+// FileLog.SearchEvents, which instead loads every matching file and sorts it all.
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { badParameter, throwIfAborted } from '../errors.js';
+import type { AuditEvent } from '../events/event.js';
+import { Timestamp, type TimeInput } from '../events/timestamp.js';
+import { DAY_MS, EventsIterationLimit, EventsMaxIterationLimit, LogfileExt, MaxEventBytesInResponse } from './constants.js';
+import { EventFields, eventJsonLine, fieldsToEvent } from './event-json.js';
+import { parseFileTime } from './file-time.js';
+import { type LineReaderCounters, readLinesBackward, readLinesForward } from './line-reader.js';
+import type { SearchFileHandle, SearchFs } from './search-fs.js';
+import type { EventOrder, SearchResult, SearchStats } from './search-types.js';
+
+export interface FileSearchConfig {
+  fs: SearchFs;
+  /** Directories holding daily files (one per auth server). */
+  dirs: readonly string[];
+  rotationPeriodMs: number;
+  maxScanTokenSize: number;
+  /** Events per file held to restore time order (default 1024). */
+  reorderWindow: number;
+}
+
+export interface FileSearchQuery {
+  from: TimeInput;
+  to: TimeInput;
+  eventTypes: readonly string[];
+  limit?: number;
+  order?: EventOrder;
+  startKey?: string;
+  condition?: (fields: EventFields) => boolean;
+  signal?: AbortSignal;
+}
+
+interface Entry {
+  seconds: number;
+  nanos: number;
+  sid: string;
+  ei: number;
+  file: number;
+  line: number;
+  fields: Record<string, unknown>;
+}
+
+function ascending(a: Entry, b: Entry): number {
+  return a.seconds - b.seconds || a.nanos - b.nanos
+    || (a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0)
+    || a.ei - b.ei || a.file - b.file || a.line - b.line;
+}
+
+function descending(a: Entry, b: Entry): number {
+  return ascending(b, a);
+}
+
+/** A binary min-heap under `cmp`. */
+class Heap<T> {
+  readonly items: T[] = [];
+  constructor(private readonly cmp: (a: T, b: T) => number) {}
+  get size(): number { return this.items.length; }
+  peek(): T | undefined { return this.items[0]; }
+  push(item: T): void {
+    const a = this.items;
+    a.push(item);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (this.cmp(a[i], a[p]) >= 0) break;
+      [a[i], a[p]] = [a[p], a[i]];
+      i = p;
+    }
+  }
+  pop(): T | undefined {
+    const a = this.items;
+    if (a.length === 0) return undefined;
+    const top = a[0];
+    const last = a.pop()!;
+    if (a.length > 0) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && this.cmp(a[l], a[m]) < 0) m = l;
+        if (r < a.length && this.cmp(a[r], a[m]) < 0) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m], a[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function toTimestamp(value: TimeInput, name: string): Timestamp {
+  try {
+    return Timestamp.from(value);
+  } catch (err) {
+    throw badParameter(`${name}: ${(err as Error).message}`, err);
+  }
+}
+
+function parseTime(value: unknown): Timestamp {
+  if (typeof value !== 'string') return Timestamp.ZERO;
+  try {
+    return Timestamp.parse(value);
+  } catch {
+    return Timestamp.ZERO;
+  }
+}
+
+interface LogFile {
+  path: string;
+  dayMs: number;
+  order: number;
+}
+
+/** One file's accepted events in sort order, through a reorder window of `window` events. */
+class FileStream {
+  private readonly heap: Heap<Entry>;
+  private readonly lines: AsyncGenerator<string>;
+  private done = false;
+  private lineNo = 0;
+
+  constructor(
+    private readonly handle: SearchFileHandle,
+    private readonly file: LogFile,
+    private readonly window: number,
+    private readonly accept: (line: string, file: number, lineNo: number) => Entry | null,
+    cmp: (a: Entry, b: Entry) => number,
+    backward: boolean,
+    maxLine: number,
+    counters: LineReaderCounters,
+  ) {
+    this.heap = new Heap(cmp);
+    this.lines = backward ? readLinesBackward(handle, maxLine, counters) : readLinesForward(handle, maxLine, counters);
+  }
+
+  head(): Entry | undefined {
+    return this.heap.peek();
+  }
+
+  /** Reads until the window is full or the file ends. */
+  async fill(): Promise<void> {
+    while (!this.done && this.heap.size < this.window) {
+      const next = await this.lines.next();
+      if (next.done) {
+        this.done = true;
+        break;
+      }
+      const entry = this.accept(next.value, this.file.order, this.lineNo++);
+      if (entry) this.heap.push(entry);
+    }
+  }
+
+  async pop(): Promise<Entry | undefined> {
+    const top = this.heap.pop();
+    await this.fill();
+    return top;
+  }
+
+  async close(): Promise<void> {
+    await this.lines.return(undefined);
+    await this.handle.close();
+  }
+}
+
+export function emptyStats(): SearchStats {
+  return { filesMatched: 0, filesOpened: 0, bytesRead: 0, linesRead: 0, linesInvalidJson: 0, linesTooLong: 0, eventsInvalid: 0, outOfOrder: 0 };
+}
+
+/** The pagination key of an event: its `uid`, else hex SHA-256 of its FastMarshal JSON. */
+export function checkpointOf(event: AuditEvent): string {
+  const id = event.Metadata?.ID;
+  if (id) return id;
+  return createHash('sha256').update(eventJsonLine(event)).digest('hex');
+}
+
+const HEX_KEY = /^[0-9a-f]{64}$/;
+
+async function listLogFiles(config: FileSearchConfig, fromMs: number, toMs: number, order: EventOrder): Promise<LogFile[]> {
+  const files: LogFile[] = [];
+  for (const dir of config.dirs) {
+    let entries: Awaited<ReturnType<SearchFs['readdir']>>;
+    try {
+      entries = await config.fs.readdir(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // nothing written there yet
+      throw err;
+    }
+    for (const entry of entries) {
+      if (entry.isDirectory() || !entry.name.endsWith(LogfileExt)) continue;
+      let day: number;
+      try {
+        day = parseFileTime(entry.name).getTime();
+      } catch {
+        continue; // not one of ours: Teleport logs and skips it
+      }
+      if (day > fromMs - config.rotationPeriodMs && day < toMs + config.rotationPeriodMs) {
+        files.push({ path: join(dir, entry.name), dayMs: day, order: 0 });
+      }
+    }
+  }
+  files.sort((a, b) => (order === 'asc' ? a.dayMs - b.dayMs : b.dayMs - a.dayMs) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  files.forEach((f, i) => { f.order = i; });
+  return files;
+}
+
+/** Runs one search page over the files of `config`. */
+export async function searchFiles(config: FileSearchConfig, query: FileSearchQuery): Promise<SearchResult> {
+  let limit = query.limit ?? 0;
+  if (!Number.isInteger(limit)) throw badParameter(`limit must be an integer, got ${query.limit}`);
+  if (limit <= 0) limit = EventsIterationLimit;
+  if (limit > EventsMaxIterationLimit) throw badParameter(`limit ${limit} exceeds max iteration limit ${EventsMaxIterationLimit}`);
+  const order = query.order ?? 'asc';
+  if (order !== 'asc' && order !== 'desc') throw badParameter(`invalid event order: ${JSON.stringify(order)}`);
+  const from = toTimestamp(query.from, 'from');
+  const to = toTimestamp(query.to, 'to');
+  if (to.compare(from) < 0) throw badParameter(`invalid days: to (${to.toISOString()}) is before from (${from.toISOString()})`);
+  throwIfAborted(query.signal);
+
+  const stats = emptyStats();
+  const files = await listLogFiles(config, from.toMillis(), to.toMillis(), order);
+  stats.filesMatched = files.length;
+  const cmp = order === 'asc' ? ascending : descending;
+  const types = query.eventTypes;
+  const typeSet = new Set(types);
+  const counters: LineReaderCounters = { bytesRead: 0, linesTooLong: 0 };
+
+  const accept = (line: string, file: number, lineNo: number): Entry | null => {
+    stats.linesRead++;
+    if (types.length > 0 && !types.some((t) => line.includes(t))) return null; // cheap pre-filter, as Teleport
+    let fields: unknown;
+    try {
+      fields = JSON.parse(line);
+    } catch {
+      stats.linesInvalidJson++;
+      return null;
+    }
+    if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {
+      stats.linesInvalidJson++;
+      return null;
+    }
+    const record = fields as Record<string, unknown>;
+    if (types.length > 0 && !typeSet.has(record.event as string)) return null;
+    if (query.condition && !query.condition(new EventFields(record))) return null;
+    const time = parseTime(record.time);
+    const ei = typeof record.ei === 'number' ? record.ei : 0;
+    const sid = typeof record.sid === 'string' ? record.sid : '';
+    return { seconds: time.seconds, nanos: time.nanos, sid, ei, file, line: lineNo, fields: record };
+  };
+
+  const open: FileStream[] = [];
+  let next = 0;
+  const startTimeMs = (e: Entry) => e.seconds * 1000 + e.nanos / 1e6;
+  // A file of day D is written during that day, so its events are stamped in [D, D + 24h) give or
+  // take the time between stamping and writing. The merge opens it one rotation period before the
+  // range it may hold (Teleport's file selection assumes the same slack), so a first page reads
+  // only the first files.
+  const mayHoldNext = (file: LogFile, head: Entry | undefined): boolean => {
+    if (!head) return true;
+    const t = startTimeMs(head);
+    return order === 'asc' ? file.dayMs - config.rotationPeriodMs <= t : file.dayMs + DAY_MS + config.rotationPeriodMs >= t;
+  };
+  const headOfAll = (): FileStream | undefined => {
+    let best: FileStream | undefined;
+    for (const s of open) if (!best || cmp(s.head()!, best.head()!) < 0) best = s;
+    return best;
+  };
+
+  const page: AuditEvent[] = [];
+  let lastKey = '';
+  let foundStart = !query.startKey;
+  const startKey = query.startKey ?? '';
+  const hexKey = HEX_KEY.test(startKey);
+  let totalSize = 0;
+  let previous: Entry | undefined;
+  let steps = 0;
+  try {
+    for (;;) {
+      if ((++steps & 1023) === 0) throwIfAborted(query.signal);
+      let best = headOfAll();
+      while (next < files.length && mayHoldNext(files[next], best?.head())) {
+        const file = files[next++];
+        const handle = await config.fs.open(file.path);
+        stats.filesOpened++;
+        const stream = new FileStream(handle, file, config.reorderWindow, accept, cmp, order === 'desc', config.maxScanTokenSize, counters);
+        await stream.fill();
+        if (stream.head()) open.push(stream);
+        else await stream.close();
+        best = headOfAll();
+      }
+      if (!best) break;
+      const entry = (await best.pop())!;
+      if (!best.head()) {
+        open.splice(open.indexOf(best), 1);
+        await best.close();
+      }
+      if (previous && cmp(entry, previous) < 0) stats.outOfOrder++;
+      previous = entry;
+
+      if (!foundStart) {
+        const uid = entry.fields.uid;
+        if (typeof uid === 'string' && uid !== '') {
+          if (uid === startKey) foundStart = true;
+        } else if (hexKey) {
+          let event: AuditEvent;
+          try {
+            event = fieldsToEvent(entry.fields);
+          } catch {
+            continue;
+          }
+          if (checkpointOf(event) === startKey) foundStart = true;
+        }
+        continue;
+      }
+      const beforeRange = order === 'asc'
+        ? entry.seconds < from.seconds || (entry.seconds === from.seconds && entry.nanos < from.nanos)
+        : entry.seconds > to.seconds || (entry.seconds === to.seconds && entry.nanos > to.nanos);
+      if (beforeRange) continue;
+      const pastRange = order === 'asc'
+        ? entry.seconds > to.seconds || (entry.seconds === to.seconds && entry.nanos > to.nanos)
+        : entry.seconds < from.seconds || (entry.seconds === from.seconds && entry.nanos < from.nanos);
+      if (pastRange) break;
+
+      let event: AuditEvent;
+      try {
+        event = fieldsToEvent(entry.fields);
+      } catch {
+        stats.eventsInvalid++;
+        continue;
+      }
+      const size = Buffer.byteLength(eventJsonLine(new EventFields(entry.fields)));
+      if (totalSize + size >= MaxEventBytesInResponse && page.length > 0) {
+        lastKey = checkpointOf(page[page.length - 1]);
+        break;
+      }
+      page.push(event);
+      totalSize += size;
+      if (page.length >= limit) {
+        lastKey = checkpointOf(event);
+        break;
+      }
+    }
+  } finally {
+    await Promise.all(open.map((s) => s.close()));
+  }
+  stats.bytesRead = counters.bytesRead;
+  stats.linesTooLong = counters.linesTooLong;
+  return { events: page, lastKey, stats };
+}
