@@ -1,87 +1,58 @@
-// The CLI's access to the audit log in <data>/log (lib/auditlog's FileLog).
-//
-// lib/auditlog lands on its own branch; until it is merged into this build it is loaded lazily,
-// and commands that need it say clearly that it is missing instead of failing obscurely.
-import type { AuditEvent, AuditEventInput } from '../events/event.js';
-import { CliError } from './errors.js';
+// The CLI's audit log: lib/auditlog's FileLog in Teleport's layout. Events are written to
+// <data>/log/<host-uuid>/<day>.log (host uuid kept in <data>/host_uuid, as Teleport keeps its own)
+// with the events.log symlink in <data>/log; searches read every server directory under <data>/log.
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { FileLog } from '../auditlog/file-log.js';
+import type { AuditEventInput } from '../events/event.js';
+import { isUuid } from '../uploads/ids.js';
 import type { DataDir } from './data-dir.js';
 
-export interface SearchQuery {
-  from: Date;
-  to: Date;
-  eventTypes?: string[];
-  limit?: number;
-  order?: 'asc' | 'desc';
-}
+/** Directories under log/ that are not servers' event directories (Teleport skips the same). */
+const NOT_SERVER_DIRS = new Set(['playbacks', 'upload', 'records']);
 
-export interface CliAuditLog {
-  emitAuditEvent(event: AuditEventInput): Promise<void>;
-  searchEvents(query: SearchQuery): AsyncIterable<AuditEvent | Record<string, unknown>>;
-  close(): Promise<void>;
-}
-
-interface FileLogModule {
-  FileLog: new (options: { dir: string }) => {
-    emitAuditEvent(event: AuditEventInput): Promise<void>;
-    searchEvents(query: SearchQuery): unknown;
-    close?(): Promise<void>;
-  };
-}
-
-const CANDIDATES = ['../auditlog/index.js', '../auditlog/file-log.js'];
-
-async function loadFileLog(): Promise<FileLogModule | null> {
-  for (const specifier of CANDIDATES) {
-    try {
-      const mod = (await import(specifier)) as Partial<FileLogModule>;
-      if (typeof mod.FileLog === 'function') return mod as FileLogModule;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    }
+async function hostUuid(data: DataDir): Promise<string> {
+  const file = path.join(data.root, 'host_uuid');
+  try {
+    const id = (await fs.readFile(file, 'utf8')).trim();
+    if (isUuid(id)) return id;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  return null;
+  const id = randomUUID();
+  await fs.mkdir(data.root, { recursive: true });
+  await fs.writeFile(file, `${id}\n`, { mode: 0o600 });
+  return id;
 }
 
-async function* iterate(result: unknown): AsyncGenerator<AuditEvent | Record<string, unknown>> {
-  const awaited = await result;
-  if (awaited && typeof (awaited as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
-    for await (const e of awaited as AsyncIterable<AuditEvent>) yield e;
-    return;
+async function serverDirs(data: DataDir): Promise<string[]> {
+  try {
+    const entries = await fs.readdir(data.log, { withFileTypes: true });
+    return entries.filter((e) => e.isDirectory() && !NOT_SERVER_DIRS.has(e.name)).map((e) => path.join(data.log, e.name)).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
   }
-  if (awaited && Array.isArray((awaited as { events?: unknown }).events)) {
-    for (const e of (awaited as { events: AuditEvent[] }).events) yield e;
-    return;
-  }
-  if (Array.isArray(awaited)) for (const e of awaited as AuditEvent[]) yield e;
 }
 
-/** Opens the audit log, or null when this build has no lib/auditlog. */
-export async function openAuditLog(data: DataDir): Promise<CliAuditLog | null> {
-  const mod = await loadFileLog();
-  if (!mod) return null;
-  const log = new mod.FileLog({ dir: data.log });
-  return {
-    emitAuditEvent: (event) => log.emitAuditEvent(event),
-    searchEvents: (query) => iterate(log.searchEvents(query)),
-    close: async () => { await log.close?.(); },
-  };
+/** The audit log for writing (creates the host uuid) and searching. */
+export async function openAuditLog(data: DataDir): Promise<FileLog> {
+  const id = await hostUuid(data);
+  return new FileLog({ dir: path.join(data.log, id), symlinkDir: data.log, searchDirs: () => serverDirs(data) });
 }
 
-export async function requireAuditLog(data: DataDir): Promise<CliAuditLog> {
-  const log = await openAuditLog(data);
-  if (!log) throw new CliError('the audit log (lib/auditlog FileLog) is not part of this build');
-  return log;
+/** The audit log for searching only: nothing is created. */
+export function openAuditLogForSearch(data: DataDir): FileLog {
+  return new FileLog({ dir: path.join(data.log, 'search'), symlinkDir: data.log, searchDirs: () => serverDirs(data) });
 }
 
 /** Writes a session's non-print events to the audit log, as Teleport's auth server does. */
-export async function emitSessionAuditEvents(data: DataDir, events: readonly AuditEventInput[]): Promise<boolean> {
+export async function emitSessionAuditEvents(data: DataDir, events: readonly AuditEventInput[]): Promise<void> {
   const log = await openAuditLog(data);
-  if (!log) return false;
   try {
     for (const event of events) await log.emitAuditEvent(event);
   } finally {
     await log.close();
   }
-  return true;
 }

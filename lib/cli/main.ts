@@ -42,6 +42,8 @@ export function mainHelp(): string {
 
 export async function main(argv: readonly string[]): Promise<number> {
   const debug = argv.includes('--debug');
+  // EPIPE on stdout surfaces through the write that failed; keep the stream's own error event quiet.
+  process.stdout.on('error', () => {});
   const [name, ...rest] = argv;
   let command: Command | undefined;
   try {
@@ -70,6 +72,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return await command.run(rest);
   } catch (err) {
+    // The reader of our output went away (`| head`): not an error of ours.
+    if ((err as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') return 0;
     const prefix = command ? `auditcast ${command.name}` : 'auditcast';
     process.stderr.write(`${prefix}: ${describeError(err)}\n`);
     if (err instanceof UsageError) {

@@ -1,7 +1,7 @@
 // Builds the events of a terminal session recording from output chunks with explicit times:
 // session.start (terminal size "W:H"), print events, resize, session.end, numbered and timed the
 // way Teleport's session writer numbers and times them (Index 0, 1, 2, ...; print Offset,
-// ChunkIndex and DelayMilliseconds = milliseconds since the session start). Used by import, whose
+// ChunkIndex and DelayMilliseconds = milliseconds since the first print). Used by import, whose
 // times come from the input, and by record when the emitters' SessionWriter is not available.
 import type { AuditEvent, AuditEventInput } from '../events/event.js';
 import { Timestamp } from '../events/timestamp.js';
@@ -50,6 +50,7 @@ export class SessionEventBuilder {
   private chunkIndex = 0;
   private offset = 0;
   private lastElapsedNs = 0n;
+  private firstPrintNs: bigint | null = null;
   private command: string[] = [];
   /** Bytes of output so far. */
   get bytes(): number {
@@ -105,7 +106,9 @@ export class SessionEventBuilder {
   output(data: Uint8Array, elapsedNs: bigint): AuditEventInput[] {
     const at = this.clamp(elapsedNs);
     const events: AuditEventInput[] = [];
-    const ms = Number(at / 1_000_000n);
+    // Teleport's print timing: milliseconds since the first print (0 for the first one).
+    this.firstPrintNs ??= at;
+    const ms = Number((at - this.firstPrintNs) / 1_000_000n);
     for (let pos = 0; pos < data.length; pos += MAX_PRINT_DATA) {
       const piece = data.subarray(pos, Math.min(data.length, pos + MAX_PRINT_DATA));
       events.push({

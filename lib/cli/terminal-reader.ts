@@ -1,8 +1,9 @@
 // Reads a recording as a terminal: output chunks and resizes on one timeline in seconds since the
 // session start. Print events carry their own timing (DelayMilliseconds, milliseconds since the
-// session started); when an event's time agrees with it to within a millisecond (recordings that
-// auditcast imported or recorded), the finer time from the timestamp is used instead, so
-// microsecond timing survives a round trip.
+// first print), placed after the first print's own time since the session start; when a print's
+// timestamp agrees with that to within a millisecond (recordings that auditcast imported), the
+// finer time from the timestamp is used instead, so microsecond timing survives a round trip.
+// Other events (resize) are placed by their timestamps.
 import type { AuditEvent } from '../events/event.js';
 import type { Timestamp } from '../events/timestamp.js';
 import type { ProtoReader } from '../stream/proto-reader.js';
@@ -59,6 +60,8 @@ function secondsBetween(from: Timestamp, to: Timestamp): number {
 export class TerminalReader {
   readonly info: SessionInfo = { sessionId: '', start: null, size: null, title: '', command: [], user: '' };
   private lastT = 0;
+  /** Seconds from the session start to the first print (its DelayMilliseconds is 0). */
+  private printBase: number | null = null;
   private readonly pending: TerminalFrame[] = [];
   private sawOutput = false;
   private done = false;
@@ -106,12 +109,12 @@ export class TerminalReader {
     }
     if (type === 'print' && event.Data instanceof Uint8Array) {
       this.sawOutput = true;
-      const byMs = Number(event.DelayMilliseconds ?? 0) / 1000;
+      const precise = info.start && time && !time.isZero() ? secondsBetween(info.start, time) : null;
+      const ms = Number(event.DelayMilliseconds ?? 0) / 1000;
+      this.printBase ??= Math.max(0, (precise ?? 0) - ms);
+      const byMs = this.printBase + ms;
       let t = byMs;
-      if (info.start && time && !time.isZero()) {
-        const precise = secondsBetween(info.start, time);
-        if (precise >= byMs && precise - byMs < 0.001) t = precise;
-      }
+      if (precise !== null && precise >= byMs && precise - byMs < 0.001) t = precise;
       return { kind: 'output', t: this.advance(t), data: event.Data, event };
     }
     const t = info.start && time && !time.isZero() ? secondsBetween(info.start, time) : this.lastT;
