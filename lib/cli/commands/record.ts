@@ -163,8 +163,16 @@ export const recordCommand: Command = {
 
     const stdin = process.stdin;
     const rawMode = stdin.isTTY === true;
-    const onInput = (chunk: Buffer) => child.write(chunk);
-    const onInputEnd = () => child.write('\x04');
+    let gotInput = false;
+    const onInput = (chunk: Buffer) => {
+      gotInput = true;
+      child.write(chunk);
+    };
+    // End of piped input is passed on as ^D (EOF for the program) only when there was input:
+    // with </dev/null the terminal would just echo a stray ^D into the recording.
+    const onInputEnd = () => {
+      if (gotInput) child.write('\x04');
+    };
     if (rawMode) stdin.setRawMode(true);
     stdin.on('data', onInput);
     if (!rawMode) stdin.on('end', onInputEnd);
