@@ -39,6 +39,8 @@ export function parseCommand<const O extends OptionSpec>(command: string, argv: 
 
 function cleanParseError(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
+  const ambiguous = /^Option '(--[\w-]+)'(?:.*) argument is ambiguous/.exec(message);
+  if (ambiguous) return `${ambiguous[1]} needs a value (write ${ambiguous[1]}=VALUE for a value that starts with a dash)`;
   // parseArgs appends advice about '--' that reads oddly for most mistakes: keep the first sentence.
   return message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '').replace(/\.$/, '');
 }
@@ -66,9 +68,9 @@ export function numberOption(command: string, values: Record<string, unknown>, n
   return n;
 }
 
-export function integerOption(command: string, values: Record<string, unknown>, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+export function integerOption(command: string, values: Record<string, unknown>, name: string, min: number, max = Infinity): number | undefined {
   const n = numberOption(command, values, name, min, max);
-  if (n !== undefined && !Number.isInteger(n)) throw new UsageError(`--${name} must be an integer, got ${n}`, command);
+  if (n !== undefined && !Number.isSafeInteger(n)) throw new UsageError(`--${name} must be an integer, got ${n}`, command);
   return n;
 }
 

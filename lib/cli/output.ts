@@ -87,7 +87,15 @@ export function openOutput(file?: string): Output {
       await ready;
       if (failure) throw failure;
       if (!stream.write(chunk)) {
-        await Promise.race([once(stream, 'drain'), once(stream, 'error')]);
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            stream.off('drain', done);
+            stream.off('error', done);
+            resolve();
+          };
+          stream.on('drain', done);
+          stream.on('error', done);
+        });
         if (failure) throw failure;
       }
     },
