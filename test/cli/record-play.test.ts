@@ -1,4 +1,5 @@
 // record through a real pseudo-terminal, then verify/export/play/ls/search what was recorded.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORPUS, UUID_LINE, hasCommand, run, runNoInput, tempDir } from './cli-helpers.js';
@@ -81,6 +82,23 @@ describe('record', () => {
     expect(JSON.parse(cast)).toMatchObject({ width: 100, height: 30 });
   });
 
+  it('forwards and records a resize of the terminal', async () => {
+    if (!hasCommand('script')) return;
+    const { execSync } = await import('node:child_process');
+    // The outer terminal (script's) changes size while the command runs; stdin stays open.
+    const out = execSync(
+      `sleep 4 | script -q -c '(sleep 0.8; stty cols 120 rows 40 < /dev/tty) & exec ${process.execPath} bin/auditcast.js record -- sh -c "sleep 1.6; stty size"' /dev/null`,
+      { cwd: join(import.meta.dirname, '..', '..'), env: { ...process.env, AUDITCAST_DATA_DIR: data }, timeout: 30_000 },
+    ).toString();
+    expect(out).toContain('40 120');
+    const sid2 = sessionIdOf(out);
+    const cast = (await run(['export', sid2, '-f', 'asciicast'], { env })).stdout.toString().trim().split('\n').map((l) => JSON.parse(l) as unknown[]);
+    expect(cast.filter((e) => e[1] === 'r').map((e) => e[2])).toEqual(['120x40']);
+    const resizes = await run(['search', '--type', 'resize', '--json'], { env });
+    expect(resizes.stdout.toString()).toContain(`"sid":"${sid2}"`);
+    expect(resizes.stdout.toString()).toContain('"size":"120:40"');
+  });
+
   it('fails with 127 and one line for a missing command', async () => {
     const result = await runNoInput(['record', '--', 'no-such-command-xyz'], { env });
     expect(result.code).toBe(127);
@@ -115,6 +133,27 @@ describe('play', () => {
     const skipped = await run(['play', typing, '--from', '100']);
     expect(skipped.stdout.equals(original)).toBe(true);
     expect(skipped.ms).toBeLessThan(3000);
+  });
+
+  it('quits on q and pauses on space when stdin is a terminal', async () => {
+    if (!hasCommand('script')) return;
+    const { execSync } = await import('node:child_process');
+    const rec = await runNoInput(['record', '--', 'sh', '-c', 'printf 1; sleep 2; printf 2'], { env });
+    const sid = sessionIdOf(rec.stderr);
+    const opts = { cwd: join(import.meta.dirname, '..', '..'), env: { ...process.env, AUDITCAST_DATA_DIR: data }, timeout: 30_000 };
+    // The pipeline lasts as long as its slowest side: time the player itself from inside script.
+    const endFile = join(tmp.dir, 'play-ended');
+    const play = (keys: string) => {
+      const started = Date.now();
+      const out = execSync(`(${keys}) | script -q -c '${process.execPath} bin/auditcast.js play ${sid}; node -e "require(\\"fs\\").writeFileSync(\\"${endFile}\\", String(Date.now()))"' /dev/null`, opts).toString();
+      return { out, ms: Number(readFileSync(endFile, 'utf8')) - started };
+    };
+    const quit = play('sleep 0.8; printf q; sleep 1');
+    expect(quit.out).toBe('1');
+    expect(quit.ms).toBeLessThan(1900);
+    const paused = play("sleep 0.6; printf ' '; sleep 1.5; printf ' '; sleep 2");
+    expect(paused.out).toBe('12');
+    expect(paused.ms).toBeGreaterThanOrEqual(3300);
   });
 
   it('rejects a bad speed with a usage error', async () => {
