@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseCommand } from '../args.js';
 import { type Command, helpText } from '../command.js';
 import { CliError } from '../errors.js';
 
@@ -16,19 +17,29 @@ export const benchCommand: Command = {
   name: NAME,
   summary: 'run the benchmark table (bench/run.ts): native vs JS vs naive vs the zlib limit',
   help: helpText(
-    'auditcast bench [-- BENCH-ARGS...]',
-    'Runs bench/run.ts from a source checkout (needs the dev dependencies: tsx, tinybench).\nArguments after -- go to the benchmark script.',
-    [],
+    'auditcast bench [--quick] [--json] [--no-rss] [-- BENCH-ARGS...]',
+    [
+      'Runs the benchmark table (bench/run.ts) from a source checkout: MB/s and events/s of the',
+      'native and JS codecs, a naive pipeline and the zlib limit on the real corpus. Needs the dev',
+      'dependencies (tsx, tinybench) and the native addon. Arguments after -- go to the script.',
+    ].join('\n'),
+    [
+      ['--quick', 'fewer iterations'],
+      ['--json', 'print the table as JSON'],
+      ['--no-rss', 'skip the peak-memory run on a 1 GiB recording'],
+    ],
   ),
   async run(argv) {
-    const sep = argv.indexOf('--');
-    const own = sep < 0 ? argv : argv.slice(0, sep);
-    const extra = sep < 0 ? [] : argv.slice(sep + 1);
-    const unknown = own.filter((a) => a !== '--debug' && !a.startsWith('--data-dir'));
-    if (unknown.length > 0) throw new CliError(`unexpected argument ${JSON.stringify(unknown[0])} (pass benchmark arguments after --)`, 2);
+    const { values, positionals } = parseCommand(NAME, argv, { quick: { type: 'boolean' }, json: { type: 'boolean' }, 'no-rss': { type: 'boolean' } });
+    const extra = [
+      ...(values.quick === true ? ['--quick'] : []),
+      ...(values.json === true ? ['--json'] : []),
+      ...(values['no-rss'] === true ? ['--no-rss'] : []),
+      ...positionals,
+    ];
     const script = path.join(ROOT, 'bench', 'run.ts');
     if (!existsSync(script)) {
-      throw new CliError(`no benchmarks in this copy of auditcast (${script} is missing); run 'auditcast bench' from a source checkout`);
+      throw new CliError(`no benchmark table here: ${script} is missing (the benchmarks ship with the source checkout, not the npm package)`);
     }
     let tsx: string;
     try {
