@@ -4,6 +4,7 @@
 // reach minUploadBytes; a cut part is padded with zeros to exactly minUploadBytes when shorter, and
 // the last part (complete) is never padded. Part numbers follow Teleport: a new part reserves
 // ++lastPartNumber, an upload uses it and increments again, so parts are 1, 3, 5, ...
+import { setMaxListeners } from 'node:events';
 import { AuditcastError, abortError } from '../errors.js';
 import type { SliceCodec } from '../codec/codec.js';
 import { auditStoredTrimmedEvents } from '../metrics.js';
@@ -75,6 +76,8 @@ export class ProtoStream implements AuditStream {
     this.completedParts = [...cfg.completedParts];
     this.slots = Math.max(1, cfg.concurrentUploads);
     this.done = new Promise((resolve) => { this.resolveDone = resolve; });
+    // Every part upload in flight (up to concurrentUploads) listens on this signal.
+    setMaxListeners(0, this.aborter.signal);
     if (cfg.completedParts.length > 0) {
       // Skip two part numbers past the last completed one, so a part still being flushed by an
       // earlier process is never overwritten.
