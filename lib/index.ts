@@ -13,4 +13,10 @@ export {
   type MultipartUploader, type StreamUpload, type StreamPart, type UploadMetadata, type CallOptions, type UploadBody,
 } from './stream/index.js';
 
-export { MemoryUploader, type MemoryUploaderOptions, type UploadEvent } from './uploads/memory-uploader.js';
+export {
+  MemoryUploader, FileUploader, S3Uploader, UploadCompleter, AsyncUploader, SessionError, isSessionError,
+  newFileStreamer, recoverSessionEnd,
+  type MemoryUploaderOptions, type UploadEvent, type FileUploaderOptions, type S3UploaderOptions,
+  type UploadCompleterOptions, type CompleterAuditLog, type SessionTrackerService, type CheckUploadsResult,
+  type AsyncUploaderOptions, type AuditStream, type AuditStreamer, type ScanStats, type FileStreamerOptions,
+} from './uploads/index.js';
