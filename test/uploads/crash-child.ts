@@ -4,7 +4,10 @@
 //                                                     the parent SIGKILLs it mid-stream
 //   complete <dir>                                    what a restarted node does: UploadCompleter pass
 //   resume  <dir> <sid> <serverId> <prints> <lastAck> resume the open upload and send the rest
+//   async   <scanDir> <corruptedDir> <upstreamDir>   one AsyncUploader scan to a FileUploader upstream;
+//                                                     the parent SIGKILLs the first one mid-upload
 import { ProtoStreamer } from '../../lib/stream/proto-streamer.js';
+import { AsyncUploader } from '../../lib/uploads/async-uploader.js';
 import { FileUploader } from '../../lib/uploads/file-uploader.js';
 import { UploadCompleter } from '../../lib/uploads/upload-completer.js';
 import { generateTestSession } from '../helpers/generate-session.js';
@@ -41,6 +44,17 @@ async function main(): Promise<void> {
     for (const event of events) if (event.Metadata.Index > Number(lastAck)) await stream.recordEvent(event);
     await stream.complete();
     say('resumed');
+  } else if (mode === 'async') {
+    const [scanDir, corruptedDir, upstreamDir] = [dir!, sid!, serverId!];
+    const upstream = new ProtoStreamer({
+      uploader: new FileUploader({ directory: upstreamDir }), minUploadBytes: 1024, concurrentUploads: 1, retry: { stepMs: 1 },
+    });
+    let error: Error | undefined;
+    const uploader = new AsyncUploader({ scanDir, corruptedDir, streamer: upstream, onUploadEvent: (e) => { error = e.error; } });
+    const stats = await uploader.scan();
+    say(`started ${stats.started}`);
+    await uploader.drain();
+    say(error ? `failed ${error.message}` : `uploaded resumed=${uploader.stats.streamsResumed} created=${uploader.stats.streamsCreated}`);
   } else {
     throw new Error(`unknown mode ${mode}`);
   }

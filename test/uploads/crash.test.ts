@@ -1,7 +1,8 @@
 // Crash test: a child process records a long session into a FileUploader dir and is SIGKILLed
 // mid-stream; a new process then completes the upload (UploadCompleter) or resumes it and sends
-// the rest. Every event up to the last acknowledged part must be there, none twice, and the file
-// must read cleanly. AUDITCAST_CRASH_RUNS sets the number of runs (default 4; 20 when measuring).
+// the rest. Third mode: the async uploader is killed mid-upload and a new one resumes from the
+// checkpoint. Every event up to the last acknowledged part must be there, none twice, and the file
+// must read cleanly. AUDITCAST_CRASH_RUNS sets the number of runs (default 3, one per mode; 20 when measuring).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
@@ -10,13 +11,15 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ProtoReader } from '../../lib/stream/proto-reader.js';
+import { parseCheckpoint } from '../../lib/uploads/async-uploader.js';
+import { newFileStreamer } from '../../lib/uploads/file-streamer.js';
 import { FileUploader } from '../../lib/uploads/file-uploader.js';
 import { generateTestSession } from '../helpers/generate-session.js';
 import { expectSameEvents } from '../helpers/normalize.js';
 
 const CHILD = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const RUNS = Number(process.env.AUDITCAST_CRASH_RUNS ?? 4);
+const RUNS = Number(process.env.AUDITCAST_CRASH_RUNS ?? 3);
 const PRINTS = 6000;
 
 function startChild(args: string[]): { child: ChildProcess; lines: AsyncGenerator<string> } {
@@ -54,14 +57,17 @@ async function runToEnd(args: string[]): Promise<string[]> {
 
 export interface CrashRunReport {
   run: number;
-  mode: 'complete' | 'resume';
+  mode: Mode;
   killAfterAck: number;
   lastAck: number;
   eventsRead: number;
   skipped: number;
 }
 
-async function crashRun(run: number, mode: 'complete' | 'resume'): Promise<CrashRunReport> {
+type Mode = 'complete' | 'resume' | 'async';
+
+async function crashRun(run: number, mode: Mode): Promise<CrashRunReport> {
+  if (mode === 'async') return asyncCrashRun(run);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'auditcast-crash-'));
   try {
     const sid = randomUUID();
@@ -117,10 +123,65 @@ async function crashRun(run: number, mode: 'complete' | 'resume'): Promise<Crash
   }
 }
 
-describe('crash: SIGKILL while recording, then complete or resume in a new process', () => {
+/**
+ * The async uploader killed mid-upload: a local recording is being sent upstream (a FileUploader
+ * dir) when the uploading process dies; the next process finds the checkpoint and resumes.
+ */
+async function asyncCrashRun(run: number): Promise<CrashRunReport> {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'auditcast-async-crash-'));
+  try {
+    const scanDir = path.join(root, 'streaming', 'default');
+    const corruptedDir = path.join(root, 'corrupted', 'default');
+    const upstreamDir = path.join(root, 'records');
+    const events = generateTestSession({ printEvents: PRINTS });
+    const sid = (events[0]!.Session as { SessionID: string }).SessionID;
+    const { streamer } = newFileStreamer({ directory: scanDir });
+    const local = await streamer.createAuditStream(sid);
+    for (const event of events) await local.recordEvent(event);
+    await local.complete();
+
+    const killAfterAck = Math.floor(PRINTS * (0.05 + 0.8 * Math.random()));
+    const checkpointFile = path.join(scanDir, `${sid}.checkpoint`);
+    const { child, lines } = startChild(['async', scanDir, corruptedDir, upstreamDir]);
+    const drained = (async () => { for await (const _ of lines) { /* drain stdout */ } })();
+    let lastAck = -1;
+    while (child.exitCode === null && child.signalCode === null) {
+      const text = await fs.readFile(checkpointFile, 'utf8').catch(() => '');
+      const status = text ? parseCheckpoint(text) : null;
+      if (status) lastAck = Math.max(lastAck, status.lastEventIndex);
+      if (lastAck >= killAfterAck) {
+        await new Promise((r) => setTimeout(r, Math.random() * 8));
+        child.kill('SIGKILL');
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.on('exit', () => resolve())));
+    await drained;
+    expect(child.signalCode).toBe('SIGKILL');
+    // The local recording survives the crash: it was not fully uploaded.
+    await expect(fs.stat(path.join(scanDir, `${sid}.tar`))).resolves.toBeTruthy();
+
+    const out2 = await runToEnd(['async', scanDir, corruptedDir, upstreamDir]);
+    expect(out2).toEqual(['started 1', 'uploaded resumed=1 created=0']);
+    expect((await fs.readdir(scanDir)).filter((n) => /\.(tar|checkpoint|error)$/.test(n))).toEqual([]);
+
+    const reader = new ProtoReader(await new FileUploader({ directory: upstreamDir }).downloadStream(sid));
+    const out = await reader.readAll();
+    expect(reader.stats.outOfOrderEvents).toBe(0);
+    out.forEach((event, i) => expect(event.Metadata.Index).toBe(i));
+    expectSameEvents(out, events, expect);
+    return { run, mode: 'async', killAfterAck, lastAck, eventsRead: out.length, skipped: reader.stats.skippedEvents };
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
+}
+
+describe('crash: SIGKILL while recording or uploading, then complete or resume in a new process', () => {
   const reports: CrashRunReport[] = [];
+  const modes: Mode[] = ['complete', 'resume', 'async'];
   for (let run = 1; run <= RUNS; run++) {
-    const mode = run % 2 === 1 ? 'complete' : 'resume';
+    const mode = modes[(run - 1) % modes.length]!;
     it(`run ${run} (${mode})`, async () => {
       reports.push(await crashRun(run, mode));
     }, 120_000);
