@@ -317,15 +317,23 @@ export class S3Uploader implements MultipartUploader {
     // conditional put covers stores that support it, the HEAD the ones that ignore it.
     if (await this.objectExists(key, options)) throw new AuditcastError('ALREADY_EXISTS', `recording ${sessionId} already exists`);
     const bytes = await readBody(body);
+    const put = (conditional: boolean) => this.send('PutObjectCommand', {
+      Bucket: this.bucket,
+      Key: key,
+      Body: bytes,
+      ContentLength: bytes.byteLength,
+      ...(conditional ? { IfNoneMatch: '*' } : {}),
+      ...this.objectSettings(),
+    }, options);
     try {
-      await this.send('PutObjectCommand', {
-        Bucket: this.bucket,
-        Key: key,
-        Body: bytes,
-        ContentLength: bytes.byteLength,
-        IfNoneMatch: '*',
-        ...this.objectSettings(),
-      }, options);
+      try {
+        await put(true);
+      } catch (err) {
+        // Stores without conditional writes answer 501 NotImplemented: the HEAD above has to do.
+        const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+        if (e?.name !== 'NotImplemented' && e?.$metadata?.httpStatusCode !== 501) throw err;
+        await put(false);
+      }
     } catch (err) {
       throw s3Error(err, `upload recording ${sessionId}`);
     }

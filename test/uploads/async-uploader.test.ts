@@ -269,4 +269,39 @@ describe('AsyncUploader', () => {
     expectSameEvents(out, input, expect);
     expect(reader.stats.skippedEvents).toBe(0);
   });
+
+  it('TestChaosUpload (reduced): parallel sessions under failing creates, resumes, records and lost checkpoints', async () => {
+    const { scanDir, upstream, uploader, events } = await pack();
+    const inputs: AuditEvent[][] = [];
+    for (let i = 0; i < 6; i++) inputs.push(await recordLocally(scanDir, 1500));
+    let recordFaults = 4;
+    let createFaults = 4;
+    let resumes = 0;
+    upstream.failAt = (event) => (event.Metadata?.Index ?? 0) > 700 && recordFaults-- > 0;
+    upstream.createError = () => (createFaults-- > 0 ? new AuditcastError('CONNECTION_PROBLEM', 'create failed') : null);
+    upstream.resumeError = () => {
+      resumes++;
+      if (resumes <= 4) return new AuditcastError('CONNECTION_PROBLEM', `resume ${resumes} failed`);
+      return null;
+    };
+    const done = new Set<string>();
+    for (let round = 0; round < 40 && done.size < inputs.length; round++) {
+      // Resumes 5-7 find their checkpoint gone (deleted under them).
+      if (resumes >= 4 && resumes < 7) {
+        const checkpoint = (await fs.readdir(scanDir)).find((n) => n.endsWith('.checkpoint'));
+        if (checkpoint) await fs.rm(path.join(scanDir, checkpoint));
+      }
+      await uploader.scan();
+      await uploader.drain();
+      for (const e of events) if (!e.error) done.add(e.sessionId);
+    }
+    expect(done).toEqual(new Set(inputs.map(sidOf)));
+    for (const input of inputs) {
+      const { events: out, reader } = await upstream.read(sidOf(input));
+      expect(reader.stats.outOfOrderEvents).toBe(0);
+      expectSameEvents(out, input, expect);
+    }
+    expect(uploader.stats.uploadsFailed).toBeGreaterThan(0);
+    expect((await fs.readdir(scanDir)).filter((n) => /\.(tar|checkpoint|error)$/.test(n))).toEqual([]);
+  });
 });

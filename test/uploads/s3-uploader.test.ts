@@ -177,3 +177,18 @@ describe('S3Uploader loading', () => {
     expect(typeof (await loadS3Sdk()).S3Client).toBe('function');
   });
 });
+
+describe('S3Uploader on stores without conditional writes', () => {
+  it('falls back to a plain PUT after a 501, still refusing to overwrite (HEAD first)', async () => {
+    server.rejectConditionalPuts = true;
+    try {
+      const uploader = s3();
+      const sid = randomUUID();
+      await uploader.upload(sid, Buffer.from('first'));
+      await expectCode(uploader.upload(sid, Buffer.from('second')), 'ALREADY_EXISTS');
+      expect((await uploader.download(sid)).toString()).toBe('first');
+    } finally {
+      server.rejectConditionalPuts = false;
+    }
+  });
+});
