@@ -9,7 +9,7 @@ export {
 } from './upload-completer.js';
 export {
   AsyncUploader, SessionError, isSessionError, formatCheckpoint, parseCheckpoint,
-  type AsyncUploaderOptions, type AuditStream, type AuditStreamer, type ScanStats,
+  type AsyncUploaderOptions, type ScanStats,
 } from './async-uploader.js';
 export { newFileStreamer, type FileStreamerOptions } from './file-streamer.js';
 export { checkSessionId, checkUploadId, isUuid } from './ids.js';

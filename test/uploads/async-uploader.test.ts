@@ -8,9 +8,8 @@ import { AuditcastError } from '../../lib/errors.js';
 import type { AuditEvent, AuditEventInput } from '../../lib/events/event.js';
 import { ProtoReader } from '../../lib/stream/proto-reader.js';
 import { ProtoStreamer } from '../../lib/stream/proto-streamer.js';
-import {
-  AsyncUploader, type AuditStream, type AuditStreamer, formatCheckpoint, isSessionError, parseCheckpoint,
-} from '../../lib/uploads/async-uploader.js';
+import type { AuditStream, Streamer } from '../../lib/stream/streamer.js';
+import { AsyncUploader, formatCheckpoint, isSessionError, parseCheckpoint } from '../../lib/uploads/async-uploader.js';
 import { newFileStreamer } from '../../lib/uploads/file-streamer.js';
 import { MemoryUploader, type UploadEvent } from '../../lib/uploads/memory-uploader.js';
 import { generateTestSession } from '../helpers/generate-session.js';
@@ -39,7 +38,7 @@ async function recordLocally(scanDir: string, printEvents: number): Promise<Audi
 }
 
 /** The upstream side: Teleport's test harness uses a MemoryUploader behind a 1 KiB-part streamer. */
-class Upstream implements AuditStreamer {
+class Upstream implements Streamer {
   readonly memory = new MemoryUploader();
   readonly streamer = new ProtoStreamer({ uploader: this.memory, minUploadBytes: 1024, retry: { stepMs: 1, maxAttempts: 3 } });
   created = 0;
@@ -67,6 +66,9 @@ class Upstream implements AuditStreamer {
     const aborter = new AbortController();
     const stream = await open(aborter.signal);
     return {
+      uploadId: stream.uploadId,
+      sessionId: stream.sessionId,
+      done: stream.done,
       status: stream.status,
       recordEvent: async (event) => {
         if (this.failAt(event)) {

@@ -69,6 +69,7 @@ type Mode = 'complete' | 'resume' | 'async';
 async function crashRun(run: number, mode: Mode): Promise<CrashRunReport> {
   if (mode === 'async') return asyncCrashRun(run);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'auditcast-crash-'));
+  let recorder: ChildProcess | undefined;
   try {
     const sid = randomUUID();
     const serverId = randomUUID();
@@ -76,6 +77,7 @@ async function crashRun(run: number, mode: Mode): Promise<CrashRunReport> {
     // Kill somewhere between 5% and 85% of the session, differently each run.
     const killAfterAck = Math.floor(PRINTS * (0.05 + 0.8 * Math.random()));
     const { child, lines } = startChild(['record', dir, sid, serverId, String(PRINTS)]);
+    recorder = child;
     let lastAck = -1;
     for await (const line of lines) {
       if (line === 'recorded-all') throw new Error(`run ${run}: the recorder finished before the kill (ack ${lastAck})`);
@@ -119,6 +121,7 @@ async function crashRun(run: number, mode: Mode): Promise<CrashRunReport> {
     expect(await fs.readdir(path.join(dir, 'multi'))).toEqual([]);
     return { run, mode, killAfterAck, lastAck, eventsRead: out.length, skipped: reader.stats.skippedEvents };
   } finally {
+    await killAndWait(recorder);
     await fs.rm(dir, { recursive: true, force: true });
   }
 }
@@ -129,6 +132,7 @@ async function crashRun(run: number, mode: Mode): Promise<CrashRunReport> {
  */
 async function asyncCrashRun(run: number): Promise<CrashRunReport> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'auditcast-async-crash-'));
+  let first: ChildProcess | undefined;
   try {
     const scanDir = path.join(root, 'streaming', 'default');
     const corruptedDir = path.join(root, 'corrupted', 'default');
@@ -143,11 +147,17 @@ async function asyncCrashRun(run: number): Promise<CrashRunReport> {
     const killAfterAck = Math.floor(PRINTS * (0.05 + 0.8 * Math.random()));
     const checkpointFile = path.join(scanDir, `${sid}.checkpoint`);
     const { child, lines } = startChild(['async', scanDir, corruptedDir, upstreamDir]);
+    first = child;
     const drained = (async () => { for await (const _ of lines) { /* drain stdout */ } })();
     let lastAck = -1;
     while (child.exitCode === null && child.signalCode === null) {
       const text = await fs.readFile(checkpointFile, 'utf8').catch(() => '');
-      const status = text ? parseCheckpoint(text) : null;
+      let status = null;
+      try {
+        status = parseCheckpoint(text);
+      } catch {
+        // A read racing the child's rewrite can be torn; the uploader itself never reads it mid-write.
+      }
       if (status) lastAck = Math.max(lastAck, status.lastEventIndex);
       if (lastAck >= killAfterAck) {
         await new Promise((r) => setTimeout(r, Math.random() * 8));
@@ -173,8 +183,17 @@ async function asyncCrashRun(run: number): Promise<CrashRunReport> {
     expectSameEvents(out, events, expect);
     return { run, mode: 'async', killAfterAck, lastAck, eventsRead: out.length, skipped: reader.stats.skippedEvents };
   } finally {
+    await killAndWait(first);
     await fs.rm(root, { recursive: true, force: true });
   }
+}
+
+/** Never leave a child running behind a failed assertion (it would write into the dir being removed). */
+async function killAndWait(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  child.kill('SIGKILL');
+  await exited;
 }
 
 describe('crash: SIGKILL while recording or uploading, then complete or resume in a new process', () => {
