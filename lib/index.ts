@@ -21,4 +21,10 @@ export {
 export * from './emitters/index.js';
 
 // storage
-export { MemoryUploader, type MemoryUploaderOptions, type UploadEvent } from './uploads/memory-uploader.js';
+export {
+  MemoryUploader, FileUploader, S3Uploader, UploadCompleter, AsyncUploader, SessionError, isSessionError,
+  newFileStreamer, recoverSessionEnd,
+  type MemoryUploaderOptions, type UploadEvent, type FileUploaderOptions, type S3UploaderOptions,
+  type UploadCompleterOptions, type CompleterAuditLog, type SessionTrackerService, type CheckUploadsResult,
+  type AsyncUploaderOptions, type ScanStats, type FileStreamerOptions,
+} from './uploads/index.js';

@@ -10,10 +10,11 @@
 import { constants as fsConstants, createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { AuditEvent, AuditEventInput } from '../events/event.js';
+import type { AuditEvent } from '../events/event.js';
 import { AuditcastError, badParameter, isAuditcastError } from '../errors.js';
 import { ProtoReader } from '../stream/proto-reader.js';
 import type { StreamStatus } from '../stream/status-channel.js';
+import type { AuditStream, Streamer } from '../stream/streamer.js';
 import { isUuid } from './ids.js';
 import { tryLockFile } from './lock-file.js';
 import type { UploadEvent } from './memory-uploader.js';
@@ -31,26 +32,13 @@ export const FIRST_STATUS_TIMEOUT_MS = 1000;
 /** The scan period backs off linearly up to this many periods while uploads fail. */
 const MAX_BACKOFF_PERIODS = 100;
 
-/** The upstream stream (a ProtoStream satisfies it). */
-export interface AuditStream {
-  readonly status: { next(): Promise<StreamStatus | null> };
-  recordEvent(event: AuditEventInput): Promise<void>;
-  complete(): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** The upstream streamer (a ProtoStreamer satisfies it). */
-export interface AuditStreamer {
-  createAuditStream(sessionId: string): Promise<AuditStream>;
-  resumeAuditStream(sessionId: string, uploadId: string): Promise<AuditStream>;
-}
-
 export interface AsyncUploaderOptions {
   /** Where finished local recordings appear (Teleport: log/upload/streaming/default). */
   scanDir: string;
   /** Where unreadable recordings go (Teleport: log/upload/corrupted/default). */
   corruptedDir: string;
-  streamer: AuditStreamer;
+  /** The upstream (Teleport: the auth server's streamer); a ProtoStreamer on any uploader works. */
+  streamer: Streamer;
   scanPeriodMs?: number;
   initialScanDelayMs?: number;
   concurrentUploads?: number;
@@ -111,7 +99,11 @@ export function parseCheckpoint(text: string): StreamStatus | null {
   } catch {
     const end = trimmed.indexOf('}');
     if (end < 0) throw badParameter('checkpoint is not JSON');
-    value = JSON.parse(trimmed.slice(0, end + 1));
+    try {
+      value = JSON.parse(trimmed.slice(0, end + 1));
+    } catch (err) {
+      throw badParameter('checkpoint is not JSON', err);
+    }
   }
   const v = value as { UploadID?: unknown; LastEventIndex?: unknown; LastUploadTime?: unknown };
   if (typeof v.UploadID !== 'string' || v.UploadID === '') throw badParameter('checkpoint has no UploadID');
@@ -131,7 +123,7 @@ export class AsyncUploader {
   readonly scanDir: string;
   readonly corruptedDir: string;
   readonly stats: AsyncUploaderStats = { streamsCreated: 0, streamsResumed: 0, uploadsCompleted: 0, uploadsFailed: 0, sessionErrors: 0 };
-  private readonly streamer: AuditStreamer;
+  private readonly streamer: Streamer;
   private readonly scanPeriodMs: number;
   private readonly initialScanDelayMs: number;
   private readonly concurrentUploads: number;

@@ -1,12 +1,10 @@
 // A MultipartUploader over S3 (or any S3-compatible store) with Teleport's s3sessions layout: the
 // recording of session <sid> is the object `<prefix>/<sid>.tar`, built by an S3 multipart upload
 // whose parts are the stream's parts. Ids are checked (ids.ts) before they touch a key.
-import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand,
-  GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListPartsCommand,
-  PutObjectCommand, S3Client, S3ServiceException, UploadPartCommand,
-  type ObjectCannedACL, type S3ClientConfig, type ServerSideEncryption,
-} from '@aws-sdk/client-s3';
+//
+// The AWS SDK is loaded on first use, not at import: it costs ~120 ms to load, which every CLI run
+// and every user of the package root would otherwise pay, S3 or not.
+import type { ObjectCannedACL, S3Client, S3ClientConfig, ServerSideEncryption } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { AuditcastError, badParameter, throwIfAborted } from '../errors.js';
 import { checkPartNumber, checkSessionId } from './ids.js';
@@ -15,6 +13,14 @@ import {
   type UploadMetadata, readBody,
 } from './multipart-uploader.js';
 import { checkNonEmptyString, checkOptionNames } from './options.js';
+
+type CommandName =
+  | 'AbortMultipartUploadCommand' | 'CompleteMultipartUploadCommand' | 'CreateMultipartUploadCommand'
+  | 'GetObjectCommand' | 'HeadObjectCommand' | 'ListMultipartUploadsCommand' | 'ListPartsCommand'
+  | 'PutObjectCommand' | 'UploadPartCommand';
+type Sdk_ = typeof import('@aws-sdk/client-s3');
+type CommandInput<K extends CommandName> = ConstructorParameters<Sdk_[K]>[0];
+type CommandOutput<K extends CommandName> = Awaited<ReturnType<InstanceType<Sdk_[K]>['resolveMiddleware']>> extends (...a: never[]) => Promise<{ output: infer O }> ? O : never;
 
 /** S3's own limit on part numbers. */
 export const S3_MAX_PART_NUMBER = 10_000;
@@ -74,9 +80,17 @@ export function s3Error(err: unknown, what: string): AuditcastError {
   if (ACCESS_NAMES.has(name) || status === 403) return make('ACCESS_DENIED');
   if (name === 'PreconditionFailed' || status === 412) return make('ALREADY_EXISTS');
   if (NETWORK_CODES.has(name) || NETWORK_CODES.has(e?.code ?? '')) return make('CONNECTION_PROBLEM');
-  if (err instanceof S3ServiceException && status !== undefined && status >= 400 && status < 500) return make('BAD_PARAMETER');
+  if (status !== undefined && status >= 400 && status < 500) return make('BAD_PARAMETER');
   // 5xx, throttling and anything without an HTTP answer: the network or the service, retryable.
   return make('CONNECTION_PROBLEM');
+}
+
+type Sdk = typeof import('@aws-sdk/client-s3');
+let sdkPromise: Promise<Sdk> | undefined;
+/** The AWS SDK, imported once on first use. */
+export function loadS3Sdk(): Promise<Sdk> {
+  sdkPromise ??= import('@aws-sdk/client-s3');
+  return sdkPromise;
 }
 
 function isNoSuchUpload(err: unknown): boolean {
@@ -86,7 +100,8 @@ function isNoSuchUpload(err: unknown): boolean {
 export class S3Uploader implements MultipartUploader {
   readonly bucket: string;
   readonly prefix: string;
-  readonly client: S3Client;
+  private clientPromise?: Promise<S3Client>;
+  private readonly clientConfig: S3ClientConfig;
   private readonly sse?: ServerSideEncryption;
   private readonly sseKmsKeyId?: string;
   private readonly acl?: ObjectCannedACL;
@@ -113,18 +128,33 @@ export class S3Uploader implements MultipartUploader {
       throw badParameter('S3Uploader: useFipsEndpoint cannot be combined with a custom endpoint');
     }
     if (options.client !== undefined) {
-      if (!(options.client instanceof S3Client)) throw badParameter('S3Uploader: client must be an S3Client');
-      this.client = options.client;
-    } else {
-      this.client = new S3Client({
-        region: options.region ?? 'us-east-1',
-        ...(options.endpoint !== undefined ? { endpoint: checkNonEmptyString('S3Uploader', 'endpoint', options.endpoint) } : {}),
-        ...(options.forcePathStyle !== undefined ? { forcePathStyle: options.forcePathStyle } : {}),
-        ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
-        ...(options.useFipsEndpoint !== undefined ? { useFipsEndpoint: options.useFipsEndpoint } : {}),
-        ...options.clientConfig,
-      });
+      if (options.client === null || typeof (options.client as { send?: unknown }).send !== 'function') {
+        throw badParameter('S3Uploader: client must be an S3Client');
+      }
+      this.clientPromise = Promise.resolve(options.client);
     }
+    if (options.endpoint !== undefined) checkNonEmptyString('S3Uploader', 'endpoint', options.endpoint);
+    this.clientConfig = {
+      region: options.region ?? 'us-east-1',
+      ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+      ...(options.forcePathStyle !== undefined ? { forcePathStyle: options.forcePathStyle } : {}),
+      ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+      ...(options.useFipsEndpoint !== undefined ? { useFipsEndpoint: options.useFipsEndpoint } : {}),
+      ...options.clientConfig,
+    };
+  }
+
+  /** The S3 client (built, with the SDK loaded, on first use). */
+  getClient(): Promise<S3Client> {
+    this.clientPromise ??= loadS3Sdk().then((sdk) => new sdk.S3Client(this.clientConfig));
+    return this.clientPromise;
+  }
+
+  /** Sends one SDK command, built from the lazily loaded SDK. */
+  private async send<K extends CommandName>(name: K, input: CommandInput<K>, options?: CallOptions): Promise<CommandOutput<K>> {
+    const [sdk, client] = await Promise.all([loadS3Sdk(), this.getClient()]);
+    const Command = sdk[name] as unknown as new (input: CommandInput<K>) => Parameters<S3Client['send']>[0];
+    return client.send(new Command(input), { abortSignal: options?.signal }) as Promise<CommandOutput<K>>;
   }
 
   /** The object key of a session's recording: `<prefix>/<sid>.tar` (Teleport's s3sessions path). */
@@ -136,11 +166,11 @@ export class S3Uploader implements MultipartUploader {
     throwIfAborted(options?.signal);
     checkSessionId(sessionId);
     try {
-      const out = await this.client.send(new CreateMultipartUploadCommand({
+      const out = await this.send('CreateMultipartUploadCommand', {
         Bucket: this.bucket,
         Key: this.key(sessionId),
         ...this.objectSettings(),
-      }), { abortSignal: options?.signal });
+      }, options);
       if (!out.UploadId) throw new AuditcastError('CONNECTION_PROBLEM', 'CreateMultipartUpload returned no upload id');
       return { id: out.UploadId, sessionId, initiated: new Date() };
     } catch (err) {
@@ -160,14 +190,14 @@ export class S3Uploader implements MultipartUploader {
     checkPartNumber(partNumber, 1, S3_MAX_PART_NUMBER);
     if (!(body instanceof Uint8Array)) throw badParameter('uploadPart: body must be a Uint8Array');
     try {
-      const out = await this.client.send(new UploadPartCommand({
+      const out = await this.send('UploadPartCommand', {
         Bucket: this.bucket,
         Key: this.key(upload.sessionId),
         UploadId: upload.id,
         PartNumber: partNumber,
         Body: body,
         ContentLength: body.byteLength,
-      }), { abortSignal: options?.signal });
+      }, options);
       return { number: partNumber, etag: out.ETag, lastModified: new Date() };
     } catch (err) {
       throw s3Error(err, `upload part ${partNumber} of upload ${upload.id}`);
@@ -181,12 +211,12 @@ export class S3Uploader implements MultipartUploader {
     let marker: string | undefined;
     try {
       for (;;) {
-        const out = await this.client.send(new ListPartsCommand({
+        const out = await this.send('ListPartsCommand', {
           Bucket: this.bucket,
           Key: this.key(upload.sessionId),
           UploadId: upload.id,
           ...(marker !== undefined ? { PartNumberMarker: marker } : {}),
-        }), { abortSignal: options?.signal });
+        }, options);
         for (const part of out.Parts ?? []) {
           if (part.PartNumber === undefined) continue;
           parts.push({ number: part.PartNumber, etag: part.ETag, lastModified: part.LastModified ?? new Date(0) });
@@ -208,12 +238,12 @@ export class S3Uploader implements MultipartUploader {
     let uploadIdMarker: string | undefined;
     try {
       for (;;) {
-        const out = await this.client.send(new ListMultipartUploadsCommand({
+        const out = await this.send('ListMultipartUploadsCommand', {
           Bucket: this.bucket,
           Prefix: prefix,
           ...(keyMarker !== undefined ? { KeyMarker: keyMarker } : {}),
           ...(uploadIdMarker !== undefined ? { UploadIdMarker: uploadIdMarker } : {}),
-        }), { abortSignal: options?.signal });
+        }, options);
         for (const entry of out.Uploads ?? []) {
           const sessionId = this.sessionIdOfKey(entry.Key);
           // Other objects under the prefix (nested paths, foreign names) are not recordings.
@@ -243,12 +273,12 @@ export class S3Uploader implements MultipartUploader {
     }
     const key = this.key(upload.sessionId);
     try {
-      await this.client.send(new CompleteMultipartUploadCommand({
+      await this.send('CompleteMultipartUploadCommand', {
         Bucket: this.bucket,
         Key: key,
         UploadId: upload.id,
         MultipartUpload: { Parts: sorted.map((part) => ({ PartNumber: part.number, ETag: part.etag })) },
-      }), { abortSignal: options?.signal });
+      }, options);
     } catch (err) {
       if (!isNoSuchUpload(err)) throw s3Error(err, `complete upload ${upload.id}`);
       // The upload is gone: if the object exists it was completed before (a retry after a lost
@@ -263,11 +293,11 @@ export class S3Uploader implements MultipartUploader {
     throwIfAborted(options?.signal);
     this.checkUpload(upload);
     try {
-      await this.client.send(new AbortMultipartUploadCommand({
+      await this.send('AbortMultipartUploadCommand', {
         Bucket: this.bucket,
         Key: this.key(upload.sessionId),
         UploadId: upload.id,
-      }), { abortSignal: options?.signal });
+      }, options);
     } catch (err) {
       if (isNoSuchUpload(err)) return;
       throw s3Error(err, `abort upload ${upload.id}`);
@@ -287,15 +317,23 @@ export class S3Uploader implements MultipartUploader {
     // conditional put covers stores that support it, the HEAD the ones that ignore it.
     if (await this.objectExists(key, options)) throw new AuditcastError('ALREADY_EXISTS', `recording ${sessionId} already exists`);
     const bytes = await readBody(body);
+    const put = (conditional: boolean) => this.send('PutObjectCommand', {
+      Bucket: this.bucket,
+      Key: key,
+      Body: bytes,
+      ContentLength: bytes.byteLength,
+      ...(conditional ? { IfNoneMatch: '*' } : {}),
+      ...this.objectSettings(),
+    }, options);
     try {
-      await this.client.send(new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: key,
-        Body: bytes,
-        ContentLength: bytes.byteLength,
-        IfNoneMatch: '*',
-        ...this.objectSettings(),
-      }), { abortSignal: options?.signal });
+      try {
+        await put(true);
+      } catch (err) {
+        // Stores without conditional writes answer 501 NotImplemented: the HEAD above has to do.
+        const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+        if (e?.name !== 'NotImplemented' && e?.$metadata?.httpStatusCode !== 501) throw err;
+        await put(false);
+      }
     } catch (err) {
       throw s3Error(err, `upload recording ${sessionId}`);
     }
@@ -317,7 +355,7 @@ export class S3Uploader implements MultipartUploader {
     throwIfAborted(options?.signal);
     checkSessionId(sessionId);
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(sessionId) }), { abortSignal: options?.signal });
+      const out = await this.send('GetObjectCommand', { Bucket: this.bucket, Key: this.key(sessionId) }, options);
       const body = out.Body;
       if (body instanceof Readable) return body;
       if (body && typeof (body as { transformToByteArray?: unknown }).transformToByteArray === 'function') {
@@ -343,7 +381,7 @@ export class S3Uploader implements MultipartUploader {
 
   private async objectExists(key: string, options?: CallOptions): Promise<boolean> {
     try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: options?.signal });
+      await this.send('HeadObjectCommand', { Bucket: this.bucket, Key: key }, options);
       return true;
     } catch (err) {
       const mapped = s3Error(err, `head ${key}`);

@@ -5,6 +5,7 @@
 // `session.upload` event and, later, a recovered `session.end` (or `windows.desktop.session.end`)
 // when the recording has none. One failing upload never stops a pass.
 import { randomUUID } from 'node:crypto';
+import type { Emitter } from '../emitters/emitter.js';
 import type { AuditEvent } from '../events/event.js';
 import { Timestamp } from '../events/timestamp.js';
 import { AuditcastError, badParameter, isAuditcastError } from '../errors.js';
@@ -27,9 +28,8 @@ export const ABANDONED_UPLOAD_POLLING_MS = 5 * 60 * 1000;
 /** Teleport waits this long after completing before it reads the recording back. */
 export const SESSION_END_DELAY_MS = 2 * 60 * 1000;
 
-/** Where the completer sends its events (an audit log or any emitter). */
-export interface CompleterAuditLog {
-  emitAuditEvent(event: AuditEvent): Promise<void> | void;
+/** Where the completer sends its events: any Emitter (an audit log, a MultiEmitter...). */
+export interface CompleterAuditLog extends Emitter {
   /** The session's recorded events; when absent the recording is read from the uploader. */
   streamSessionEvents?(sessionId: string): AsyncIterable<AuditEvent>;
 }

@@ -8,9 +8,8 @@ import { AuditcastError } from '../../lib/errors.js';
 import type { AuditEvent, AuditEventInput } from '../../lib/events/event.js';
 import { ProtoReader } from '../../lib/stream/proto-reader.js';
 import { ProtoStreamer } from '../../lib/stream/proto-streamer.js';
-import {
-  AsyncUploader, type AuditStream, type AuditStreamer, formatCheckpoint, isSessionError, parseCheckpoint,
-} from '../../lib/uploads/async-uploader.js';
+import type { AuditStream, Streamer } from '../../lib/stream/streamer.js';
+import { AsyncUploader, formatCheckpoint, isSessionError, parseCheckpoint } from '../../lib/uploads/async-uploader.js';
 import { newFileStreamer } from '../../lib/uploads/file-streamer.js';
 import { MemoryUploader, type UploadEvent } from '../../lib/uploads/memory-uploader.js';
 import { generateTestSession } from '../helpers/generate-session.js';
@@ -39,7 +38,7 @@ async function recordLocally(scanDir: string, printEvents: number): Promise<Audi
 }
 
 /** The upstream side: Teleport's test harness uses a MemoryUploader behind a 1 KiB-part streamer. */
-class Upstream implements AuditStreamer {
+class Upstream implements Streamer {
   readonly memory = new MemoryUploader();
   readonly streamer = new ProtoStreamer({ uploader: this.memory, minUploadBytes: 1024, retry: { stepMs: 1, maxAttempts: 3 } });
   created = 0;
@@ -67,6 +66,9 @@ class Upstream implements AuditStreamer {
     const aborter = new AbortController();
     const stream = await open(aborter.signal);
     return {
+      uploadId: stream.uploadId,
+      sessionId: stream.sessionId,
+      done: stream.done,
       status: stream.status,
       recordEvent: async (event) => {
         if (this.failAt(event)) {
@@ -268,5 +270,40 @@ describe('AsyncUploader', () => {
     const { events: out, reader } = await upstream.read(sid);
     expectSameEvents(out, input, expect);
     expect(reader.stats.skippedEvents).toBe(0);
+  });
+
+  it('TestChaosUpload (reduced): parallel sessions under failing creates, resumes, records and lost checkpoints', async () => {
+    const { scanDir, upstream, uploader, events } = await pack();
+    const inputs: AuditEvent[][] = [];
+    for (let i = 0; i < 6; i++) inputs.push(await recordLocally(scanDir, 1500));
+    let recordFaults = 4;
+    let createFaults = 4;
+    let resumes = 0;
+    upstream.failAt = (event) => (event.Metadata?.Index ?? 0) > 700 && recordFaults-- > 0;
+    upstream.createError = () => (createFaults-- > 0 ? new AuditcastError('CONNECTION_PROBLEM', 'create failed') : null);
+    upstream.resumeError = () => {
+      resumes++;
+      if (resumes <= 4) return new AuditcastError('CONNECTION_PROBLEM', `resume ${resumes} failed`);
+      return null;
+    };
+    const done = new Set<string>();
+    for (let round = 0; round < 40 && done.size < inputs.length; round++) {
+      // Resumes 5-7 find their checkpoint gone (deleted under them).
+      if (resumes >= 4 && resumes < 7) {
+        const checkpoint = (await fs.readdir(scanDir)).find((n) => n.endsWith('.checkpoint'));
+        if (checkpoint) await fs.rm(path.join(scanDir, checkpoint));
+      }
+      await uploader.scan();
+      await uploader.drain();
+      for (const e of events) if (!e.error) done.add(e.sessionId);
+    }
+    expect(done).toEqual(new Set(inputs.map(sidOf)));
+    for (const input of inputs) {
+      const { events: out, reader } = await upstream.read(sidOf(input));
+      expect(reader.stats.outOfOrderEvents).toBe(0);
+      expectSameEvents(out, input, expect);
+    }
+    expect(uploader.stats.uploadsFailed).toBeGreaterThan(0);
+    expect((await fs.readdir(scanDir)).filter((n) => /\.(tar|checkpoint|error)$/.test(n))).toEqual([]);
   });
 });

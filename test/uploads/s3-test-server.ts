@@ -53,6 +53,8 @@ export interface S3TestServer {
   readonly directory: string;
   /** Counts of the multipart calls the middleware served, by name (tests assert on aborts). */
   readonly calls: Map<string, number>;
+  /** Answer conditional PUTs with 501 NotImplemented, as stores without conditional writes do. */
+  rejectConditionalPuts: boolean;
   close(): Promise<void>;
 }
 
@@ -173,6 +175,9 @@ export async function startS3TestServer(): Promise<S3TestServer> {
     const key = keyParts.join('/');
     if (ctx.method !== 'PUT' || !b || !key || Object.keys(ctx.query).length > 0 || ctx.get('x-amz-copy-source')) return next();
     count('PutObject');
+    if (result.rejectConditionalPuts && ctx.get('if-none-match')) {
+      throw new S3Error('NotImplemented', 'A header you provided implies functionality that is not implemented');
+    }
     const objectPath = server.store.getResourcePath(b, key, 'object');
     if (ctx.get('if-none-match') === '*' && (await fs.stat(objectPath).then(() => true, () => false))) {
       throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'If-None-Match' });
@@ -195,16 +200,18 @@ export async function startS3TestServer(): Promise<S3TestServer> {
   server.middleware.unshift(multipart, putObjectRoute);
 
   const address = await server.run();
-  return {
+  const result: S3TestServer = {
     endpoint: `http://127.0.0.1:${address.port}`,
     bucket,
     region: 'us-west-1',
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     directory,
     calls,
+    rejectConditionalPuts: false,
     async close() {
       await server.close();
       await fs.rm(directory, { recursive: true, force: true });
     },
   };
+  return result;
 }

@@ -35,7 +35,7 @@ describe('S3Uploader', () => {
     const part = await uploader.uploadPart(upload, 1, Buffer.from('abc'));
     expect(part.etag).toBeTruthy();
     await uploader.completeUpload(upload, [part]);
-    const out = await uploader.client.send(new GetObjectCommand({ Bucket: server.bucket, Key: `teleport/records/${sid}.tar` }));
+    const out = await (await uploader.getClient()).send(new GetObjectCommand({ Bucket: server.bucket, Key: `teleport/records/${sid}.tar` }));
     expect(Buffer.from(await out.Body!.transformToByteArray()).toString()).toBe('abc');
     expect(uploader.getUploadMetadata(sid).url).toBe(`s3://${server.bucket}/teleport/records/${sid}`);
     expect(s3({ prefix: '' }).key(sid)).toBe(`${sid}.tar`);
@@ -48,7 +48,7 @@ describe('S3Uploader', () => {
     const mine = await uploader.createUpload(randomUUID());
     await other.createUpload(randomUUID());
     for (const key of [`${prefix}/not-a-uuid.tar`, `${prefix}/nested/${randomUUID()}.tar`, `${prefix}/${randomUUID()}.json`]) {
-      await uploader.client.send(new CreateMultipartUploadCommand({ Bucket: server.bucket, Key: key }));
+      await (await uploader.getClient()).send(new CreateMultipartUploadCommand({ Bucket: server.bucket, Key: key }));
     }
     const listed = await uploader.listUploads();
     expect(listed.map((u) => u.id)).toEqual([mine.id]);
@@ -109,11 +109,11 @@ describe('S3Uploader', () => {
 
   it('the FIPS switch reaches the client', async () => {
     const fips = new S3Uploader({ bucket: 'b', region: 'us-east-1', useFipsEndpoint: true });
-    expect(await fips.client.config.useFipsEndpoint()).toBe(true);
+    expect(await (await fips.getClient()).config.useFipsEndpoint()).toBe(true);
     const plain = new S3Uploader({ bucket: 'b', region: 'us-east-1' });
-    expect(await plain.client.config.useFipsEndpoint()).toBe(false);
+    expect(await (await plain.getClient()).config.useFipsEndpoint()).toBe(false);
     const client = new S3Client({ region: 'us-east-1' });
-    expect(new S3Uploader({ bucket: 'b', client }).client).toBe(client);
+    expect(await new S3Uploader({ bucket: 'b', client }).getClient()).toBe(client);
   });
 
   it('a server that is not there is CONNECTION_PROBLEM', async () => {
@@ -136,7 +136,7 @@ describe('S3Uploader hostile ids', () => {
     const uploader = s3({ prefix: `hostile/${randomUUID()}` });
     const good = await uploader.createUpload(randomUUID());
     const snapshot = async () => {
-      const objects = await uploader.client.send(new ListObjectsV2Command({ Bucket: server.bucket }));
+      const objects = await (await uploader.getClient()).send(new ListObjectsV2Command({ Bucket: server.bucket }));
       return { objects: (objects.Contents ?? []).map((o) => o.Key).sort(), uploads: (await uploader.listUploads()).map((u) => u.id) };
     };
     const before = await snapshot();
@@ -158,5 +158,37 @@ describe('S3Uploader hostile ids', () => {
     await expectCode(uploader.uploadPart({ ...good, id: '' }, 1, Buffer.from('x')), 'BAD_PARAMETER');
     expect([...server.calls.values()].reduce((a, b) => a + b, 0)).toBe(requestsBefore);
     expect(await snapshot()).toEqual(before);
+  });
+});
+
+describe('S3Uploader loading', () => {
+  it('nothing in lib/ imports the AWS SDK at load time (type imports and the lazy loader only)', async () => {
+    const { readdir, readFile } = await import('node:fs/promises');
+    const libDir = new URL('../../lib/', import.meta.url);
+    const files = (await readdir(libDir, { recursive: true })).filter((f) => f.endsWith('.ts'));
+    const offenders: string[] = [];
+    for (const file of files) {
+      const text = await readFile(new URL(file, libDir), 'utf8');
+      for (const m of text.matchAll(/^\s*(import|export)\b(?!\s+type\b)[^;]*?from\s+'@aws-sdk\/[^']+'/gms)) offenders.push(`${file}: ${m[0].trim().split('\n')[0]}`);
+      if (/require\(\s*'@aws-sdk/.test(text)) offenders.push(`${file}: require`);
+    }
+    expect(offenders).toEqual([]);
+    const { loadS3Sdk } = await import('../../lib/uploads/s3-uploader.js');
+    expect(typeof (await loadS3Sdk()).S3Client).toBe('function');
+  });
+});
+
+describe('S3Uploader on stores without conditional writes', () => {
+  it('falls back to a plain PUT after a 501, still refusing to overwrite (HEAD first)', async () => {
+    server.rejectConditionalPuts = true;
+    try {
+      const uploader = s3();
+      const sid = randomUUID();
+      await uploader.upload(sid, Buffer.from('first'));
+      await expectCode(uploader.upload(sid, Buffer.from('second')), 'ALREADY_EXISTS');
+      expect((await uploader.download(sid)).toString()).toBe('first');
+    } finally {
+      server.rejectConditionalPuts = false;
+    }
   });
 });
