@@ -1,21 +1,24 @@
 // auditcast: Teleport-compatible audit events and session recordings for Node.
 export { AuditcastError, isAuditcastError, type ErrorCode } from './errors.js';
 export { backend, nativeUnavailableReason } from './codec/index.js';
+export { metricsRegistry, auditFailedEmitEvents, auditStoredTrimmedEvents, auditQueriedTrimmedEvents } from './metrics.js';
 
-export { Timestamp, type TimeInput } from './events/timestamp.js';
-export { encodeEvent, decodeEvent } from './events/oneof.js';
-export { messageOf, type AuditEvent, type AuditEventInput, type EventMetadata, type OpaqueEvent } from './events/event.js';
+// events: catalogue, typed events, OneOf and JSON forms, trimming, preparing
+export * from './events/index.js';
+export { Preparer, NoOpPreparer, type PreparerOptions, type SessionEventPreparer } from './events/preparer.js';
+export { checkAndSetEventFields, type EventDefaults } from './events/event-defaults.js';
 
+// recordings
 export {
   ProtoStreamer, ProtoStream, ProtoReader, detectFormat, INACTIVITY_FLUSH_MS,
   type ProtoStreamerOptions, type StreamOptions, type ProtoStreamStats, type ProtoReaderOptions,
   type ProtoReaderStats, type RecordingFormat, type RecordingSource, type StreamStatus, type EventTrimmer,
   type MultipartUploader, type StreamUpload, type StreamPart, type UploadMetadata, type CallOptions, type UploadBody,
+  type AuditStream, type Streamer, type StatusSource, type StreamerCallOptions,
 } from './stream/index.js';
 
-export { MemoryUploader, type MemoryUploaderOptions, type UploadEvent } from './uploads/memory-uploader.js';
-
-export { Preparer, NoOpPreparer, type PreparerOptions, type SessionEventPreparer } from './events/preparer.js';
-export { checkAndSetEventFields, type EventDefaults } from './events/event-defaults.js';
+// emitters and session writing
 export * from './emitters/index.js';
-export type { AuditStream, Streamer, StatusSource, StreamerCallOptions } from './stream/index.js';
+
+// storage
+export { MemoryUploader, type MemoryUploaderOptions, type UploadEvent } from './uploads/memory-uploader.js';

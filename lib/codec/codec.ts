@@ -35,9 +35,39 @@ export interface InflateLimits {
   readonly maxInflatedBytes: number;
 }
 
+/**
+ * A batch of SessionPrint events for framePrints, without one JS object per event.
+ *
+ * - `data`: every print's Data, back to back.
+ * - `numbers`: PRINT_FIELDS (8) numbers per print, in this order (see print-batch.ts PrintField):
+ *   Data length, Metadata.Index, ChunkIndex, Bytes, DelayMilliseconds, Offset, Time seconds,
+ *   Time nanos. All safe integers; nanos in [0, 1e9); the data lengths add up to data.length.
+ * - `strings`: Metadata string fields shared by every print of the batch (type defaults to
+ *   'print', the others to '').
+ */
+export interface PrintBatch {
+  readonly data: Uint8Array;
+  readonly numbers: Float64Array;
+  readonly strings?: PrintStrings;
+}
+
+export interface PrintStrings {
+  readonly type?: string;
+  readonly id?: string;
+  readonly code?: string;
+  readonly clusterName?: string;
+}
+
 export interface SliceCodec {
   readonly backend: 'native' | 'js';
   createPartEncoder(): PartEncoder;
   /** Inflates exactly one gzip section (the PartSize bytes of a part) and splits its records. */
   inflateSection(section: Uint8Array, limits: InflateLimits): InflatedSection;
+  /**
+   * The print fast path: encodes a batch of SessionPrint events as framed OneOf records (4-byte BE
+   * length + OneOf), ready for PartEncoder.addChunk. Byte-identical to writeEvent() on the same
+   * events. Throws BAD_PARAMETER for a bad number, data lengths that do not add up, or a record
+   * over 64 KiB. Optional in the interface; both built-in backends have it.
+   */
+  framePrints?(batch: PrintBatch): Uint8Array;
 }

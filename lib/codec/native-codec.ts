@@ -1,11 +1,119 @@
-// Adapts the native addon's exports to the SliceCodec interface.
+// Adapts the native addon (native/addon.cc) to the SliceCodec interface. Failures cross the boundary
+// as plain numbers (status, offset, value) and become errors here, through the same functions the
+// JS backend uses, so both backends throw the same code and the same message.
+import zlib from 'node:zlib';
 import { badParameter } from '../errors.js';
-import type { SliceCodec } from './codec.js';
+import type { InflateLimits, InflatedSection, PartEncoder, PrintBatch, SliceCodec } from './codec.js';
 import type { NativeAddon } from './native-loader.js';
+import { checkInflateLimits, checkPadTo, sectionError } from './part-format.js';
+import { checkPrintBatch, printBatchError, printStrings } from './print-batch.js';
+
+/**
+ * Chunks smaller than this are compressed on the calling thread even by addChunkAsync: below it
+ * the hop to a libuv worker costs more than it saves (measured by `npm run bench`, "async cut-off").
+ */
+export const ASYNC_MIN_BYTES = 16 * 1024;
+
+interface NativePartEncoderHandle {
+  addChunk(framed: Uint8Array): number;
+  addChunkAsync(framed: Uint8Array): Promise<number>;
+  finish(padTo: number): Uint8Array;
+  readonly compressedBytes: number;
+  readonly rawBytes: number;
+  readonly pending: number;
+}
+
+interface NativeFailure {
+  status: number;
+  offset: number;
+  value: number;
+}
+
+interface NativePrintFailure {
+  status: number;
+  event: number;
+  field: number;
+  value: number;
+}
+
+interface NativeSliceAddon {
+  PartEncoder: new () => NativePartEncoderHandle;
+  inflateSection(section: Uint8Array, maxInflatedBytes: number): InflatedSection | NativeFailure;
+  framePrints(data: Uint8Array, numbers: Float64Array, strings: string[]): Uint8Array | NativePrintFailure;
+}
+
+function isSliceAddon(addon: NativeAddon): addon is NativeAddon & NativeSliceAddon {
+  return typeof addon.PartEncoder === 'function' && typeof addon.inflateSection === 'function' && typeof addon.framePrints === 'function';
+}
+
+class NativePartEncoder implements PartEncoder {
+  constructor(private readonly handle: NativePartEncoderHandle) {}
+
+  get compressedBytes(): number {
+    return this.handle.compressedBytes;
+  }
+
+  get rawBytes(): number {
+    return this.handle.rawBytes;
+  }
+
+  addChunk(framed: Uint8Array): number {
+    return this.handle.addChunk(framed);
+  }
+
+  /** Calls may overlap: chunks keep call order. Do not change `framed` until the promise settles. */
+  addChunkAsync(framed: Uint8Array): Promise<number> {
+    try {
+      if (framed.length < ASYNC_MIN_BYTES) return Promise.resolve(this.handle.addChunk(framed));
+      return this.handle.addChunkAsync(framed);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  finish(padTo: number): Uint8Array {
+    checkPadTo(padTo);
+    return this.handle.finish(padTo);
+  }
+}
+
+/**
+ * Compresses a sample with the addon and with node:zlib: they must agree byte for byte, else the
+ * addon bound to a zlib other than node's (a different Node build) and must not be used.
+ */
+function checkSameZlib(native: NativeSliceAddon): void {
+  const words = ['drwxr-xr-x', 'root', '4096', 'Nov', 'lib', '\x1b[01;34m', '\x1b[0m', '\r\n', 'total', '-rw-r--r--'];
+  let text = '';
+  for (let i = 0; text.length < 20_000; i++) text += `${words[(i * 7 + (i >> 3)) % words.length]}${i % 13 === 0 ? '\r\n' : ' '}`;
+  const sample = Buffer.from(text);
+  const encoder = new native.PartEncoder();
+  encoder.addChunk(sample);
+  const part = encoder.finish(0);
+  const expected = zlib.deflateRawSync(sample, { level: 1, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  const actual = part.subarray(34, 34 + expected.length);
+  if (part.length !== 34 + expected.length + 10 || !Buffer.from(actual).equals(expected)) {
+    throw badParameter('the addon\'s zlib writes different bytes than node:zlib');
+  }
+}
 
 export function createNativeCodec(addon: NativeAddon): SliceCodec {
-  if (typeof addon.createPartEncoder !== 'function' || typeof addon.inflateSection !== 'function') {
-    throw badParameter('the native addon does not export the slice codec');
-  }
-  throw badParameter('the native slice codec is not built in this version');
+  if (!isSliceAddon(addon)) throw badParameter('the native addon does not export the slice codec');
+  const native = addon;
+  checkSameZlib(native);
+  return {
+    backend: 'native',
+    createPartEncoder: () => new NativePartEncoder(new native.PartEncoder()),
+    inflateSection(section: Uint8Array, limits: InflateLimits): InflatedSection {
+      checkInflateLimits(limits);
+      const result = native.inflateSection(section, limits.maxInflatedBytes);
+      if ('status' in result) throw sectionError(result.status, result.offset, result.value);
+      return result;
+    },
+    framePrints(batch: PrintBatch): Uint8Array {
+      checkPrintBatch(batch);
+      const result = native.framePrints(batch.data, batch.numbers, printStrings(batch.strings));
+      if (result instanceof Uint8Array) return result;
+      throw printBatchError(result.status, result.event, result.field, result.value, batch.data.length);
+    },
+  };
 }

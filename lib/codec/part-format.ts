@@ -9,7 +9,8 @@
 // CHUNK_BYTES with a sync flush (each chunk is independent and byte-aligned), and a part ends with
 // an empty final block (03 00). Chunks can therefore be compressed in any order or in parallel and
 // a part's compressed size is known after every chunk, on both backends alike.
-import { AuditcastError, type ErrorCode } from '../errors.js';
+import { constants as bufferConstants } from 'node:buffer';
+import { AuditcastError, badParameter, type ErrorCode } from '../errors.js';
 
 export const PROTO_STREAM_V1 = 1;
 export const PROTO_STREAM_V2 = 2;
@@ -68,6 +69,19 @@ export function sectionError(status: number, offset: number, value = 0): Auditca
     default: text = `unknown section status ${status}`;
   }
   return new AuditcastError(code, text);
+}
+
+/** Checks PartEncoder.finish's padTo the same way on both backends. */
+export function checkPadTo(padTo: number): void {
+  if (!Number.isSafeInteger(padTo) || padTo < 0) throw badParameter(`padTo must be a non-negative integer, got ${padTo}`);
+}
+
+/** Checks InflateLimits the same way on both backends. */
+export function checkInflateLimits(limits: { maxInflatedBytes: number }): void {
+  const max = limits?.maxInflatedBytes;
+  if (!Number.isSafeInteger(max) || max < 0 || max > bufferConstants.MAX_LENGTH) {
+    throw badParameter(`maxInflatedBytes must be an integer from 0 to ${bufferConstants.MAX_LENGTH}, got ${max}`);
+  }
 }
 
 /** Writes the 24-byte part header into `out` at `at`. */

@@ -3,6 +3,7 @@
 import { badParameter } from '../errors.js';
 import type { AuditEventInput } from '../events/event.js';
 import type { Emitter } from './emitter.js';
+import { auditFailedEmitEvents } from '../metrics.js';
 
 /** AsyncBufferSize: default buffer of an AsyncEmitter. */
 export const ASYNC_BUFFER_SIZE = 1024;
@@ -69,6 +70,7 @@ export class AsyncEmitter implements Emitter {
           await this.inner.emitAuditEvent(event, { signal: this.controller.signal });
         } catch (err) {
           this.failed++;
+          auditFailedEmitEvents.inc();
           this.options.onError?.(err, event);
         }
       }

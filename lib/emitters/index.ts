@@ -8,3 +8,4 @@ export { CallbackEmitter } from './callback-emitter.js';
 export { CallbackStreamer, type CallbackStreamerOptions } from './callback-streamer.js';
 export { ReportingStreamer, type StreamUploadEvent } from './reporting-streamer.js';
 export { SessionWriter, type SessionWriterOptions, type SessionWriterStats } from './session-writer.js';
+export { WriterEmitter } from './writer-emitter.js';

@@ -9,8 +9,10 @@
 import { Writable } from 'node:stream';
 import { AuditcastError, badParameter } from '../errors.js';
 import type { AuditEvent, AuditEventInput } from '../events/event.js';
+import { isPermanentEmitError } from '../events/permanent-error.js';
 import { Preparer, type SessionEventPreparer } from '../events/preparer.js';
 import { MAX_RECORD_BYTES } from '../codec/part-format.js';
+import { auditFailedEmitEvents } from '../metrics.js';
 import type { AuditStream, Streamer } from '../stream/streamer.js';
 import type { StreamStatus } from '../stream/status-channel.js';
 
@@ -45,13 +47,6 @@ export interface SessionWriterStats {
   slowWrites: number;
   streamsCreated: number;
   streamsResumed: number;
-}
-
-/** Errors that retrying cannot fix: every leaf is a BAD_PARAMETER. */
-function isPermanent(err: unknown): boolean {
-  if (err instanceof AggregateError) return err.errors.length > 0 && err.errors.every(isPermanent);
-  if (err instanceof AuditcastError) return err.code === 'BAD_PARAMETER' || (err.cause !== undefined && err.cause !== err && isPermanent(err.cause));
-  return false;
 }
 
 /** The stream cannot take more parts at all: give up instead of resuming. */
@@ -267,9 +262,10 @@ export class SessionWriter {
         return;
       } catch (err) {
         if (isUnrecoverable(err) || attempt >= RECOVERY_ATTEMPTS) throw err;
-        if (isPermanent(err)) {
+        if (isPermanentEmitError(err)) {
           this.unacked = this.unacked.filter((e) => e !== event);
           this.stats.lostEvents++;
+          auditFailedEmitEvents.inc();
           return;
         }
         await this.openStream(this.lastStatus !== null);
@@ -287,7 +283,7 @@ export class SessionWriter {
         await this.stream!.complete();
         break;
       } catch (err) {
-        if (attempt >= RECOVERY_ATTEMPTS || isPermanent(err) || isUnrecoverable(err)) throw this.fail(err);
+        if (attempt >= RECOVERY_ATTEMPTS || isPermanentEmitError(err) || isUnrecoverable(err)) throw this.fail(err);
         await this.openStream(this.lastStatus !== null);
         for (const pending of [...this.unacked]) await this.stream!.recordEvent(pending);
       }

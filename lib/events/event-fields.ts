@@ -12,6 +12,7 @@ import { STD_MARSHAL, marshalGoValue } from './go-json.js';
 import { decodeJsonInto } from './json-unmarshal.js';
 import { getMessage, zeroMessage, type MessageValue } from './message-codec.js';
 import { Timestamp } from './timestamp.js';
+import { setOwn } from './own-property.js';
 
 /** An event as a JSON object (Go's map[string]interface{}), keyed by Teleport's JSON names. */
 export class EventFields {
@@ -19,7 +20,7 @@ export class EventFields {
 
   constructor(fields?: Record<string, unknown>) {
     Object.defineProperty(this, EVENT_FIELDS_BRAND, { value: true, enumerable: false });
-    if (fields) Object.assign(this, fields);
+    if (fields) for (const [key, value] of Object.entries(fields)) setOwn(this, key, value);
   }
 
   /** Parses one JSON line (an audit log entry) into EventFields. */

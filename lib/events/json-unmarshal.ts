@@ -5,6 +5,7 @@ import { badParameter } from '../errors.js';
 import { jsonLayout, type JsonSlot } from './json-layout.js';
 import { getMessage, zeroMessage, type CompiledField, type MessageValue } from './message-codec.js';
 import { Timestamp } from './timestamp.js';
+import { setOwn } from './own-property.js';
 
 const INT_RANGES: Record<string, [number, number]> = {
   int32: [-2147483648, 2147483647],
@@ -52,7 +53,7 @@ function cloneJson(v: unknown): unknown {
   if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map(cloneJson);
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) out[k] = cloneJson(x);
+  for (const [k, x] of Object.entries(v)) setOwn(out, k, cloneJson(x));
   return out;
 }
 
@@ -120,9 +121,9 @@ function decodeSlot(slot: JsonSlot, v: unknown): unknown {
       if (typeof v !== 'object' || Array.isArray(v) || v === null) typeError(owner, key, field, v);
       const out: Record<string, string> = {};
       for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-        if (x === null) { out[k] = ''; continue; }
+        if (x === null) { setOwn(out, k, ''); continue; }
         if (typeof x !== 'string') typeError(owner, key, field, x);
-        out[k] = x;
+        setOwn(out, k, x);
       }
       return out;
     }
@@ -130,9 +131,9 @@ function decodeSlot(slot: JsonSlot, v: unknown): unknown {
       if (typeof v !== 'object' || Array.isArray(v) || v === null) typeError(owner, key, field, v);
       const out: Record<string, string[]> = {};
       for (const [k, list] of Object.entries(v as Record<string, unknown>)) {
-        if (list === null) { out[k] = []; continue; }
+        if (list === null) { setOwn(out, k, []); continue; }
         if (!Array.isArray(list) || list.some((s) => typeof s !== 'string' && s !== null)) typeError(owner, key, field, list);
-        out[k] = list.map((s) => (s === null ? '' : s as string));
+        setOwn(out, k, list.map((s) => (s === null ? '' : s as string)));
       }
       return out;
     }

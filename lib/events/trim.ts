@@ -9,6 +9,7 @@ import { isOpaqueEvent, messageOf } from './event.js';
 import { eventSize } from './event-size.js';
 import { getMessage, type CompiledField } from './message-codec.js';
 import { Timestamp } from './timestamp.js';
+import { setOwn } from './own-property.js';
 
 /** Cuts s at the first rune where the JSON-quoted length would pass n (Teleport's trimStr). */
 export function trimStr(s: string, n: number): string {
@@ -93,7 +94,7 @@ function clone<T>(value: T): T {
   if (value instanceof Timestamp || value instanceof Uint8Array || value instanceof Date) return value;
   if (Array.isArray(value)) return value.map(clone) as T;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = clone(v);
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) setOwn(out, k, clone(v));
   return out as T;
 }
 

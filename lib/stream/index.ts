@@ -1,4 +1,4 @@
-export { ProtoStreamer, INACTIVITY_FLUSH_MS, setDefaultTrimmer, type ProtoStreamerOptions, type StreamOptions } from './proto-streamer.js';
+export { ProtoStreamer, INACTIVITY_FLUSH_MS, type ProtoStreamerOptions, type StreamOptions } from './proto-streamer.js';
 export { ProtoStream, type ProtoStreamStats } from './proto-stream.js';
 export { ProtoReader, type ProtoReaderOptions, type ProtoReaderStats } from './proto-reader.js';
 export { detectFormat, type RecordingFormat } from './detect-format.js';

@@ -2,6 +2,7 @@
 import { badParameter, throwIfAborted } from '../errors.js';
 import { codec as defaultCodec } from '../codec/index.js';
 import type { SliceCodec } from '../codec/codec.js';
+import { trimToMaxSize } from '../events/trim.js';
 import { MIN_UPLOAD_PART_BYTES } from '../codec/part-format.js';
 import type { MultipartUploader, StreamPart, StreamUpload } from './multipart-uploader.js';
 import { ProtoStream } from './proto-stream.js';
@@ -33,13 +34,6 @@ export interface StreamOptions {
 }
 
 const KNOWN_OPTIONS = new Set(['uploader', 'minUploadBytes', 'concurrentUploads', 'inactivityFlushMs', 'retry', 'trim', 'codec', 'now']);
-
-let defaultTrimmer: EventTrimmer | undefined;
-
-/** Installs the trimmer used when a streamer is given none (set by lib/events). */
-export function setDefaultTrimmer(trim: EventTrimmer): void {
-  defaultTrimmer = trim;
-}
 
 export class ProtoStreamer implements Streamer {
   private readonly options: Required<Omit<ProtoStreamerOptions, 'trim'>> & { trim?: EventTrimmer };
@@ -103,7 +97,7 @@ export class ProtoStreamer implements Streamer {
       inactivityFlushMs: o.inactivityFlushMs,
       retry: o.retry,
       completedParts,
-      trim: o.trim ?? defaultTrimmer,
+      trim: o.trim ?? trimToMaxSize,
       signal: options.signal,
       now: o.now,
     });

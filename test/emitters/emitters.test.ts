@@ -113,3 +113,21 @@ describe('ReportingStreamer', () => {
     expect(reports).toEqual([{ sessionId: 'reported', uploadId: stream.uploadId, created: expect.any(Date) }]);
   });
 });
+
+describe('WriterEmitter', () => {
+  it('writes one Teleport JSON line per event (TestWriterEmitter)', async () => {
+    const { PassThrough } = await import('node:stream');
+    const { WriterEmitter } = await import('../../lib/emitters/writer-emitter.js');
+    const sink = new PassThrough();
+    const chunks: Buffer[] = [];
+    sink.on('data', (c: Buffer) => chunks.push(c));
+    const emitter = new WriterEmitter(sink);
+    const session = generateTestSession({ printEvents: 0 });
+    for (const event of session) await emitter.emitAuditEvent(event);
+    await emitter.close();
+    const lines = Buffer.concat(chunks).toString().trim().split('\n');
+    expect(lines).toHaveLength(2);
+    lines.forEach((line, i) => expect(line).toContain(`"code":"${session[i].Metadata.Code}"`));
+    expect(JSON.parse(lines[0]).event).toBe('session.start');
+  });
+});

@@ -198,3 +198,17 @@ function encodeLength(n: number): number[] {
   out.push(n);
   return out;
 }
+
+describe('hostile keys', () => {
+  it('keeps "__proto__" and method-named keys as plain data', () => {
+    const f = EventFields.parse('{"__proto__":{"x":1},"getTime":"oops","time":"2020-01-01T00:00:00Z","event":"session.start","server_labels":{"__proto__":"v"}}');
+    expect(f).toBeInstanceOf(EventFields);
+    expect(Object.keys(f)).toContain('__proto__');
+    expect(f.hasField('getTime')).toBe(true);
+    const event = fromEventFields(f);
+    expect(Object.keys((event.Server as { ServerLabels: object }).ServerLabels)).toEqual(['__proto__']);
+    const back = decodeEvent(encodeEvent(event));
+    expect(Object.keys((back.Server as { ServerLabels: object }).ServerLabels)).toEqual(['__proto__']);
+    expect(marshalEventJson(back)).toContain('"server_labels":{"__proto__":"v"}');
+  });
+});

@@ -36,6 +36,8 @@ describe('byTimeAndIndex', () => {
     ];
     const sorted = [...list].sort(byTimeAndIndex).map((f) => f.n);
     expect(sorted).toEqual([4, 3, 2, 1]);
+    const hostile = EventFields.parse('{"getTime":1,"getInt":2,"time":"2020-01-01T00:00:00Z"}');
+    expect(byTimeAndIndex(hostile, list[0]!)).toBeLessThan(0);
   });
 });
 

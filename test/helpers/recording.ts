@@ -1,7 +1,8 @@
 // Builds recordings for tests: whole streams through ProtoStreamer, or hand-made parts.
 import { jsCodec } from '../../lib/codec/index.js';
 import { PART_HEADER_SIZE, writePartHeader } from '../../lib/codec/part-format.js';
-import type { AuditEventInput } from '../../lib/events/event.js';
+import type { PrintBatch } from '../../lib/codec/codec.js';
+import type { AuditEvent, AuditEventInput } from '../../lib/events/event.js';
 import { encodeEvent } from '../../lib/events/oneof.js';
 import { ProtoStreamer } from '../../lib/stream/proto-streamer.js';
 import { MemoryUploader } from '../../lib/uploads/memory-uploader.js';
@@ -40,4 +41,15 @@ export function rawPart(section: Uint8Array, paddingSize = 0, version = 1): Buff
   writePartHeader(out, 0, section.length, paddingSize, version);
   out.set(section, PART_HEADER_SIZE);
   return out;
+}
+
+/** The PrintBatch of print events (for recordPrintBatch). */
+export function printsToBatch(prints: readonly AuditEvent[]): PrintBatch {
+  const numbers = new Float64Array(prints.length * 8);
+  prints.forEach((p, i) => {
+    const time = p.Metadata.Time;
+    numbers.set([(p.Data as Uint8Array).length, p.Metadata.Index, p.ChunkIndex as number, p.Bytes as number,
+      p.DelayMilliseconds as number, p.Offset as number, time.seconds, time.nanos], i * 8);
+  });
+  return { data: Buffer.concat(prints.map((p) => p.Data as Uint8Array)), numbers };
 }

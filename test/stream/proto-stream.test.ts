@@ -162,6 +162,21 @@ describe('ProtoStream lifecycle', () => {
     expect(await new ProtoReader(await uploader.download('large')).readAll()).toHaveLength(1);
   });
 
+  it('trims an oversized event whose type allows it (TestProtoStreamLargeEvent)', async () => {
+    const uploader = new MemoryUploader();
+    const stream = await new ProtoStreamer({ uploader }).createAuditStream('trim');
+    await stream.recordEvent({
+      $type: 'DatabaseSessionQuery',
+      Metadata: { Index: 0, Type: 'db.session.query', Code: 'TDB02I' },
+      DatabaseQuery: 'A'.repeat(65536),
+    });
+    await stream.complete();
+    const [event] = await new ProtoReader(await uploader.download('trim')).readAll();
+    expect((event.DatabaseQuery as string).length).toBeLessThan(65536);
+    expect((event.DatabaseQuery as string).length).toBeGreaterThan(50_000);
+    expect(stream.stats.trimmedEvents).toBe(1);
+  });
+
   it('complete twice and close after complete return at once', async () => {
     const stream = await new ProtoStreamer({ uploader: new MemoryUploader() }).createAuditStream('twice');
     await stream.complete();

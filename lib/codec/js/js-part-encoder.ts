@@ -3,7 +3,7 @@
 import zlib from 'node:zlib';
 import type { PartEncoder } from '../codec.js';
 import {
-  DEFLATE_END, GZIP_HEADER, GZIP_TRAILER_SIZE, PART_HEADER_SIZE, writePartHeader,
+  DEFLATE_END, GZIP_HEADER, GZIP_TRAILER_SIZE, PART_HEADER_SIZE, checkPadTo, writePartHeader,
 } from '../part-format.js';
 
 const DEFLATE_OPTIONS: zlib.ZlibOptions = { level: 1, finishFlush: zlib.constants.Z_SYNC_FLUSH };
@@ -14,8 +14,13 @@ function deflateChunk(framed: Uint8Array): Promise<Buffer> {
   });
 }
 
+const NO_BYTES = new Uint8Array(0);
+
 export class JsPartEncoder implements PartEncoder {
-  private chunks: Uint8Array[] = [];
+  /** Deflated chunks in call order; null while an async chunk is still being compressed. */
+  private chunks: (Uint8Array | null)[] = [];
+  private pending = 0;
+  private failed = false;
   private crc = 0;
   private raw = 0;
   private compressed = GZIP_HEADER.length;
@@ -30,25 +35,50 @@ export class JsPartEncoder implements PartEncoder {
   }
 
   addChunk(framed: Uint8Array): number {
+    this.checkOpen();
     if (framed.length === 0) return this.compressed;
-    return this.append(framed, zlib.deflateRawSync(framed, DEFLATE_OPTIONS));
-  }
-
-  async addChunkAsync(framed: Uint8Array): Promise<number> {
-    if (framed.length === 0) return this.compressed;
-    return this.append(framed, await deflateChunk(framed));
-  }
-
-  private append(framed: Uint8Array, deflated: Uint8Array): number {
+    const deflated = zlib.deflateRawSync(framed, DEFLATE_OPTIONS);
     this.crc = zlib.crc32(framed, this.crc);
-    this.raw += framed.length;
     this.chunks.push(deflated);
+    return this.completed(framed, deflated);
+  }
+
+  /** Calls may overlap: the chunk's place (and its CRC) is taken at call time, in call order. */
+  async addChunkAsync(framed: Uint8Array): Promise<number> {
+    this.checkOpen();
+    if (framed.length === 0) return this.compressed;
+    this.crc = zlib.crc32(framed, this.crc);
+    const slot = this.chunks.push(null) - 1;
+    this.pending++;
+    let deflated: Uint8Array;
+    try {
+      deflated = await deflateChunk(framed);
+    } catch (err) {
+      this.failed = true;
+      this.chunks[slot] = NO_BYTES;
+      throw err;
+    } finally {
+      this.pending--;
+    }
+    this.chunks[slot] = deflated;
+    return this.completed(framed, deflated);
+  }
+
+  private checkOpen(): void {
+    if (this.finished) throw new Error('part already finished');
+  }
+
+  private completed(framed: Uint8Array, deflated: Uint8Array): number {
+    this.raw += framed.length;
     this.compressed += deflated.length;
     return this.compressed;
   }
 
   finish(padTo: number): Uint8Array {
-    if (this.finished) throw new Error('part already finished');
+    checkPadTo(padTo);
+    this.checkOpen();
+    if (this.pending) throw new Error('part has chunks still being compressed');
+    if (this.failed) throw new Error('part lost a chunk that failed to compress');
     this.finished = true;
     const partSize = this.compressed + DEFLATE_END.length + GZIP_TRAILER_SIZE;
     const unpadded = PART_HEADER_SIZE + partSize;
@@ -59,8 +89,8 @@ export class JsPartEncoder implements PartEncoder {
     out.set(GZIP_HEADER, pos);
     pos += GZIP_HEADER.length;
     for (const chunk of this.chunks) {
-      out.set(chunk, pos);
-      pos += chunk.length;
+      out.set(chunk as Uint8Array, pos);
+      pos += (chunk as Uint8Array).length;
     }
     out.set(DEFLATE_END, pos);
     pos += DEFLATE_END.length;

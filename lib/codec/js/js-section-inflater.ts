@@ -3,7 +3,7 @@
 import zlib from 'node:zlib';
 import type { InflateLimits, InflatedSection } from '../codec.js';
 import {
-  GZIP_TRAILER_SIZE, SectionStatus, gzipHeaderLength, sectionError, splitRecords,
+  GZIP_TRAILER_SIZE, SectionStatus, checkInflateLimits, gzipHeaderLength, sectionError, splitRecords,
 } from '../part-format.js';
 
 interface InflateInfo {
@@ -12,6 +12,7 @@ interface InflateInfo {
 }
 
 export function inflateSection(section: Uint8Array, limits: InflateLimits): InflatedSection {
+  checkInflateLimits(limits);
   const headerLength = gzipHeaderLength(section);
   if (headerLength === -1) throw sectionError(SectionStatus.BAD_GZIP_HEADER, 0);
   if (headerLength === -2) throw sectionError(SectionStatus.TRUNCATED_GZIP, section.length);

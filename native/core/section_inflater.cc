@@ -1,0 +1,152 @@
+#include "section_inflater.h"
+
+#include <climits>
+#include <cstdlib>
+
+#include "chunk_deflater.h"
+#include "node_zlib.h"
+
+namespace auditcast {
+
+namespace {
+const uint8_t kMagic[3] = {0x1f, 0x8b, 0x08};
+
+StatusInfo Fail(int status, double offset, double value = 0) {
+  StatusInfo info;
+  info.status = status;
+  info.offset = offset;
+  info.value = value;
+  return info;
+}
+
+uint32_t GetU32LE(const uint8_t* p) {
+  return static_cast<uint32_t>(p[0]) | (static_cast<uint32_t>(p[1]) << 8) |
+         (static_cast<uint32_t>(p[2]) << 16) | (static_cast<uint32_t>(p[3]) << 24);
+}
+}  // namespace
+
+long GzipHeaderLength(const uint8_t* data, size_t size) {
+  if (size < 10) {
+    for (size_t i = 0; i < 3 && i < size; i++) {
+      if (data[i] != kMagic[i]) return -1;
+    }
+    return -2;
+  }
+  if (data[0] != 0x1f || data[1] != 0x8b || data[2] != 8) return -1;
+  uint8_t flags = data[3];
+  if (flags & 0xe0) return -1;
+  size_t pos = 10;
+  if (flags & 0x04) {
+    if (pos + 2 > size) return -2;
+    size_t xlen = data[pos] | (static_cast<size_t>(data[pos + 1]) << 8);
+    pos += 2 + xlen;
+    if (pos > size) return -2;
+  }
+  const uint8_t string_bits[2] = {0x08, 0x10};
+  for (uint8_t bit : string_bits) {
+    if (flags & bit) {
+      while (pos < size && data[pos] != 0) pos++;
+      if (pos >= size) return -2;
+      pos++;
+    }
+  }
+  if (flags & 0x02) {
+    pos += 2;
+    if (pos > size) return -2;
+  }
+  return static_cast<long>(pos);
+}
+
+StatusInfo SplitRecords(const uint8_t* data, size_t size, std::vector<uint32_t>* bounds) {
+  bounds->clear();
+  size_t pos = 0;
+  while (pos < size) {
+    if (size - pos < kRecordHeaderSize) return Fail(kRecordTruncated, static_cast<double>(pos));
+    size_t length = (static_cast<size_t>(data[pos]) << 24) | (static_cast<size_t>(data[pos + 1]) << 16) |
+                    (static_cast<size_t>(data[pos + 2]) << 8) | data[pos + 3];
+    if (length == 0) return Fail(kRecordLengthZero, static_cast<double>(pos));
+    if (length > kMaxRecordBytes) return Fail(kRecordTooLarge, static_cast<double>(pos), static_cast<double>(length));
+    if (length > size - pos - kRecordHeaderSize) return Fail(kRecordTruncated, static_cast<double>(pos));
+    bounds->push_back(static_cast<uint32_t>(pos + kRecordHeaderSize));
+    bounds->push_back(static_cast<uint32_t>(pos + kRecordHeaderSize + length));
+    pos += kRecordHeaderSize + length;
+  }
+  return StatusInfo();
+}
+
+StatusInfo InflateSection(const uint8_t* section, size_t size, uint64_t max_inflated, InflatedSection* out) {
+  const double end = static_cast<double>(size);
+  long header = GzipHeaderLength(section, size);
+  if (header == -1) return Fail(kBadGzipHeader, 0);
+  if (header == -2) return Fail(kTruncatedGzip, end);
+  // The error names the limit the caller gave; zlib is bounded by at least one byte (as node does).
+  const double limit = static_cast<double>(max_inflated);
+  if (max_inflated < 1) max_inflated = 1;
+  if (size - header > UINT_MAX) return Fail(kInflateLimit, static_cast<double>(header), limit);
+
+  z_stream stream{};
+  if (inflateInit2(&stream, -15) != Z_OK) return Fail(kOutOfMemory, 0);
+  stream.next_in = const_cast<Bytef*>(section + header);
+  stream.avail_in = static_cast<uInt>(size - header);
+
+  // Never hold more than max_inflated plus one window, whatever the input claims.
+  const uint64_t cap = max_inflated + kZlibWindow;
+  uint64_t guess = static_cast<uint64_t>(size) * 4 + kZlibWindow;
+  size_t capacity = static_cast<size_t>(guess < cap ? guess : cap);
+  uint8_t* buffer = static_cast<uint8_t*>(std::malloc(capacity));
+  if (!buffer) {
+    inflateEnd(&stream);
+    return Fail(kOutOfMemory, 0);
+  }
+  uint64_t total = 0;
+  StatusInfo result;
+  for (;;) {
+    if (total + kZlibWindow > capacity) {
+      uint64_t grown = static_cast<uint64_t>(capacity) * 2;
+      if (grown < total + kZlibWindow) grown = total + kZlibWindow;
+      if (grown > cap) grown = cap;
+      uint8_t* next = static_cast<uint8_t*>(std::realloc(buffer, static_cast<size_t>(grown)));
+      if (!next) {
+        result = Fail(kOutOfMemory, 0);
+        break;
+      }
+      buffer = next;
+      capacity = static_cast<size_t>(grown);
+    }
+    stream.next_out = buffer + total;
+    stream.avail_out = static_cast<uInt>(kZlibWindow);
+    int rc = inflate(&stream, Z_FINISH);
+    if (rc == Z_BUF_ERROR && stream.avail_out != 0) {
+      result = Fail(kTruncatedGzip, end);
+      break;
+    }
+    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
+      result = Fail(kBadDeflateData, static_cast<double>(header));
+      break;
+    }
+    total += kZlibWindow - stream.avail_out;
+    if (total > max_inflated) {
+      result = Fail(kInflateLimit, static_cast<double>(header), limit);
+      break;
+    }
+    if (stream.avail_out != 0) break;
+  }
+  size_t consumed = static_cast<size_t>(stream.total_in);
+  inflateEnd(&stream);
+  out->data = buffer;
+  out->size = static_cast<size_t>(total);
+  if (result.status != kOk) return result;
+
+  size_t trailer_at = header + consumed;
+  if (size - trailer_at < kGzipTrailerSize) return Fail(kTruncatedGzip, end);
+  if (GetU32LE(section + trailer_at) != Crc32(0, buffer, out->size)) {
+    return Fail(kCrcMismatch, static_cast<double>(trailer_at));
+  }
+  if (GetU32LE(section + trailer_at + 4) != static_cast<uint32_t>(out->size)) {
+    return Fail(kSizeMismatch, static_cast<double>(trailer_at + 4), static_cast<double>(out->size));
+  }
+  out->trailing_bytes = size - trailer_at - kGzipTrailerSize;
+  return SplitRecords(buffer, out->size, &out->bounds);
+}
+
+}  // namespace auditcast
