@@ -6,12 +6,13 @@ import type { FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { AuditcastError, badParameter } from '../errors.js';
 import type { AuditEventInput } from '../events/event.js';
+import { Timestamp, type TimeInput } from '../events/timestamp.js';
 import {
   LogRotationPeriodMs, MaxScanTokenSize, SessionRecordingEvents, SymlinkFilename, DAY_MS,
 } from './constants.js';
 import { eventJsonLine, trimToMaxSize } from './event-json.js';
 import { logFileName, utcDayStart } from './file-time.js';
-import { searchFiles } from './search.js';
+import { searchFiles, type FileSearchQuery, type SearchCursor } from './search.js';
 import { nodeSearchFs, type SearchFs } from './search-fs.js';
 import type { EventSearcher, SearchEventsRequest, SearchResult, SearchSessionEventsRequest } from './search-types.js';
 
@@ -43,6 +44,16 @@ export interface FileLogStats {
   rejected: number;
 }
 
+const CURSOR_CACHE_SIZE = 1024;
+
+function querySignature(from: TimeInput, to: TimeInput, types: readonly string[], order: string | undefined, limit: number | undefined, sessionId: string): string | undefined {
+  try {
+    return JSON.stringify([Timestamp.from(from).toISOString(), Timestamp.from(to).toISOString(), [...types].sort(), order ?? 'asc', sessionId]);
+  } catch {
+    return undefined; // bad times: the search itself reports them
+  }
+}
+
 const KNOWN = new Set(['dir', 'symlinkDir', 'clock', 'rotationPeriodMs', 'maxScanTokenSize', 'searchDirs', 'searchFs', 'reorderWindow']);
 
 export class FileLog implements EventSearcher {
@@ -60,6 +71,8 @@ export class FileLog implements EventSearcher {
   private filePath = '';
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Where the pages this log handed out ended, by query and lastKey (most recent last). */
+  private readonly cursors = new Map<string, SearchCursor>();
 
   constructor(options: FileLogOptions) {
     for (const key of Object.keys(options)) if (!KNOWN.has(key)) throw badParameter(`unknown FileLog option ${JSON.stringify(key)}`);
@@ -151,9 +164,27 @@ export class FileLog implements EventSearcher {
     reorderWindow: this.reorderWindow,
   });
 
+  /**
+   * Runs a page. A startKey this log handed out resumes from the remembered position (reading
+   * only the files near it); any other key is looked for from the start, as Teleport does.
+   */
+  private async page(query: FileSearchQuery, signature: string | undefined): Promise<SearchResult> {
+    const cacheKey = signature && query.startKey ? `${signature}\u0000${query.startKey}` : undefined;
+    const resumeAfter = cacheKey ? this.cursors.get(cacheKey) : undefined;
+    const { cursor, ...result } = await searchFiles(await this.config(), { ...query, resumeAfter });
+    if (signature && cursor && result.lastKey) {
+      const key = `${signature}\u0000${result.lastKey}`;
+      this.cursors.delete(key);
+      this.cursors.set(key, cursor);
+      if (this.cursors.size > CURSOR_CACHE_SIZE) this.cursors.delete(this.cursors.keys().next().value!);
+    }
+    return result;
+  }
+
   /** Events in [from, to] of the given types, one page at a time. */
   async searchEvents(request: SearchEventsRequest): Promise<SearchResult> {
-    return searchFiles(await this.config(), { ...request, eventTypes: request.eventTypes ?? [] });
+    const eventTypes = request.eventTypes ?? [];
+    return this.page({ ...request, eventTypes }, querySignature(request.from, request.to, eventTypes, request.order, request.limit, ''));
   }
 
   /** session.end and windows.desktop.session.end events, optionally of one session. */
@@ -162,10 +193,12 @@ export class FileLog implements EventSearcher {
     const condition = sessionId || cond
       ? (fields: import('./event-json.js').EventFields) => (!sessionId || fields.getString('sid') === sessionId) && (!cond || cond(fields))
       : undefined;
-    return searchFiles(await this.config(), {
+    // a caller's condition function cannot be told apart from another one: no remembered positions
+    const signature = cond ? undefined : querySignature(request.from, request.to, SessionRecordingEvents, request.order, request.limit, sessionId ?? '');
+    return this.page({
       from: request.from, to: request.to, limit: request.limit, order: request.order, startKey: request.startKey,
       signal: request.signal, eventTypes: SessionRecordingEvents, condition,
-    });
+    }, signature);
   }
 
   /** Closes the current file; later emits fail. Safe to call twice. */

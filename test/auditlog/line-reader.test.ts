@@ -11,10 +11,15 @@ async function lines(text: string, max: number, block: number, backward: boolean
   const path = join(dir, 'f');
   writeFileSync(path, text);
   const handle = await nodeSearchFs.open(path);
-  const counters = { bytesRead: 0, linesTooLong: 0 };
+  const counters: { bytesRead: number; linesTooLong: number; lineOffset?: number } = { bytesRead: 0, linesTooLong: 0 };
   const out: string[] = [];
-  for await (const l of (backward ? readLinesBackward : readLinesForward)(handle, max, counters, block)) out.push(l);
+  const bytes = Buffer.from(text);
+  for await (const l of (backward ? readLinesBackward : readLinesForward)(handle, max, counters, block)) {
+    out.push(l);
+    expect(counters.lineOffset).toBe(bytes.indexOf(Buffer.from(l)));
+  }
   await handle.close();
+  delete counters.lineOffset;
   return { out, counters };
 }
 
