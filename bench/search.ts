@@ -92,7 +92,7 @@ export async function generateSearchLog(events: number, days: number, cacheDir: 
   return info;
 }
 
-type Case = 'first-page-asc' | 'first-page-desc' | 'session-search' | 'resume-at-end';
+type Case = 'first-page-asc' | 'first-page-desc' | 'first-page-mid-month' | 'session-search' | 'resume-at-end' | 'page-through-10x10k';
 
 async function runCase(dir: string, lastId: string, days: number, which: Case): Promise<Omit<SearchBenchRow, 'peakRssMiB'>> {
   const log = new FileLog({
@@ -107,7 +107,24 @@ async function runCase(dir: string, lastId: string, days: number, which: Case): 
     case 'first-page-asc': r = await log.searchEvents({ from, to, limit: 500, order: 'asc' }); break;
     case 'first-page-desc': r = await log.searchEvents({ from, to, limit: 500, order: 'desc' }); break;
     case 'session-search': r = await log.searchSessionEvents({ from, to, limit: 100, sessionId: 'no-such-session' }); break;
+    case 'first-page-mid-month': r = await log.searchEvents({ from: from + 15 * DAY, to, limit: 500, order: 'asc' }); break;
     case 'resume-at-end': r = await log.searchEvents({ from, to, limit: 10_000, startKey: lastId }); break;
+    case 'page-through-10x10k': {
+      // ten consecutive pages of 10,000; the later ones resume from the remembered position
+      let key = '';
+      let events = 0;
+      let bytesRead = 0;
+      let filesOpened = 0;
+      for (let page = 0; page < 10; page++) {
+        const p = await log.searchEvents({ from, to, limit: 10_000, startKey: key });
+        events += p.events.length;
+        bytesRead += p.stats!.bytesRead;
+        filesOpened += p.stats!.filesOpened;
+        key = p.lastKey;
+      }
+      r = { events: { length: events }, stats: { bytesRead, filesOpened } } as never;
+      break;
+    }
   }
   const ms = performance.now() - t0;
   return { case: which, ms, events: r.events.length, bytesRead: r.stats!.bytesRead, filesOpened: r.stats!.filesOpened };
@@ -123,7 +140,7 @@ export async function runSearchBench(options: SearchBenchOptions = {}): Promise<
   const { dir, lastId } = await generateSearchLog(events, days, cacheDir);
   say(`log: ${events} events, ${days} days, ${SERVERS.length} servers in ${dir} (ready in ${((performance.now() - g0) / 1000).toFixed(1)} s)`);
   const rows: SearchBenchRow[] = [];
-  for (const which of ['first-page-asc', 'first-page-desc', 'session-search', 'resume-at-end'] as Case[]) {
+  for (const which of ['first-page-asc', 'first-page-desc', 'first-page-mid-month', 'session-search', 'resume-at-end', 'page-through-10x10k'] as Case[]) {
     const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', which, dir, lastId, String(days)], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 });
     rows.push(JSON.parse(out.trim().split('\n').pop()!));
   }
