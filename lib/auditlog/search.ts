@@ -147,7 +147,14 @@ function parseUtcTime(s: string): Timestamp | null {
     if (frac < 0) return null;
     nanos = frac * 10 ** (9 - (n - 21));
   }
-  const days = Date.UTC(y, mo - 1, d) / 86_400_000;
+  // days from 1970-01-01 to y-mo-d in the proleptic Gregorian calendar (Date.UTC would read
+  // years below 100 as 19xx)
+  const yy = mo <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  const days = era * 146_097 + doe - 719_468;
   return new Timestamp(days * 86_400 + h * 3600 + mi * 60 + sec, nanos);
 }
 
