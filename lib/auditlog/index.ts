@@ -1,8 +1,9 @@
 // The audit log layer: FileLog, streaming search, AuditLog facade, playback files, legacy format.
+// (MaxEventBytesInResponse, MaxChunkBytes, LogfileExt, SymlinkFilename, PlaybackDir... are
+// exported by lib/events with the rest of the seed's constants.)
 export {
-  EventsIterationLimit, EventsMaxIterationLimit, MaxEventBytesInResponse, MaxChunkBytes, MaxScanTokenSize,
-  LogRotationPeriodMs, PlaybackRecycleTtlMs, LogfileExt, SymlinkFilename, PlaybackDir, RecordsDir, UploadDir,
-  SessionRecordingEvents,
+  EventsIterationLimit, EventsMaxIterationLimit, MaxScanTokenSize, LogRotationPeriodMs, PlaybackRecycleTtlMs,
+  UploadDir, SessionRecordingEvents,
 } from './constants.js';
 export { FileLog, type FileLogOptions, type FileLogStats } from './file-log.js';
 export { parseFileTime, logFileName } from './file-time.js';

@@ -165,4 +165,21 @@ describe('streaming search', () => {
     const err = await log.searchEvents({ from: START, to: START + 3 * DAY, limit: 10, signal: controller.signal }).catch((e) => e);
     expect(err.code).toBe('CANCELED');
   });
+
+  it('counts events that arrive later than the reorder window allows', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'auth'));
+    // 50 events in order, then one stamped before all of them
+    const lines = Array.from({ length: 50 }, (_, i) => marshalEventJson(userLogin('u', START + 1000 + i, `id-${i}`)));
+    lines.push(marshalEventJson(userLogin('late', START, 'late')));
+    writeFileSync(join(root, 'auth', logFileName(START)), `${lines.join('\n')}\n`);
+    const narrow = new FileLog({ dir: join(root, 'auth'), reorderWindow: 8 });
+    const r = await narrow.searchEvents({ from: START, to: START + DAY, limit: 100 });
+    expect(r.stats!.outOfOrder).toBe(1);
+    expect(r.events.at(-1)!.Metadata.ID).toBe('late');
+    const wide = new FileLog({ dir: join(root, 'auth'), reorderWindow: 64 });
+    const w = await wide.searchEvents({ from: START, to: START + DAY, limit: 100 });
+    expect(w.stats!.outOfOrder).toBe(0);
+    expect(w.events[0].Metadata.ID).toBe('late');
+  });
 });
