@@ -178,7 +178,7 @@ describe('streaming search', () => {
     expect(r.stats!.outOfOrder).toBe(1);
     // returned, but late: after the events already handed on when it was read
     expect(r.events).toHaveLength(51);
-    expect(r.events.findIndex((e) => e.Metadata.ID === 'late')).toBe(50 - 8);
+    expect(r.events.findIndex((e) => e.Metadata.ID === 'late')).toBe(50 - 8 + 1);
     const wide = new FileLog({ dir: join(root, 'auth'), reorderWindow: 64 });
     const w = await wide.searchEvents({ from: START, to: START + DAY, limit: 100 });
     expect(w.stats!.outOfOrder).toBe(0);
