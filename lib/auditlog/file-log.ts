@@ -33,6 +33,12 @@ export interface FileLogOptions {
   searchFs?: SearchFs;
   /** Events per file held to put a file's lines in time order while merging (default 1024). */
   reorderWindow?: number;
+  /**
+   * When a page met events out of order beyond the window, it is read again with a 16 times
+   * larger window, up to this many events per file (default 16,384); past it the page is
+   * returned with `stats.outOfOrder` > 0.
+   */
+  maxReorderWindow?: number;
 }
 
 export interface FileLogStats {
@@ -54,7 +60,7 @@ function querySignature(from: TimeInput, to: TimeInput, types: readonly string[]
   }
 }
 
-const KNOWN = new Set(['dir', 'symlinkDir', 'clock', 'rotationPeriodMs', 'maxScanTokenSize', 'searchDirs', 'searchFs', 'reorderWindow']);
+const KNOWN = new Set(['dir', 'symlinkDir', 'clock', 'rotationPeriodMs', 'maxScanTokenSize', 'searchDirs', 'searchFs', 'reorderWindow', 'maxReorderWindow']);
 
 export class FileLog implements EventSearcher {
   readonly dir: string;
@@ -66,6 +72,7 @@ export class FileLog implements EventSearcher {
   private readonly searchDirs?: () => readonly string[] | Promise<readonly string[]>;
   private readonly searchFs: SearchFs;
   private readonly reorderWindow: number;
+  private readonly maxReorderWindow: number;
   private file: FileHandle | null = null;
   private fileDay = Number.NaN;
   private filePath = '';
@@ -91,6 +98,10 @@ export class FileLog implements EventSearcher {
     this.reorderWindow = options.reorderWindow ?? 1024;
     if (!Number.isSafeInteger(this.reorderWindow) || this.reorderWindow < 1) {
       throw badParameter(`reorderWindow must be a positive integer, got ${options.reorderWindow}`);
+    }
+    this.maxReorderWindow = options.maxReorderWindow ?? Math.max(16_384, this.reorderWindow);
+    if (!Number.isSafeInteger(this.maxReorderWindow) || this.maxReorderWindow < this.reorderWindow) {
+      throw badParameter(`maxReorderWindow must be an integer >= reorderWindow, got ${options.maxReorderWindow}`);
     }
     this.searchDirs = options.searchDirs;
     this.searchFs = options.searchFs ?? nodeSearchFs;
@@ -156,12 +167,12 @@ export class FileLog implements EventSearcher {
     return this.searchDirs ? await this.searchDirs() : [this.dir];
   }
 
-  private config = async () => ({
+  private config = async (reorderWindow: number) => ({
     fs: this.searchFs,
     dirs: await this.dirs(),
     rotationPeriodMs: this.rotationPeriodMs,
     maxScanTokenSize: this.maxScanTokenSize,
-    reorderWindow: this.reorderWindow,
+    reorderWindow,
   });
 
   /**
@@ -171,7 +182,13 @@ export class FileLog implements EventSearcher {
   private async page(query: FileSearchQuery, signature: string | undefined): Promise<SearchResult> {
     const cacheKey = signature && query.startKey ? `${signature}\u0000${query.startKey}` : undefined;
     const resumeAfter = cacheKey ? this.cursors.get(cacheKey) : undefined;
-    const { cursor, ...result } = await searchFiles(await this.config(), { ...query, resumeAfter });
+    let window = this.reorderWindow;
+    let answer = await searchFiles(await this.config(window), { ...query, resumeAfter });
+    while (answer.stats!.outOfOrder > 0 && window < this.maxReorderWindow) {
+      window = Math.min(this.maxReorderWindow, window * 16);
+      answer = await searchFiles(await this.config(window), { ...query, resumeAfter });
+    }
+    const { cursor, ...result } = answer;
     if (signature && cursor && result.lastKey) {
       const key = `${signature}\u0000${result.lastKey}`;
       this.cursors.delete(key);
