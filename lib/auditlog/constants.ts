@@ -1,13 +1,14 @@
 // Names and numbers of Teleport's file audit log (lib/events/filelog.go, auditlog.go, defaults).
+// The seed's own constants come from the catalogue in lib/events (one binding per name).
+export {
+  MaxEventBytesInResponse, MaxChunkBytes, LogfileExt, SymlinkFilename, PlaybackDir, SessionLogsDir,
+  StreamingSessionsDir, RecordsDir,
+} from '../events/constants.generated.js';
 
 /** Default page size of a search (defaults.EventsIterationLimit). */
 export const EventsIterationLimit = 500;
 /** Largest page a search may ask for (defaults.EventsMaxIterationLimit). */
 export const EventsMaxIterationLimit = 10_000;
-/** A search page never holds this many bytes of event JSON or more (sizelimit.go). */
-export const MaxEventBytesInResponse = 1024 * 1024;
-/** Largest range GetSessionChunk serves. */
-export const MaxChunkBytes = 5 * 1024 * 1024;
 /** bufio.MaxScanTokenSize: the longest line the file log writes and reads. */
 export const MaxScanTokenSize = 64 * 1024;
 /** defaults.LogRotationPeriod. */
@@ -15,12 +16,6 @@ export const LogRotationPeriodMs = 24 * 60 * 60 * 1000;
 /** defaults.PlaybackRecycleTTL. */
 export const PlaybackRecycleTtlMs = 12 * 60 * 60 * 1000;
 
-export const LogfileExt = '.log';
-export const SymlinkFilename = 'events.log';
-export const PlaybackDir = 'playbacks';
-export const SessionLogsDir = 'sessions';
-export const StreamingSessionsDir = 'streaming';
-export const RecordsDir = 'records';
 export const UploadDir = 'upload';
 export const DefaultNamespace = 'default';
 

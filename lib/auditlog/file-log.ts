@@ -6,12 +6,13 @@ import type { FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { AuditcastError, badParameter } from '../errors.js';
 import type { AuditEventInput } from '../events/event.js';
+import { Timestamp, type TimeInput } from '../events/timestamp.js';
 import {
   LogRotationPeriodMs, MaxScanTokenSize, SessionRecordingEvents, SymlinkFilename, DAY_MS,
 } from './constants.js';
 import { eventJsonLine, trimToMaxSize } from './event-json.js';
 import { logFileName, utcDayStart } from './file-time.js';
-import { searchFiles } from './search.js';
+import { searchFiles, type FileSearchQuery, type SearchCursor } from './search.js';
 import { nodeSearchFs, type SearchFs } from './search-fs.js';
 import type { EventSearcher, SearchEventsRequest, SearchResult, SearchSessionEventsRequest } from './search-types.js';
 
@@ -32,6 +33,12 @@ export interface FileLogOptions {
   searchFs?: SearchFs;
   /** Events per file held to put a file's lines in time order while merging (default 1024). */
   reorderWindow?: number;
+  /**
+   * When a page met events out of order beyond the window, it is read again with a 16 times
+   * larger window, up to this many events per file (default 16,384); past it the page is
+   * returned with `stats.outOfOrder` > 0.
+   */
+  maxReorderWindow?: number;
 }
 
 export interface FileLogStats {
@@ -43,7 +50,17 @@ export interface FileLogStats {
   rejected: number;
 }
 
-const KNOWN = new Set(['dir', 'symlinkDir', 'clock', 'rotationPeriodMs', 'maxScanTokenSize', 'searchDirs', 'searchFs', 'reorderWindow']);
+const CURSOR_CACHE_SIZE = 1024;
+
+function querySignature(from: TimeInput, to: TimeInput, types: readonly string[], order: string | undefined, limit: number | undefined, sessionId: string): string | undefined {
+  try {
+    return JSON.stringify([Timestamp.from(from).toISOString(), Timestamp.from(to).toISOString(), [...types].sort(), order ?? 'asc', sessionId]);
+  } catch {
+    return undefined; // bad times: the search itself reports them
+  }
+}
+
+const KNOWN = new Set(['dir', 'symlinkDir', 'clock', 'rotationPeriodMs', 'maxScanTokenSize', 'searchDirs', 'searchFs', 'reorderWindow', 'maxReorderWindow']);
 
 export class FileLog implements EventSearcher {
   readonly dir: string;
@@ -55,11 +72,14 @@ export class FileLog implements EventSearcher {
   private readonly searchDirs?: () => readonly string[] | Promise<readonly string[]>;
   private readonly searchFs: SearchFs;
   private readonly reorderWindow: number;
+  private readonly maxReorderWindow: number;
   private file: FileHandle | null = null;
   private fileDay = Number.NaN;
   private filePath = '';
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Where the pages this log handed out ended, by query and lastKey (most recent last). */
+  private readonly cursors = new Map<string, SearchCursor>();
 
   constructor(options: FileLogOptions) {
     for (const key of Object.keys(options)) if (!KNOWN.has(key)) throw badParameter(`unknown FileLog option ${JSON.stringify(key)}`);
@@ -78,6 +98,10 @@ export class FileLog implements EventSearcher {
     this.reorderWindow = options.reorderWindow ?? 1024;
     if (!Number.isSafeInteger(this.reorderWindow) || this.reorderWindow < 1) {
       throw badParameter(`reorderWindow must be a positive integer, got ${options.reorderWindow}`);
+    }
+    this.maxReorderWindow = options.maxReorderWindow ?? Math.max(16_384, this.reorderWindow);
+    if (!Number.isSafeInteger(this.maxReorderWindow) || this.maxReorderWindow < this.reorderWindow) {
+      throw badParameter(`maxReorderWindow must be an integer >= reorderWindow, got ${options.maxReorderWindow}`);
     }
     this.searchDirs = options.searchDirs;
     this.searchFs = options.searchFs ?? nodeSearchFs;
@@ -143,17 +167,41 @@ export class FileLog implements EventSearcher {
     return this.searchDirs ? await this.searchDirs() : [this.dir];
   }
 
-  private config = async () => ({
+  private config = async (reorderWindow: number) => ({
     fs: this.searchFs,
     dirs: await this.dirs(),
     rotationPeriodMs: this.rotationPeriodMs,
     maxScanTokenSize: this.maxScanTokenSize,
-    reorderWindow: this.reorderWindow,
+    reorderWindow,
   });
+
+  /**
+   * Runs a page. A startKey this log handed out resumes from the remembered position (reading
+   * only the files near it); any other key is looked for from the start, as Teleport does.
+   */
+  private async page(query: FileSearchQuery, signature: string | undefined): Promise<SearchResult> {
+    const cacheKey = signature && query.startKey ? `${signature}\u0000${query.startKey}` : undefined;
+    const resumeAfter = cacheKey ? this.cursors.get(cacheKey) : undefined;
+    let window = this.reorderWindow;
+    let answer = await searchFiles(await this.config(window), { ...query, resumeAfter });
+    while (answer.stats!.outOfOrder > 0 && window < this.maxReorderWindow) {
+      window = Math.min(this.maxReorderWindow, window * 16);
+      answer = await searchFiles(await this.config(window), { ...query, resumeAfter });
+    }
+    const { cursor, ...result } = answer;
+    if (signature && cursor && result.lastKey) {
+      const key = `${signature}\u0000${result.lastKey}`;
+      this.cursors.delete(key);
+      this.cursors.set(key, cursor);
+      if (this.cursors.size > CURSOR_CACHE_SIZE) this.cursors.delete(this.cursors.keys().next().value!);
+    }
+    return result;
+  }
 
   /** Events in [from, to] of the given types, one page at a time. */
   async searchEvents(request: SearchEventsRequest): Promise<SearchResult> {
-    return searchFiles(await this.config(), { ...request, eventTypes: request.eventTypes ?? [] });
+    const eventTypes = request.eventTypes ?? [];
+    return this.page({ ...request, eventTypes }, querySignature(request.from, request.to, eventTypes, request.order, request.limit, ''));
   }
 
   /** session.end and windows.desktop.session.end events, optionally of one session. */
@@ -162,10 +210,12 @@ export class FileLog implements EventSearcher {
     const condition = sessionId || cond
       ? (fields: import('./event-json.js').EventFields) => (!sessionId || fields.getString('sid') === sessionId) && (!cond || cond(fields))
       : undefined;
-    return searchFiles(await this.config(), {
+    // a caller's condition function cannot be told apart from another one: no remembered positions
+    const signature = cond ? undefined : querySignature(request.from, request.to, SessionRecordingEvents, request.order, request.limit, sessionId ?? '');
+    return this.page({
       from: request.from, to: request.to, limit: request.limit, order: request.order, startKey: request.startKey,
       signal: request.signal, eventTypes: SessionRecordingEvents, condition,
-    });
+    }, signature);
   }
 
   /** Closes the current file; later emits fail. Safe to call twice. */

@@ -7,6 +7,8 @@ export const READ_BLOCK_BYTES = 64 * 1024;
 export interface LineReaderCounters {
   bytesRead: number;
   linesTooLong: number;
+  /** Byte offset in the file of the line last yielded. */
+  lineOffset?: number;
 }
 
 const NL = 0x0a;
@@ -26,9 +28,11 @@ export async function* readLinesForward(handle: SearchFileHandle, maxLine: numbe
   let carry: Buffer[] = [];
   let carryLen = 0;
   let tooLong = false;
+  let lineStart = 0;
   for (;;) {
     const { bytesRead } = await handle.read(block, 0, blockBytes, position);
     if (bytesRead === 0) break;
+    const blockBase = position;
     position += bytesRead;
     counters.bytesRead += bytesRead;
     let start = 0;
@@ -52,12 +56,16 @@ export async function* readLinesForward(handle: SearchFileHandle, maxLine: numbe
       else if (carryLen > 0) {
         const line = decodeLine(carry, maxLine);
         if (line === null) counters.linesTooLong++;
-        else yield line;
+        else {
+          counters.lineOffset = lineStart;
+          yield line;
+        }
       }
       carry = [];
       carryLen = 0;
       tooLong = false;
       start = end + 1;
+      lineStart = blockBase + start;
       if (start >= bytesRead) break;
     }
   }
@@ -65,7 +73,10 @@ export async function* readLinesForward(handle: SearchFileHandle, maxLine: numbe
   else if (carryLen > 0) {
     const line = decodeLine(carry, maxLine);
     if (line === null) counters.linesTooLong++;
-    else yield line;
+    else {
+      counters.lineOffset = lineStart;
+      yield line;
+    }
   }
 }
 
@@ -78,12 +89,15 @@ export async function* readLinesBackward(handle: SearchFileHandle, maxLine: numb
   let carry: Buffer[] = [];
   let carryLen = 0;
   let tooLong = false;
-  const finish = function* (): Generator<string> {
+  const finish = function* (lineStart: number): Generator<string> {
     if (tooLong) counters.linesTooLong++;
     else if (carryLen > 0) {
       const line = decodeLine(carry.reverse(), maxLine);
       if (line === null) counters.linesTooLong++;
-      else yield line;
+      else {
+        counters.lineOffset = lineStart;
+        yield line;
+      }
     }
     carry = [];
     carryLen = 0;
@@ -110,9 +124,9 @@ export async function* readLinesBackward(handle: SearchFileHandle, maxLine: numb
         }
       }
       if (nl === -1) break;
-      yield* finish();
+      yield* finish(position + nl + 1);
       end = nl;
     }
   }
-  yield* finish();
+  yield* finish(0);
 }

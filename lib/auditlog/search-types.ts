@@ -50,6 +50,8 @@ export interface SearchStats {
   eventsInvalid: number;
   /** Events found out of time order beyond the reorder window (returned late). */
   outOfOrder: number;
+  /** The page resumed from a remembered position instead of looking for startKey from the start. */
+  resumed: boolean;
 }
 
 export interface SearchResult {

@@ -34,25 +34,40 @@ export interface FileSearchQuery {
   startKey?: string;
   condition?: (fields: EventFields) => boolean;
   signal?: AbortSignal;
+  /** Position of the startKey event, when known: resume right after it without looking for the key. */
+  resumeAfter?: SearchCursor;
 }
 
-interface Entry {
+export interface FileSearchResult extends SearchResult {
+  /** Position of the last event returned, for resuming after `lastKey`. */
+  cursor?: SearchCursor;
+}
+
+/**
+ * Where an event sits in the sort order: time, then session and event index (Teleport sorts
+ * events of one session at the same time by index), then file and byte offset so the order is
+ * total and a page boundary can be found again.
+ */
+export interface SearchCursor {
   seconds: number;
   nanos: number;
   sid: string;
   ei: number;
-  file: number;
-  line: number;
+  path: string;
+  offset: number;
+}
+
+interface Entry extends SearchCursor {
   fields: Record<string, unknown>;
 }
 
-function ascending(a: Entry, b: Entry): number {
+function ascending(a: SearchCursor, b: SearchCursor): number {
   return a.seconds - b.seconds || a.nanos - b.nanos
     || (a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0)
-    || a.ei - b.ei || a.file - b.file || a.line - b.line;
+    || a.ei - b.ei || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) || a.offset - b.offset;
 }
 
-function descending(a: Entry, b: Entry): number {
+function descending(a: SearchCursor, b: SearchCursor): number {
   return ascending(b, a);
 }
 
@@ -104,8 +119,50 @@ function toTimestamp(value: TimeInput, name: string): Timestamp {
   }
 }
 
-function parseTime(value: unknown): Timestamp {
+const digits = (s: string, from: number, to: number): number => {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+};
+
+/** `2006-01-02T15:04:05[.fraction]Z` without a regex or a Date; null for any other form. */
+function parseUtcTime(s: string): Timestamp | null {
+  const n = s.length;
+  if (n < 20 || n > 30 || s.charCodeAt(n - 1) !== 90 /* Z */ || s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':') return null;
+  const y = digits(s, 0, 4);
+  const mo = digits(s, 5, 7);
+  const d = digits(s, 8, 10);
+  const h = digits(s, 11, 13);
+  const mi = digits(s, 14, 16);
+  const sec = digits(s, 17, 19);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return null;
+  let nanos = 0;
+  if (n > 20) {
+    if (s[19] !== '.' || n - 21 > 9 || n - 21 < 1) return null;
+    const frac = digits(s, 20, n - 1);
+    if (frac < 0) return null;
+    nanos = frac * 10 ** (9 - (n - 21));
+  }
+  // days from 1970-01-01 to y-mo-d in the proleptic Gregorian calendar (Date.UTC would read
+  // years below 100 as 19xx)
+  const yy = mo <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  const days = era * 146_097 + doe - 719_468;
+  return new Timestamp(days * 86_400 + h * 3600 + mi * 60 + sec, nanos);
+}
+
+/** An event's `time` field; Go's zero time when missing or not RFC 3339. */
+export function parseTime(value: unknown): Timestamp {
   if (typeof value !== 'string') return Timestamp.ZERO;
+  const fast = parseUtcTime(value);
+  if (fast) return fast;
   try {
     return Timestamp.parse(value);
   } catch {
@@ -116,7 +173,6 @@ function parseTime(value: unknown): Timestamp {
 interface LogFile {
   path: string;
   dayMs: number;
-  order: number;
 }
 
 /** One file's accepted events in sort order, through a reorder window of `window` events. */
@@ -124,20 +180,19 @@ class FileStream {
   private readonly heap: Heap<Entry>;
   private readonly lines: AsyncGenerator<string>;
   private done = false;
-  private lineNo = 0;
+  readonly counters: LineReaderCounters = { bytesRead: 0, linesTooLong: 0 };
 
   constructor(
     private readonly handle: SearchFileHandle,
     private readonly file: LogFile,
     private readonly window: number,
-    private readonly accept: (line: string, file: number, lineNo: number) => Entry | null,
+    private readonly accept: (line: string, path: string, offset: number) => Entry | null,
     cmp: (a: Entry, b: Entry) => number,
     backward: boolean,
     maxLine: number,
-    counters: LineReaderCounters,
   ) {
     this.heap = new Heap(cmp);
-    this.lines = backward ? readLinesBackward(handle, maxLine, counters) : readLinesForward(handle, maxLine, counters);
+    this.lines = backward ? readLinesBackward(handle, maxLine, this.counters) : readLinesForward(handle, maxLine, this.counters);
   }
 
   head(): Entry | undefined {
@@ -152,7 +207,7 @@ class FileStream {
         this.done = true;
         break;
       }
-      const entry = this.accept(next.value, this.file.order, this.lineNo++);
+      const entry = this.accept(next.value, this.file.path, this.counters.lineOffset ?? 0);
       if (entry) this.heap.push(entry);
     }
   }
@@ -170,7 +225,7 @@ class FileStream {
 }
 
 export function emptyStats(): SearchStats {
-  return { filesMatched: 0, filesOpened: 0, bytesRead: 0, linesRead: 0, linesInvalidJson: 0, linesTooLong: 0, eventsInvalid: 0, outOfOrder: 0 };
+  return { filesMatched: 0, filesOpened: 0, bytesRead: 0, linesRead: 0, linesInvalidJson: 0, linesTooLong: 0, eventsInvalid: 0, outOfOrder: 0, resumed: false };
 }
 
 /** The pagination key of an event: its `uid`, else hex SHA-256 of its FastMarshal JSON. */
@@ -181,6 +236,9 @@ export function checkpointOf(event: AuditEvent): string {
 }
 
 const HEX_KEY = /^[0-9a-f]{64}$/;
+
+/** The start of a FastMarshal line of a typed event: ei, event, uid, code, then time. */
+const METADATA_PREFIX = /^\{"ei":-?\d+,"event":"(?:[^"\\]|\\.)*",(?:"uid":"(?:[^"\\]|\\.)*",)?(?:"code":"(?:[^"\\]|\\.)*",)?"time":"([^"\\]{1,64})"/;
 
 async function listLogFiles(config: FileSearchConfig, fromMs: number, toMs: number, order: EventOrder): Promise<LogFile[]> {
   const files: LogFile[] = [];
@@ -201,17 +259,16 @@ async function listLogFiles(config: FileSearchConfig, fromMs: number, toMs: numb
         continue; // not one of ours: Teleport logs and skips it
       }
       if (day > fromMs - config.rotationPeriodMs && day < toMs + config.rotationPeriodMs) {
-        files.push({ path: join(dir, entry.name), dayMs: day, order: 0 });
+        files.push({ path: join(dir, entry.name), dayMs: day });
       }
     }
   }
   files.sort((a, b) => (order === 'asc' ? a.dayMs - b.dayMs : b.dayMs - a.dayMs) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  files.forEach((f, i) => { f.order = i; });
   return files;
 }
 
 /** Runs one search page over the files of `config`. */
-export async function searchFiles(config: FileSearchConfig, query: FileSearchQuery): Promise<SearchResult> {
+export async function searchFiles(config: FileSearchConfig, query: FileSearchQuery): Promise<FileSearchResult> {
   let limit = query.limit ?? 0;
   if (!Number.isInteger(limit)) throw badParameter(`limit must be an integer, got ${query.limit}`);
   if (limit <= 0) limit = EventsIterationLimit;
@@ -224,16 +281,36 @@ export async function searchFiles(config: FileSearchConfig, query: FileSearchQue
   throwIfAborted(query.signal);
 
   const stats = emptyStats();
-  const files = await listLogFiles(config, from.toMillis(), to.toMillis(), order);
+  const resume = query.startKey ? query.resumeAfter : undefined;
+  let files = await listLogFiles(config, from.toMillis(), to.toMillis(), order);
   stats.filesMatched = files.length;
+  if (resume) {
+    // files wholly before the resume point hold nothing to return (same slack as opening files)
+    const t = resume.seconds * 1000 + resume.nanos / 1e6;
+    files = files.filter((f) => (order === 'asc' ? f.dayMs + DAY_MS + config.rotationPeriodMs >= t : f.dayMs - config.rotationPeriodMs <= t));
+    stats.resumed = true;
+  }
   const cmp = order === 'asc' ? ascending : descending;
   const types = query.eventTypes;
   const typeSet = new Set(types);
   const counters: LineReaderCounters = { bytesRead: 0, linesTooLong: 0 };
 
-  const accept = (line: string, file: number, lineNo: number): Entry | null => {
+  // Lines wholly outside what this page can return are dropped before JSON parsing when their
+  // time can be read off the line: Teleport's own lines start with the event metadata.
+  const bound = resume
+    ? new Timestamp(resume.seconds, resume.nanos)
+    : query.startKey ? undefined : order === 'asc' ? from : to;
+  const tooEarly = (t: Timestamp) => (order === 'asc' ? t.compare(bound!) < 0 : t.compare(bound!) > 0);
+  const accept = (line: string, path: string, offset: number): Entry | null => {
     stats.linesRead++;
     if (types.length > 0 && !types.some((t) => line.includes(t))) return null; // cheap pre-filter, as Teleport
+    if (bound) {
+      const head = METADATA_PREFIX.exec(line);
+      if (head) {
+        const t = parseTime(head[1]);
+        if (!t.isZero() && tooEarly(t)) return null;
+      }
+    }
     let fields: unknown;
     try {
       fields = JSON.parse(line);
@@ -251,7 +328,7 @@ export async function searchFiles(config: FileSearchConfig, query: FileSearchQue
     const time = parseTime(record.time);
     const ei = typeof record.ei === 'number' ? record.ei : 0;
     const sid = typeof record.sid === 'string' ? record.sid : '';
-    return { seconds: time.seconds, nanos: time.nanos, sid, ei, file, line: lineNo, fields: record };
+    return { seconds: time.seconds, nanos: time.nanos, sid, ei, path, offset, fields: record };
   };
 
   const open: FileStream[] = [];
@@ -279,6 +356,12 @@ export async function searchFiles(config: FileSearchConfig, query: FileSearchQue
   const hexKey = HEX_KEY.test(startKey);
   let totalSize = 0;
   let previous: Entry | undefined;
+  let lastPosition: Entry | undefined;
+  const closeStream = async (s: FileStream) => {
+    counters.bytesRead += s.counters.bytesRead;
+    counters.linesTooLong += s.counters.linesTooLong;
+    await s.close();
+  };
   let steps = 0;
   try {
     for (;;) {
@@ -288,22 +371,24 @@ export async function searchFiles(config: FileSearchConfig, query: FileSearchQue
         const file = files[next++];
         const handle = await config.fs.open(file.path);
         stats.filesOpened++;
-        const stream = new FileStream(handle, file, config.reorderWindow, accept, cmp, order === 'desc', config.maxScanTokenSize, counters);
+        const stream = new FileStream(handle, file, config.reorderWindow, accept, cmp, order === 'desc', config.maxScanTokenSize);
         await stream.fill();
         if (stream.head()) open.push(stream);
-        else await stream.close();
+        else await closeStream(stream);
         best = headOfAll();
       }
       if (!best) break;
       const entry = (await best.pop())!;
       if (!best.head()) {
         open.splice(open.indexOf(best), 1);
-        await best.close();
+        await closeStream(best);
       }
       if (previous && cmp(entry, previous) < 0) stats.outOfOrder++;
       previous = entry;
 
-      if (!foundStart) {
+      if (resume) {
+        if (cmp(entry, resume) <= 0) continue;
+      } else if (!foundStart) {
         const uid = entry.fields.uid;
         if (typeof uid === 'string' && uid !== '') {
           if (uid === startKey) foundStart = true;
@@ -340,6 +425,7 @@ export async function searchFiles(config: FileSearchConfig, query: FileSearchQue
         break;
       }
       page.push(event);
+      lastPosition = entry;
       totalSize += size;
       if (page.length >= limit) {
         lastKey = checkpointOf(event);
@@ -347,9 +433,12 @@ export async function searchFiles(config: FileSearchConfig, query: FileSearchQue
       }
     }
   } finally {
-    await Promise.all(open.map((s) => s.close()));
+    await Promise.all(open.map((s) => closeStream(s)));
   }
   stats.bytesRead = counters.bytesRead;
   stats.linesTooLong = counters.linesTooLong;
-  return { events: page, lastKey, stats };
+  const cursor = lastKey && lastPosition
+    ? { seconds: lastPosition.seconds, nanos: lastPosition.nanos, sid: lastPosition.sid, ei: lastPosition.ei, path: lastPosition.path, offset: lastPosition.offset }
+    : undefined;
+  return { events: page, lastKey, stats, cursor };
 }
