@@ -2,6 +2,7 @@
 // about them, and uploads still in progress (a recording running, or one that crashed).
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { Timestamp } from '../../events/timestamp.js';
 import { ProtoReader } from '../../stream/proto-reader.js';
 import { FileUploader } from '../../uploads/file-uploader.js';
 import { isUuid } from '../../uploads/ids.js';
@@ -61,14 +62,13 @@ export const lsCommand: Command = {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
-    // Durations from the audit log's session.end events.
+    // End times from the audit log's session.end events (EndTime, else the event's own time).
     const ends = new Map<string, number>();
     const search = await openAuditLogForSearch(data).searchSessionEvents({ from: new Date(0), to: new Date(Date.now() + 86_400_000), limit: 10_000 }).catch(() => null);
     for (const event of search?.events ?? []) {
       const sid = (event.Session as { SessionID?: string } | undefined)?.SessionID;
-      const start = event.StartTime as { toMillis?: () => number } | undefined;
-      const end = event.EndTime as { toMillis?: () => number } | undefined;
-      if (sid && start?.toMillis && end?.toMillis && start.toMillis() > 0) ends.set(sid, end.toMillis() - start.toMillis());
+      const end = event.EndTime instanceof Timestamp && !event.EndTime.isZero() ? event.EndTime : event.Metadata.Time;
+      if (sid && end && !end.isZero()) ends.set(sid, end.toMillis());
     }
 
     const listed: Listed[] = [];
@@ -82,7 +82,7 @@ export const lsCommand: Command = {
         sessionId,
         status: info ? 'complete' : 'unreadable',
         start: info?.start ? info.start.toISOString() : null,
-        durationMs: ends.get(sessionId) ?? null,
+        durationMs: info?.start && ends.has(sessionId) ? Math.max(0, ends.get(sessionId)! - info.start.toMillis()) : null,
         bytes: stat.size,
         size: info?.size ? `${info.size.cols}x${info.size.rows}` : '',
         title: info?.title ?? '',

@@ -25,14 +25,22 @@ class Controls {
   speed: number;
   paused = false;
   quit = false;
-  private waiters: (() => void)[] = [];
+  private readonly waiters = new Set<() => void>();
 
   constructor(speed: number) {
     this.speed = speed;
   }
 
-  changed(): Promise<void> {
-    return new Promise((resolve) => this.waiters.push(resolve));
+  /** Resolves on the next key that changes something; an aborted wait forgets its waiter. */
+  changed(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const waiter = () => {
+        this.waiters.delete(waiter);
+        resolve();
+      };
+      this.waiters.add(waiter);
+      signal?.addEventListener('abort', () => this.waiters.delete(waiter), { once: true });
+    });
   }
 
   key(data: Buffer): void {
@@ -44,9 +52,7 @@ class Controls {
       else if (ch === 'q' || byte === 3 || byte === 4) this.quit = true;
       else continue;
     }
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
+    for (const w of [...this.waiters]) w();
   }
 
   /** Waits `seconds` of recording time at the current speed, pausing and re-timing on keys. */
@@ -62,7 +68,7 @@ class Controls {
       const abort = new AbortController();
       const woke = await Promise.race([
         sleep((remaining * 1000) / speed, 'slept', { signal: abort.signal }).catch(() => 'aborted'),
-        this.changed().then(() => 'key'),
+        this.changed(abort.signal).then(() => 'key'),
       ]);
       abort.abort();
       if (woke === 'slept') return;

@@ -88,7 +88,7 @@ export const searchCommand: Command = {
           await out.write(`${marshalEventJson(event)}\n`);
         } else {
           rows.push([
-            event.Metadata.Time.toISOString(), event.Metadata.Type, event.Metadata.Code,
+            event.Metadata.Time.toDate().toISOString(), event.Metadata.Type, event.Metadata.Code,
             field(event, 'User', 'User') || '-', field(event, 'Session', 'SessionID') || '-', details(event),
           ]);
         }
@@ -105,7 +105,7 @@ export const searchCommand: Command = {
       if (rows.length > 0) await out.write(formatTable(['TIME', 'TYPE', 'CODE', 'USER', 'SESSION', 'DETAILS'], rows));
       else process.stderr.write('no events found\n');
     }
-    if (more) process.stderr.write(`(stopped at ${count} events; use --limit N or --limit 0 for more)\n`);
+    if (more) process.stderr.write(`(stopped at --limit ${count}; more events match: raise --limit, or --limit 0 for all)\n`);
     await out.end();
     return 0;
   },
