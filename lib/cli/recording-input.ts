@@ -64,7 +64,7 @@ export async function checkRecordingFormat(file: RecordingFile): Promise<void> {
     return;
   }
   if (format.format === 'legacy-tar') {
-    throw new CliError(`${file.path}: a Teleport recording from before version 4.4 (tar archive); extract it and use 'auditcast import --from legacy EVENTS.json STREAM'`);
+    throw new CliError(`${file.path}: a Teleport recording from before version 4.4 (tar archive); convert it first with 'auditcast import --from legacy ${file.path}'`);
   }
 }
 

@@ -1,7 +1,7 @@
 // import → verify → export on every real session we have: the script -T corpus (build, typing)
 // and Teleport's legacy fixtures (vim, npm). Export text must give back the original bytes, and
 // importing twice must give byte-identical recordings.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CORPUS, TELEPORT_WEB, UUID_LINE, run, scriptBody, tempDir } from './cli-helpers.js';
@@ -113,5 +113,31 @@ describe('json export', () => {
     expect(lines).toHaveLength(original.length);
     expect(lines[2]).toEqual(original[2]);
     expect(lines.at(-1)).toMatchObject({ event: 'session.end', ei: 159, code: 'T2004I' });
+  });
+});
+
+describe('legacy recording tarball (pre-4.4)', () => {
+  it('imports a tarball split across two auth servers and plays back the stream; other commands say how to convert it', async () => {
+    const { importLegacySession, writeLegacyRecording } = await import('../../lib/auditlog/legacy-recording.js');
+    const fields = JSON.parse(readFileSync(join(TELEPORT_WEB, 'vim.tty.events.json'), 'utf8')) as Record<string, unknown>[];
+    const stream = readFileSync(join(TELEPORT_WEB, 'vim.tty.stream'));
+    const sid = '516965e5-e6ef-11e9-9d5b-42010a80002b';
+    const archive = join(tmp.dir, `${sid}.legacy.tar`);
+    writeFileSync(archive, writeLegacyRecording(sid, importLegacySession(fields, stream), { splitAt: [80] }));
+
+    const out = join(tmp.dir, 'from-tar.tar');
+    const imported = await run(['import', '--from', 'legacy', archive, '-o', out]);
+    expect(imported.code).toBe(0);
+    expect(imported.stdout.toString().trim()).toBe(sid);
+    const text = await run(['export', out, '-f', 'text']);
+    expect(text.stdout.equals(stream)).toBe(true);
+    // The same events as importing the events + stream pair.
+    const pair = join(tmp.dir, 'from-pair.tar');
+    await run(['import', '--from', 'legacy', join(TELEPORT_WEB, 'vim.tty.events.json'), join(TELEPORT_WEB, 'vim.tty.stream'), '-o', pair]);
+    expect((await run(['export', out, '-f', 'json'])).stdout.toString()).toBe((await run(['export', pair, '-f', 'json'])).stdout.toString());
+
+    const verify = await run(['verify', archive]);
+    expect(verify.code).toBe(1);
+    expect(verify.stderr).toContain(`before version 4.4 (tar archive); convert it first with 'auditcast import --from legacy ${archive}'`);
   });
 });

@@ -1,11 +1,14 @@
-// Imports Teleport's legacy (pre-4.4) session layout: an events file (JSON array or JSON lines,
-// optionally gzipped) whose print events carry no data but point into a separate byte stream
-// ("offset", "bytes"). Every event keeps its fields (ids, times, indexes); print events get their
-// bytes back from the stream, so the rebuilt recording replays the stream byte for byte.
+// Imports Teleport's legacy (pre-4.4) sessions: either the pair of an events file (JSON array or
+// JSON lines, optionally gzipped) whose print events carry no data but point into a separate byte
+// stream ("offset", "bytes"), or a legacy recording tarball (<sid>.index + events/chunks files).
+// Every event keeps its fields (ids, times, indexes); print events get their bytes back, so the
+// rebuilt recording replays the stream byte for byte. The conversion itself is lib/auditlog's.
 import { gunzipSync } from 'node:zlib';
+import { importLegacySession, readLegacyRecording } from '../../auditlog/legacy-recording.js';
 import type { AuditEventInput } from '../../events/event.js';
-import { fromEventFields } from '../../events/event-fields.js';
+import { detectFormat } from '../../stream/detect-format.js';
 import { isUuid } from '../../uploads/ids.js';
+import { sessionIdOf } from '../terminal-reader.js';
 import { CliError } from '../errors.js';
 import type { ImportedSession, ImportOptions } from './imported-session.js';
 
@@ -39,8 +42,35 @@ function parseEvents(text: string, file: string): Record<string, unknown>[] {
   });
 }
 
+function isTar(data: Buffer): boolean {
+  try {
+    return detectFormat(data.subarray(0, 512)).format === 'legacy-tar';
+  } catch {
+    return false;
+  }
+}
+
+function importLegacyTar(input: { name: string; data: Buffer }, options: ImportOptions): ImportedSession {
+  const events = readLegacyRecording(input.data);
+  const sessionId = options.sessionId ?? events.map(sessionIdOf).find((sid) => sid !== '');
+  if (!sessionId || !isUuid(sessionId)) throw new CliError(`${input.name}: no session id in the recording; pass --session-id`);
+  function* all(): Generator<AuditEventInput> {
+    for (const event of events) yield withOverrides(event, options);
+  }
+  return { sessionId, events: all(), inputBytes: input.data.length };
+}
+
+function withOverrides(event: AuditEventInput, options: ImportOptions): AuditEventInput {
+  if (options.sessionId && event.Metadata?.Type !== 'print' && event.Session && typeof event.Session === 'object') {
+    event.Session = { ...(event.Session as object), SessionID: options.sessionId };
+  }
+  if (options.size && event.Metadata?.Type === 'session.start') event.TerminalSize = `${options.size.cols}:${options.size.rows}`;
+  return event;
+}
+
 export function importLegacy(inputs: readonly { name: string; data: Buffer }[], options: ImportOptions = {}): ImportedSession {
-  if (inputs.length !== 2) throw new CliError('import --from legacy needs two files: EVENTS.json and STREAM', 2);
+  if (inputs.length === 1 && isTar(inputs[0]!.data)) return importLegacyTar(inputs[0]!, options);
+  if (inputs.length !== 2) throw new CliError('import --from legacy needs EVENTS.json and STREAM, or one legacy recording tarball', 2);
   const unpacked = inputs.map((i) => ({ name: i.name, data: maybeGunzip(i.data) }));
   const eventsIndex = unpacked.findIndex((i) => looksLikeEvents(i.data));
   if (eventsIndex < 0) throw new CliError(`neither ${inputs[0]!.name} nor ${inputs[1]!.name} is a JSON events file`);
@@ -70,17 +100,7 @@ export function importLegacy(inputs: readonly { name: string; data: Buffer }[], 
   });
 
   function* events(): Generator<AuditEventInput> {
-    for (const f of fields) {
-      const withSid = options.sessionId && f.event !== 'print' ? { ...f, sid: options.sessionId } : f;
-      const event = fromEventFields(withSid) as AuditEventInput;
-      if (f.event === 'print') {
-        const offset = f.offset as number;
-        event.Data = stream.subarray(offset, offset + (f.bytes as number));
-      } else if (f.event === 'session.start' && options.size) {
-        event.TerminalSize = `${options.size.cols}:${options.size.rows}`;
-      }
-      yield event;
-    }
+    for (const event of importLegacySession(fields, stream)) yield withOverrides(event, options);
   }
   return { sessionId, events: events(), inputBytes: inputs.reduce((n, i) => n + i.data.length, 0) };
 }
