@@ -100,6 +100,12 @@ describe('record', () => {
     expect(resizes.stdout.toString()).toContain('"size":"120:40"');
   });
 
+  it('takes the command without -- too (record echo -n hi)', async () => {
+    const result = await runNoInput(['record', '-t', 'no separator', 'echo', '-n', 'hi'], { env });
+    expect(result.code).toBe(0);
+    expect(result.stdout.toString()).toBe('hi');
+  });
+
   it('fails with 127 and one line for a missing command', async () => {
     const result = await runNoInput(['record', '--', 'no-such-command-xyz'], { env });
     expect(result.code).toBe(127);

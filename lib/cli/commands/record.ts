@@ -75,6 +75,25 @@ function hostUuid(root: string): string {
   }
 }
 
+const VALUE_OPTIONS = new Set(['--title', '-t', '--data-dir']);
+
+/**
+ * `record ls -la` means `record -- ls -la`: everything from the first argument that is not one of
+ * record's own options belongs to the command.
+ */
+function withSeparator(argv: readonly string[]): string[] {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return [...argv];
+    if (VALUE_OPTIONS.has(arg)) {
+      i++;
+      continue;
+    }
+    if (!arg.startsWith('-') || arg === '-') return [...argv.slice(0, i), '--', ...argv.slice(i)];
+  }
+  return [...argv];
+}
+
 export const recordCommand: Command = {
   name: NAME,
   summary: 'run a command in a pseudo-terminal and record the session',
@@ -89,7 +108,7 @@ export const recordCommand: Command = {
     [['-t, --title T', 'a title for the session (kept in session.start "reason")']],
   ),
   async run(argv) {
-    const { values, positionals } = parseCommand(NAME, argv, OPTIONS);
+    const { values, positionals } = parseCommand(NAME, withSeparator(argv), OPTIONS);
     const argvCommand = positionals.length > 0 ? positionals : [process.env.SHELL || '/bin/sh'];
     const [command, ...args] = argvCommand as [string, ...string[]];
     const file = resolveCommand(command);
