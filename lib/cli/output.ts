@@ -81,7 +81,10 @@ export function openOutput(file?: string): Output {
   let failure: Error | null = null;
   const onError = (err: Error) => { failure = err; };
   stream.on('error', onError);
-  const ready = file === undefined || file === '-' ? Promise.resolve() : once(stream, 'open').then(() => undefined);
+  // A file that cannot be opened fails the first write (never an unhandled rejection).
+  const ready = file === undefined || file === '-'
+    ? Promise.resolve()
+    : once(stream, 'open').then(() => undefined, (err: Error) => { failure ??= err; });
   return {
     async write(chunk) {
       await ready;

@@ -44,8 +44,11 @@ function sessionIdOfFile(file: string): string | null {
   return isUuid(stem) ? stem : null;
 }
 
-/** Fails early with a clear message for files that are not ProtoStream recordings. */
-export async function checkRecordingFormat(file: RecordingFile): Promise<void> {
+/**
+ * Fails early with a clear message for files that are not ProtoStream recordings. `lenient`
+ * leaves unknown formats to the reader, which names the exact problem and offset (verify).
+ */
+export async function checkRecordingFormat(file: RecordingFile, lenient = false): Promise<void> {
   const handle = await fs.open(file.path, 'r');
   let head: Buffer;
   try {
@@ -59,9 +62,9 @@ export async function checkRecordingFormat(file: RecordingFile): Promise<void> {
   let format;
   try {
     format = detectFormat(head);
-  } catch {
-    // Let the reader report the exact problem and offset (verify relies on it).
-    return;
+  } catch (err) {
+    if (lenient) return;
+    throw new CliError(`${file.path}: not a session recording (${(err as Error).message.replace(/^unknown recording format: /, '')})`, 1, { cause: err });
   }
   if (format.format === 'legacy-tar') {
     throw new CliError(`${file.path}: a Teleport recording from before version 4.4 (tar archive); convert it first with 'auditcast import --from legacy ${file.path}'`);

@@ -48,6 +48,20 @@ describe('bad input: exit 1, one line', () => {
     expect(r.stderr).toMatch(/UNSUPPORTED|CORRUPTED/);
   });
 
+  it('export of a file that is not a recording', async () => {
+    const file = join(tmp.dir, 'notes.txt');
+    writeFileSync(file, 'just some notes, not a recording\n');
+    const r = await run(['export', file, '-f', 'text']);
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toMatch(/^auditcast export: .*notes\.txt: not a session recording \(neither a ProtoStream part header nor a tar archive/);
+  });
+
+  it('an --out file that cannot be created', async () => {
+    const r = await run(['export', good, '-f', 'text', '-o', join(tmp.dir, 'no', 'such', 'dir', 'x.txt')]);
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toBe(`auditcast export: ${join(tmp.dir, 'no', 'such', 'dir', 'x.txt')}: no such file or directory [ENOENT]`);
+  });
+
   it('a timing file that does not match its typescript', async () => {
     const timing = join(tmp.dir, 'x.timing');
     const typescript = join(tmp.dir, 'x.typescript');

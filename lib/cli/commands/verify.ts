@@ -60,7 +60,7 @@ export const verifyCommand: Command = {
     const { values, positionals } = parseCommand(NAME, argv, OPTIONS);
     expectPositionals(NAME, positionals, 1, 1, 'SESSION or FILE');
     const file = await findRecording(positionals[0]!, resolveDataDir(values.dataDir));
-    await checkRecordingFormat(file);
+    await checkRecordingFormat(file, true);
     const progress = new Progress('verifying', file.size);
     const reader = new ProtoReader(readChunks(file.path, (n) => progress.update(n)));
     const report: VerifyReport = {
@@ -114,7 +114,7 @@ export const verifyCommand: Command = {
         ['duration', `${formatDuration(report.durationMs)}${report.firstEventTime ? ` (${report.firstEventTime} .. ${report.lastEventTime})` : ''}`],
         ['skipped', `${report.skippedEvents} duplicate events, ${report.skippedBytes} bytes after gzip members`],
         ['out of order', String(report.outOfOrderEvents)],
-        ['status', report.ok ? 'OK' : 'CORRUPTED'],
+        ['status', report.ok ? 'OK' : report.error?.code === 'CORRUPTED' ? 'CORRUPTED' : `FAILED (${report.error?.code})`],
       ];
       process.stdout.write(formatTable(['', ''], rows).split('\n').slice(1).join('\n'));
     }
