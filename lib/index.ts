@@ -22,3 +22,6 @@ export * from './emitters/index.js';
 
 // storage
 export { MemoryUploader, type MemoryUploaderOptions, type UploadEvent } from './uploads/memory-uploader.js';
+
+// audit log, search, export, legacy recordings
+export * from './auditlog/index.js';
