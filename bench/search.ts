@@ -42,8 +42,6 @@ function templates(): ((t: string, i: number) => string)[] {
     const parts = line.split(/(@@TIME@@|@@I@@)/);
     return (t: string, i: number) => parts.map((p) => (p === '@@TIME@@' ? t : p === '@@I@@' ? String(i) : p)).join('');
   };
-  const time = { seconds: 0, nanos: 0 };
-  void time;
   const meta = (type: string, code: string) => ({ Type: type, Code: code, ID: 'id-@@I@@', Time: Timestamp.parse(T) });
   const fix = (f: (t: string, i: number) => string) => (t: string, i: number) => f(t, i).replace(T, t);
   return [

@@ -28,3 +28,6 @@ export {
   type UploadCompleterOptions, type CompleterAuditLog, type SessionTrackerService, type CheckUploadsResult,
   type AsyncUploaderOptions, type ScanStats, type FileStreamerOptions,
 } from './uploads/index.js';
+
+// audit log, search, export, legacy recordings
+export * from './auditlog/index.js';

@@ -10,7 +10,7 @@ import { Timestamp, type TimeInput } from '../events/timestamp.js';
 import {
   LogRotationPeriodMs, MaxScanTokenSize, SessionRecordingEvents, SymlinkFilename, DAY_MS,
 } from './constants.js';
-import { eventJsonLine, trimToMaxSize } from './event-json.js';
+import { type EventFields, eventJsonLine, trimToMaxSize } from './event-json.js';
 import { logFileName, utcDayStart } from './file-time.js';
 import { searchFiles, type FileSearchQuery, type SearchCursor } from './search.js';
 import { nodeSearchFs, type SearchFs } from './search-fs.js';
@@ -52,7 +52,16 @@ export interface FileLogStats {
 
 const CURSOR_CACHE_SIZE = 1024;
 
-function querySignature(from: TimeInput, to: TimeInput, types: readonly string[], order: string | undefined, limit: number | undefined, sessionId: string): string | undefined {
+const SEARCH_EVENTS_KEYS = new Set(['from', 'to', 'eventTypes', 'limit', 'order', 'startKey', 'signal']);
+const SEARCH_SESSION_EVENTS_KEYS = new Set(['from', 'to', 'limit', 'order', 'startKey', 'sessionId', 'cond', 'signal']);
+
+function checkRequest(request: object, known: ReadonlySet<string>): void {
+  if (request === null || typeof request !== 'object') throw badParameter('a search needs a request object');
+  for (const key of Object.keys(request)) if (!known.has(key)) throw badParameter(`unknown search request field ${JSON.stringify(key)}`);
+}
+
+/** What identifies a query for resuming (the page size does not move positions). */
+function querySignature(from: TimeInput, to: TimeInput, types: readonly string[], order: string | undefined, sessionId: string): string | undefined {
   try {
     return JSON.stringify([Timestamp.from(from).toISOString(), Timestamp.from(to).toISOString(), [...types].sort(), order ?? 'asc', sessionId]);
   } catch {
@@ -177,7 +186,8 @@ export class FileLog implements EventSearcher {
 
   /**
    * Runs a page. A startKey this log handed out resumes from the remembered position (reading
-   * only the files near it); any other key is looked for from the start, as Teleport does.
+   * only the files near it); another event-id key is first located by a substring scan; a hash
+   * key (events without an id) is looked for from the start, as Teleport does.
    */
   private async page(query: FileSearchQuery, signature: string | undefined): Promise<SearchResult> {
     const cacheKey = signature && query.startKey ? `${signature}\u0000${query.startKey}` : undefined;
@@ -201,17 +211,19 @@ export class FileLog implements EventSearcher {
   /** Events in [from, to] of the given types, one page at a time. */
   async searchEvents(request: SearchEventsRequest): Promise<SearchResult> {
     const eventTypes = request.eventTypes ?? [];
-    return this.page({ ...request, eventTypes }, querySignature(request.from, request.to, eventTypes, request.order, request.limit, ''));
+    checkRequest(request, SEARCH_EVENTS_KEYS);
+    return this.page({ ...request, eventTypes }, querySignature(request.from, request.to, eventTypes, request.order, ''));
   }
 
   /** session.end and windows.desktop.session.end events, optionally of one session. */
   async searchSessionEvents(request: SearchSessionEventsRequest): Promise<SearchResult> {
+    checkRequest(request, SEARCH_SESSION_EVENTS_KEYS);
     const { sessionId, cond } = request;
     const condition = sessionId || cond
-      ? (fields: import('./event-json.js').EventFields) => (!sessionId || fields.getString('sid') === sessionId) && (!cond || cond(fields))
+      ? (fields: EventFields) => (!sessionId || fields.getString('sid') === sessionId) && (!cond || cond(fields))
       : undefined;
     // a caller's condition function cannot be told apart from another one: no remembered positions
-    const signature = cond ? undefined : querySignature(request.from, request.to, SessionRecordingEvents, request.order, request.limit, sessionId ?? '');
+    const signature = cond ? undefined : querySignature(request.from, request.to, SessionRecordingEvents, request.order, sessionId ?? '');
     return this.page({
       from: request.from, to: request.to, limit: request.limit, order: request.order, startKey: request.startKey,
       signal: request.signal, eventTypes: SessionRecordingEvents, condition,

@@ -267,6 +267,40 @@ async function listLogFiles(config: FileSearchConfig, fromMs: number, toMs: numb
   return files;
 }
 
+/** Event ids that appear verbatim in a JSON line (no escaping possible). */
+const PLAIN_KEY = /^[A-Za-z0-9._:@+-]{1,256}$/;
+
+/** Position of the first (in sort order) accepted event whose uid is `key`; null when none. */
+async function locateKey(
+  config: FileSearchConfig,
+  files: readonly LogFile[],
+  key: string,
+  accept: (line: string, path: string, offset: number) => Entry | null,
+  cmp: (a: SearchCursor, b: SearchCursor) => number,
+  counters: LineReaderCounters,
+  signal?: AbortSignal,
+): Promise<SearchCursor | null> {
+  const needle = `"uid":"${key}"`;
+  let best: Entry | null = null;
+  for (const file of files) {
+    throwIfAborted(signal);
+    const handle = await config.fs.open(file.path);
+    const own: LineReaderCounters = { bytesRead: 0, linesTooLong: 0 };
+    try {
+      for await (const line of readLinesForward(handle, config.maxScanTokenSize, own)) {
+        if (!line.includes(needle)) continue;
+        const entry = accept(line, file.path, own.lineOffset ?? 0);
+        if (entry && entry.fields.uid === key && (!best || cmp(entry, best) < 0)) best = entry;
+      }
+    } finally {
+      counters.bytesRead += own.bytesRead;
+      counters.linesTooLong += own.linesTooLong;
+      await handle.close();
+    }
+  }
+  return best;
+}
+
 /** Runs one search page over the files of `config`. */
 export async function searchFiles(config: FileSearchConfig, query: FileSearchQuery): Promise<FileSearchResult> {
   let limit = query.limit ?? 0;
@@ -281,15 +315,9 @@ export async function searchFiles(config: FileSearchConfig, query: FileSearchQue
   throwIfAborted(query.signal);
 
   const stats = emptyStats();
-  const resume = query.startKey ? query.resumeAfter : undefined;
+  let resume = query.startKey ? query.resumeAfter : undefined;
   let files = await listLogFiles(config, from.toMillis(), to.toMillis(), order);
   stats.filesMatched = files.length;
-  if (resume) {
-    // files wholly before the resume point hold nothing to return (same slack as opening files)
-    const t = resume.seconds * 1000 + resume.nanos / 1e6;
-    files = files.filter((f) => (order === 'asc' ? f.dayMs + DAY_MS + config.rotationPeriodMs >= t : f.dayMs - config.rotationPeriodMs <= t));
-    stats.resumed = true;
-  }
   const cmp = order === 'asc' ? ascending : descending;
   const types = query.eventTypes;
   const typeSet = new Set(types);
@@ -297,9 +325,7 @@ export async function searchFiles(config: FileSearchConfig, query: FileSearchQue
 
   // Lines wholly outside what this page can return are dropped before JSON parsing when their
   // time can be read off the line: Teleport's own lines start with the event metadata.
-  const bound = resume
-    ? new Timestamp(resume.seconds, resume.nanos)
-    : query.startKey ? undefined : order === 'asc' ? from : to;
+  let bound: Timestamp | undefined;
   const tooEarly = (t: Timestamp) => (order === 'asc' ? t.compare(bound!) < 0 : t.compare(bound!) > 0);
   const accept = (line: string, path: string, offset: number): Entry | null => {
     stats.linesRead++;
@@ -330,6 +356,26 @@ export async function searchFiles(config: FileSearchConfig, query: FileSearchQue
     const sid = typeof record.sid === 'string' ? record.sid : '';
     return { seconds: time.seconds, nanos: time.nanos, sid, ei, path, offset, fields: record };
   };
+
+  if (query.startKey && !resume && PLAIN_KEY.test(query.startKey) && !HEX_KEY.test(query.startKey)) {
+    // A key that is an event id: find that event by a substring scan (no JSON parsing of the
+    // other lines), then resume right after it. Hash keys need every event's JSON: full path.
+    const located = await locateKey(config, files, query.startKey, accept, cmp, counters, query.signal);
+    if (!located) {
+      stats.bytesRead = counters.bytesRead;
+      return { events: [], lastKey: '', stats }; // as Teleport: a key it cannot find ends the query
+    }
+    resume = located;
+  }
+  if (resume) {
+    // files wholly before the resume point hold nothing to return (same slack as opening files)
+    const t = resume.seconds * 1000 + resume.nanos / 1e6;
+    files = files.filter((f) => (order === 'asc' ? f.dayMs + DAY_MS + config.rotationPeriodMs >= t : f.dayMs - config.rotationPeriodMs <= t));
+    stats.resumed = true;
+  }
+  bound = resume
+    ? new Timestamp(resume.seconds, resume.nanos)
+    : query.startKey ? undefined : order === 'asc' ? from : to;
 
   const open: FileStream[] = [];
   let next = 0;

@@ -61,6 +61,8 @@ export class ProtoStream implements AuditStream {
   private lastPartNumber = 0;
   private readonly completedParts: StreamPart[];
   private readonly inFlight = new Set<Promise<void>>();
+  /** Parts in the order they were cut; a status is sent only once every earlier part is done. */
+  private readonly unreported: { lastEventIndex: number; done: boolean }[] = [];
   private slots: number;
   private readonly slotWaiters: (() => void)[] = [];
   /** Serializes work that must wait (cuts, flushes, complete); null when idle. */
@@ -244,13 +246,15 @@ export class ProtoStream implements AuditStream {
       throw this.fail(err);
     }
     this.lastPartNumber++;
-    const upload = this.uploadPart(partNumber, body, slice.lastEventIndex);
+    const entry = { lastEventIndex: slice.lastEventIndex, done: false };
+    this.unreported.push(entry);
+    const upload = this.uploadPart(partNumber, body, entry);
     this.inFlight.add(upload);
     void upload.finally(() => this.inFlight.delete(upload));
     if (!isLast) await this.newSlice();
   }
 
-  private async uploadPart(partNumber: number, body: Uint8Array, lastEventIndex: number): Promise<void> {
+  private async uploadPart(partNumber: number, body: Uint8Array, entry: { done: boolean }): Promise<void> {
     const { uploader, upload, retry } = this.cfg;
     let attempts = 0;
     try {
@@ -261,11 +265,23 @@ export class ProtoStream implements AuditStream {
       this.completedParts.push(part);
       this.stats.partsUploaded++;
       this.stats.bytesUploaded += body.length;
-      this.status.push({ uploadId: this.uploadId, lastEventIndex, lastUploadTime: this.cfg.now() });
+      entry.done = true;
+      this.reportUploaded();
     } catch (err) {
       this.fail(err);
     } finally {
       this.releaseSlot();
+    }
+  }
+
+  /**
+   * Sends a status for each part whose upload and every earlier part's are done, so a status never
+   * acknowledges events behind a part still uploading (resuming from it cannot skip events).
+   */
+  private reportUploaded(): void {
+    while (this.unreported.length > 0 && this.unreported[0].done) {
+      const { lastEventIndex } = this.unreported.shift()!;
+      this.status.push({ uploadId: this.uploadId, lastEventIndex, lastUploadTime: this.cfg.now() });
     }
   }
 

@@ -320,13 +320,17 @@ export class FileUploader implements MultipartUploader {
     checkSessionId(sessionId);
     await this.ensureDirectory();
     const file = this.recordingPath(sessionId);
-    let handle: fs.FileHandle;
-    try {
-      handle = await fs.open(file, 'wx', FILE_MODE);
-    } catch (err) {
-      throw fsError(err, `upload recording ${sessionId}`);
+    if (await fs.stat(file).then(() => true, () => false)) {
+      throw new AuditcastError('ALREADY_EXISTS', `recording ${sessionId} already exists`);
     }
+    // Written beside the upload dirs and published with link(2): the recording appears whole or not
+    // at all (an async uploader scanning D never sees half of it), and link fails with EEXIST rather
+    // than replace a recording that appeared meanwhile.
+    await fs.mkdir(this.uploadsRoot(), { recursive: true, mode: PRIVATE_DIR_MODE }).catch(() => {});
+    const temp = path.join(this.uploadsRoot(), `.${sessionId}.${randomUUID()}.upload.tmp`);
+    let handle: fs.FileHandle | undefined;
     try {
+      handle = await fs.open(temp, 'wx', FILE_MODE);
       if (body instanceof Uint8Array) {
         await writeAll(handle, body);
       } else {
@@ -338,11 +342,18 @@ export class FileUploader implements MultipartUploader {
           offset += bytes.byteLength;
         }
       }
+      await handle.sync();
       await handle.close();
+      handle = undefined;
+      await fs.link(temp, file);
     } catch (err) {
-      await handle.close().catch(() => {});
-      await fs.rm(file, { force: true }).catch(() => {});
+      await handle?.close().catch(() => {});
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new AuditcastError('ALREADY_EXISTS', `recording ${sessionId} already exists`, { cause: err });
+      }
       throw fsError(err, `upload recording ${sessionId}`);
+    } finally {
+      await fs.rm(temp, { force: true }).catch(() => {});
     }
     return `file://${file}`;
   }

@@ -10,9 +10,9 @@ import { AuditcastError, badParameter, throwIfAborted } from '../errors.js';
 import { checkPartNumber, checkSessionId } from './ids.js';
 import {
   type CallOptions, type MultipartUploader, type StreamPart, type StreamUpload, type UploadBody,
-  type UploadMetadata, readBody,
+  type UploadMetadata,
 } from './multipart-uploader.js';
-import { checkNonEmptyString, checkOptionNames } from './options.js';
+import { checkNonEmptyString, checkOptionNames, checkPositiveInteger } from './options.js';
 
 type CommandName =
   | 'AbortMultipartUploadCommand' | 'CompleteMultipartUploadCommand' | 'CreateMultipartUploadCommand'
@@ -53,11 +53,13 @@ export interface S3UploaderOptions {
   client?: S3Client;
   /** Extra S3Client config merged over ours (checksums, retries, request handler...). */
   clientConfig?: S3ClientConfig;
+  /** Part size when upload() is given a stream (default 5 MiB, S3's minimum part size). */
+  uploadPartBytes?: number;
 }
 
 const OPTION_NAMES = [
   'bucket', 'region', 'endpoint', 'prefix', 'forcePathStyle', 'credentials', 'sse', 'sseKmsKeyId', 'acl',
-  'useFipsEndpoint', 'client', 'clientConfig',
+  'useFipsEndpoint', 'client', 'clientConfig', 'uploadPartBytes',
 ] as const;
 
 const NOT_FOUND_NAMES = new Set(['NoSuchKey', 'NotFound', 'NoSuchUpload', 'NoSuchBucket']);
@@ -102,6 +104,7 @@ export class S3Uploader implements MultipartUploader {
   readonly prefix: string;
   private clientPromise?: Promise<S3Client>;
   private readonly clientConfig: S3ClientConfig;
+  private readonly uploadPartBytes: number;
   private readonly sse?: ServerSideEncryption;
   private readonly sseKmsKeyId?: string;
   private readonly acl?: ObjectCannedACL;
@@ -110,6 +113,7 @@ export class S3Uploader implements MultipartUploader {
     if (options === null || typeof options !== 'object') throw badParameter('S3Uploader: options must be an object');
     checkOptionNames('S3Uploader', options, OPTION_NAMES);
     this.bucket = checkNonEmptyString('S3Uploader', 'bucket', options.bucket);
+    this.uploadPartBytes = checkPositiveInteger('S3Uploader', 'uploadPartBytes', options.uploadPartBytes ?? 5 * 1024 * 1024);
     this.prefix = normalizePrefix(options.prefix ?? '');
     if (options.acl !== undefined && options.acl !== '' && !CANNED_ACLS.includes(options.acl)) {
       throw badParameter(`S3Uploader: acl ${JSON.stringify(options.acl)} is not a canned ACL (one of ${CANNED_ACLS.join(', ')})`);
@@ -316,7 +320,45 @@ export class S3Uploader implements MultipartUploader {
     // Same contract as the other uploaders: an existing recording is never overwritten. The
     // conditional put covers stores that support it, the HEAD the ones that ignore it.
     if (await this.objectExists(key, options)) throw new AuditcastError('ALREADY_EXISTS', `recording ${sessionId} already exists`);
-    const bytes = await readBody(body);
+    if (body instanceof Uint8Array) {
+      await this.putWhole(sessionId, key, body, options);
+      return `s3://${this.bucket}/${key}`;
+    }
+    // A stream is sent in parts of uploadPartBytes, so memory stays bounded by one part; a stream
+    // shorter than one part is a single PUT.
+    let upload: StreamUpload | null = null;
+    const parts: StreamPart[] = [];
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flushPart = async () => {
+      upload ??= await this.createUpload(sessionId, options);
+      const part = Buffer.concat(pending);
+      pending = [];
+      pendingBytes = 0;
+      parts.push(await this.uploadPart(upload, parts.length + 1, part, options));
+    };
+    try {
+      for await (const chunk of body as AsyncIterable<Uint8Array | string>) {
+        throwIfAborted(options?.signal);
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        pending.push(bytes);
+        pendingBytes += bytes.byteLength;
+        if (pendingBytes >= this.uploadPartBytes) await flushPart();
+      }
+      if (!upload) {
+        await this.putWhole(sessionId, key, Buffer.concat(pending), options);
+      } else {
+        if (pendingBytes > 0) await flushPart();
+        await this.completeUpload(upload, parts, options);
+      }
+    } catch (err) {
+      if (upload) await this.abortUpload(upload).catch(() => {});
+      throw s3Error(err, `upload recording ${sessionId}`);
+    }
+    return `s3://${this.bucket}/${key}`;
+  }
+
+  private async putWhole(sessionId: string, key: string, bytes: Uint8Array, options?: CallOptions): Promise<void> {
     const put = (conditional: boolean) => this.send('PutObjectCommand', {
       Bucket: this.bucket,
       Key: key,
@@ -329,7 +371,7 @@ export class S3Uploader implements MultipartUploader {
       try {
         await put(true);
       } catch (err) {
-        // Stores without conditional writes answer 501 NotImplemented: the HEAD above has to do.
+        // Stores without conditional writes answer 501 NotImplemented: the HEAD before has to do.
         const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
         if (e?.name !== 'NotImplemented' && e?.$metadata?.httpStatusCode !== 501) throw err;
         await put(false);
@@ -337,7 +379,6 @@ export class S3Uploader implements MultipartUploader {
     } catch (err) {
       throw s3Error(err, `upload recording ${sessionId}`);
     }
-    return `s3://${this.bucket}/${key}`;
   }
 
   async download(sessionId: string, options?: CallOptions): Promise<Buffer> {

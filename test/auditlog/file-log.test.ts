@@ -131,6 +131,9 @@ describe('FileLog search (filelog_test.go)', () => {
     expect(await codeOf(log.searchEvents({ from: now, to: now - 1 }))).toBe('BAD_PARAMETER');
     expect(await codeOf(log.searchEvents({ from: now, to: now, order: 'sideways' as never }))).toBe('BAD_PARAMETER');
     expect(await codeOf(log.searchEvents({ from: now, to: now, limit: 10_000 }))).toBe('ok');
+    expect(await codeOf(log.searchEvents({ from: now, to: now, evenTypes: ['x'] } as never))).toBe('BAD_PARAMETER');
+    expect(await codeOf(log.searchSessionEvents({ from: now, to: now, sessionID: 'x' } as never))).toBe('BAD_PARAMETER');
+    expect(await codeOf(log.searchEvents({ from: 'yesterday', to: now }))).toBe('BAD_PARAMETER');
   });
 
   it('skips invalid JSON, over-long lines and foreign file names, and counts them', async () => {

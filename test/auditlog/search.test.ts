@@ -121,10 +121,11 @@ describe('streaming search', () => {
     expect(r.events.every((e) => e.Metadata.ID.startsWith('auth-5-'))).toBe(true);
   });
 
-  it('resumes its own keys from the remembered position: same pages as a key search, far fewer bytes', async () => {
+  it('resumes its own keys from the remembered position, other id keys by locating the event: same pages', async () => {
     const root = tempDir();
     const servers = ['auth-a', 'auth-b'];
-    writeLog(root, servers, 12, 150, 5 * 60_000, 7);
+    const all = writeLog(root, servers, 12, 150, 5 * 60_000, 7);
+    const timeOf = new Map(all.map((e) => [e.id, e.t]));
     const dirs = () => servers.map((s) => join(root, s));
     for (const order of ['asc', 'desc'] as const) {
       const cached = new FileLog({ dir: join(root, 'auth-a'), searchDirs: dirs, reorderWindow: 32 });
@@ -136,10 +137,10 @@ describe('streaming search', () => {
       let keyBytes = 0;
       for (;;) {
         const a = await cached.searchEvents({ ...req, startKey: key });
-        // a fresh FileLog knows nothing: it looks for the key from the start, as Teleport does
+        // a fresh FileLog never handed this key out: it locates the event with that id first
         const b = await new FileLog({ dir: join(root, 'auth-a'), searchDirs: dirs, reorderWindow: 32 }).searchEvents({ ...req, startKey: key });
         expect(a.stats!.resumed).toBe(key !== '');
-        expect(b.stats!.resumed).toBe(false);
+        expect(b.stats!.resumed).toBe(key !== '');
         viaCache.push(a.events.map((e) => e.Metadata.ID));
         viaKey.push(b.events.map((e) => e.Metadata.ID));
         expect(a.lastKey).toBe(b.lastKey);
@@ -149,10 +150,40 @@ describe('streaming search', () => {
         key = a.lastKey;
       }
       expect(viaCache).toEqual(viaKey);
-      expect(viaCache.flat()).toHaveLength(2 * 12 * 150);
-      expect(new Set(viaCache.flat()).size).toBe(2 * 12 * 150);
-      // a resumed page reads the days around its position (the slack), a key search all days before it
+      const flat = viaCache.flat();
+      expect(flat).toHaveLength(2 * 12 * 150);
+      expect(new Set(flat).size).toBe(2 * 12 * 150);
+      const times = flat.map((id) => timeOf.get(id)!);
+      expect(times).toEqual([...times].sort((x, y) => (order === 'asc' ? x - y : y - x)));
+      // a remembered page reads the days around its position, locating a key reads every file once more
       expect(cachedBytes * 2).toBeLessThan(keyBytes);
+    }
+    const missing = await new FileLog({ dir: join(root, 'auth-a'), searchDirs: dirs }).searchEvents({ from: START, to: START + 12 * DAY, startKey: 'no-such-id' });
+    expect(missing).toMatchObject({ events: [], lastKey: '' });
+  });
+
+  it('pages through events without ids by hash keys, as Teleport (key searched from the start)', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'auth'));
+    const lines = Array.from({ length: 45 }, (_, i) => marshalEventJson(userLogin(`user-${i}`, START + 1000 * (i % 15))));
+    writeFileSync(join(root, 'auth', logFileName(START)), `${lines.join('\n')}\n`);
+    for (const order of ['asc', 'desc'] as const) {
+      const cached = new FileLog({ dir: join(root, 'auth') });
+      const seen: string[][] = [];
+      let key = '';
+      for (;;) {
+        const a = await cached.searchEvents({ from: START, to: START + DAY, limit: 7, order, startKey: key });
+        const b = await new FileLog({ dir: join(root, 'auth') }).searchEvents({ from: START, to: START + DAY, limit: 7, order, startKey: key });
+        expect(b.stats!.resumed).toBe(false);
+        const users = (r: typeof a) => r.events.map((e) => (e.User as { User: string }).User);
+        expect(users(a)).toEqual(users(b));
+        expect(a.lastKey).toBe(b.lastKey);
+        if (key) expect(key).toMatch(/^[0-9a-f]{64}$/);
+        seen.push(users(a));
+        if (!a.lastKey) break;
+        key = a.lastKey;
+      }
+      expect(new Set(seen.flat()).size).toBe(45);
     }
   });
 

@@ -269,3 +269,28 @@ describe('ProtoStream lifecycle', () => {
     expect(() => new ProtoStreamer({ uploader: new MemoryUploader(), minUploadByte: 5 } as never)).toThrow(/minUploadByte/);
   });
 });
+
+describe('ProtoStream status with parallel uploads', () => {
+  it('never acknowledges a part while an earlier one is still uploading', async () => {
+    const gates = new Map<number, () => void>();
+    class Gated extends MemoryUploader {
+      override async uploadPart(upload: StreamUpload, partNumber: number, body: Uint8Array): Promise<StreamPart> {
+        if (partNumber === 1) await new Promise<void>((resolve) => gates.set(1, resolve));
+        return super.uploadPart(upload, partNumber, body);
+      }
+    }
+    const uploader = new Gated();
+    const stream = await new ProtoStreamer({ uploader, minUploadBytes: 1, concurrentUploads: 4 }).createAuditStream('parallel');
+    const seen: number[] = [];
+    const reading = (async () => { for await (const s of stream.status) seen.push(s.lastEventIndex); })();
+    const events = generateTestSession({ printEvents: 3 });
+    for (const event of events.slice(0, 4)) await stream.recordEvent(event);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toEqual([-1]); // parts 3, 5, 7 are done, part 1 is not
+    gates.get(1)!();
+    await stream.recordEvent(events[4]);
+    await stream.complete();
+    await reading;
+    expect(seen).toEqual([-1, 0, 1, 2, 3, 4]);
+  });
+});

@@ -211,6 +211,22 @@ describe('FileUploader layout (Teleport filesessions)', () => {
     expect(out.every((x) => x === out[0])).toBe(true); // one whole recording, never a mix
   });
 
+  it('upload() publishes whole or not at all: a failing body leaves no recording and no temp file', async () => {
+    const root = await tempDir();
+    const uploader = new FileUploader({ directory: root });
+    const sid = randomUUID();
+    async function* failing() {
+      yield Buffer.from('half a recording');
+      throw new Error('source broke');
+    }
+    await expect(uploader.upload(sid, failing())).rejects.toBeInstanceOf(AuditcastError);
+    await expectCode(uploader.download(sid), 'NOT_FOUND');
+    expect(await fs.readdir(path.join(root, 'multi'))).toEqual([]);
+    await uploader.upload(sid, Buffer.from('whole'));
+    expect(await mode(path.join(root, `${sid}.tar`))).toBe(0o600);
+    expect(await fs.readdir(path.join(root, 'multi'))).toEqual([]);
+  });
+
   it('checks its options', () => {
     expect(() => new FileUploader({} as never)).toThrow(expect.objectContaining({ code: 'BAD_PARAMETER' }));
     expect(() => new FileUploader({ directory: '/tmp/x', minUploadBytes: 0 })).toThrow(/minUploadBytes/);

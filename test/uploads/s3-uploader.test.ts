@@ -192,3 +192,30 @@ describe('S3Uploader on stores without conditional writes', () => {
     }
   });
 });
+
+describe('S3Uploader.upload from a stream', () => {
+  it('sends a long stream as a multipart upload of uploadPartBytes parts (bounded memory)', async () => {
+    const uploader = s3({ prefix: `stream/${randomUUID()}`, uploadPartBytes: 16 });
+    const sid = randomUUID();
+    const parts = server.calls.get('UploadPart') ?? 0;
+    async function* body() {
+      for (let i = 0; i < 10; i++) yield Buffer.from(`chunk-${i};`);
+    }
+    await uploader.upload(sid, body());
+    expect((await uploader.download(sid)).toString()).toBe(Array.from({ length: 10 }, (_, i) => `chunk-${i};`).join(''));
+    expect((server.calls.get('UploadPart') ?? 0) - parts).toBe(5);
+    expect(await uploader.listUploads()).toEqual([]);
+  });
+
+  it('a failing stream aborts the multipart upload and leaves no object', async () => {
+    const uploader = s3({ prefix: `stream/${randomUUID()}`, uploadPartBytes: 4 });
+    const sid = randomUUID();
+    async function* body() {
+      yield Buffer.from('12345678');
+      throw new Error('source broke');
+    }
+    await expect(uploader.upload(sid, body())).rejects.toMatchObject({ name: 'AuditcastError' });
+    await expectCode(uploader.download(sid), 'NOT_FOUND');
+    expect(await uploader.listUploads()).toEqual([]);
+  });
+});

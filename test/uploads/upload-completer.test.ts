@@ -4,6 +4,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { AuditLog } from '../../lib/auditlog/audit-log.js';
 import { AuditcastError } from '../../lib/errors.js';
 import type { AuditEvent } from '../../lib/events/event.js';
 import { Timestamp } from '../../lib/events/timestamp.js';
@@ -245,6 +246,30 @@ describe('UploadCompleter', () => {
       expect(await uploader.listUploads()).toEqual([]);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('with the AuditLog facade: events land in the file log, the recording is streamed through its cache', async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'auditcast-completer-auditlog-'));
+    try {
+      const uploader = new FileUploader({ directory: path.join(dataDir, 'log', 'records') });
+      const auditLog = new AuditLog({ dataDir, serverId: randomUUID(), uploader });
+      try {
+        const events = generateTestSession({ printEvents: 50 }).slice(0, -1);
+        const sid = (events[0]!.Session as { SessionID: string }).SessionID;
+        const stream = await new ProtoStreamer({ uploader, minUploadBytes: 1024 }).createAuditStream(sid);
+        for (const event of events) await stream.recordEvent(event);
+        await stream.close();
+        const completer = new UploadCompleter({ uploader, auditLog, gracePeriodMs: -1, sessionEndDelayMs: 0 });
+        expect((await completer.checkUploads()).completed.length).toBe(1);
+        await completer.drain();
+        const found = await auditLog.searchEvents({ from: '2019-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z', eventTypes: ['session.upload', 'session.end'] });
+        expect(found.events.map((e) => e.Metadata.Type).sort()).toEqual(['session.end', 'session.upload']);
+      } finally {
+        await auditLog.close();
+      }
+    } finally {
+      await fs.rm(dataDir, { recursive: true, force: true });
     }
   });
 
