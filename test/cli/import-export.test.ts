@@ -60,6 +60,11 @@ describe.each(cases)('$name ($from)', ({ name, from, inputs, original, events })
     const again = await run(['import', '--from', from, ...[...inputs].reverse(), '--out', out2]);
     expect(again.code).toBe(0);
     expect(readFileSync(out2).equals(readFileSync(out1))).toBe(true);
+    // And the same bytes from the other codec backend (both when the native addon is built).
+    const other = join(tmp.dir, `${name}-other.tar`);
+    const forceJs = process.env.AUDITCAST_FORCE_JS === '1' ? undefined : '1';
+    expect((await run(['import', '--from', from, ...inputs, '--out', other], { env: { AUDITCAST_FORCE_JS: forceJs } })).code).toBe(0);
+    expect(readFileSync(other).equals(readFileSync(out1))).toBe(true);
   });
 
   it('keeps the bytes with small parts (--part-size)', async () => {
