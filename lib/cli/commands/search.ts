@@ -105,7 +105,7 @@ export const searchCommand: Command = {
       if (rows.length > 0) await out.write(formatTable(['TIME', 'TYPE', 'CODE', 'USER', 'SESSION', 'DETAILS'], rows));
       else process.stderr.write('no events found\n');
     }
-    if (more) process.stderr.write(`(stopped at --limit ${count}; more events match: raise --limit, or --limit 0 for all)\n`);
+    if (more) process.stderr.write(`(stopped at --limit ${count}; more events may match: raise --limit, or use --limit 0 for all)\n`);
     await out.end();
     return 0;
   },
