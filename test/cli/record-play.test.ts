@@ -71,6 +71,17 @@ describe('record', () => {
     expect(text.stdout.toString()).toContain('got abc');
   });
 
+  it('gives the exit code of a program that closes its output before exiting (cat), every time', async () => {
+    // Without holding the terminal open node-pty would hang it up while cat exits: SIGHUP, 129.
+    for (let i = 0; i < 8; i++) {
+      const result = await run(['record', '--', 'sh', '-c', 'cat; echo "cat=$?"'], { env, input: 'line\n' });
+      expect(result.code).toBe(0);
+      expect(result.stdout.toString().replace(/\r/g, '')).toBe('line\nline\ncat=0\n');
+    }
+    const plain = await run(['record', '--', 'cat'], { env, input: 'x\n' });
+    expect(plain.code).toBe(0);
+  });
+
   it('runs under a real terminal (script) with the terminal size it reports', async () => {
     if (!hasCommand('script')) return;
     const { execFileSync } = await import('node:child_process');

@@ -3,7 +3,7 @@
 // (session.start, print events through the SessionWriter, resize, session.end) into the data dir,
 // with the session's audit events in the audit log. Exits with the command's exit code.
 import { randomUUID } from 'node:crypto';
-import { accessSync, constants as fsConstants, readFileSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants as fsConstants, openSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -73,6 +73,47 @@ function hostUuid(root: string): string {
   } catch {
     return '';
   }
+}
+
+const EXIT_POLL_MS = 25;
+const QUIET_MS = 40;
+
+/**
+ * Keeps the terminal's slave side open in this process until the command has exited and its
+ * output has been read. Without it, a program that closes its stdout just before exiting (cat,
+ * most coreutils) lets node-pty see EIO on the master and close it, and the kernel hangs up the
+ * terminal: the program dies of SIGHUP (exit 129) in the middle of exiting and output still
+ * buffered in the terminal can be lost. Once the process is gone (reaped by node-pty) and no
+ * output came for a moment, the slave is closed and node-pty finishes as usual.
+ */
+function holdTerminal(child: IPty): { sawData(): void; release(): void } {
+  const name = (child as unknown as { _pty?: unknown })._pty;
+  let fd: number | null = null;
+  if (typeof name === 'string' && name.startsWith('/dev/')) {
+    try {
+      fd = openSync(name, fsConstants.O_RDWR | fsConstants.O_NOCTTY);
+    } catch {
+      fd = null; // the command is already gone; nothing to hold
+    }
+  }
+  let lastData = Date.now();
+  const close = () => {
+    clearInterval(timer);
+    if (fd !== null) {
+      try { closeSync(fd); } catch { /* already closed */ }
+      fd = null;
+    }
+  };
+  const timer = setInterval(() => {
+    if (fd === null) return close();
+    try {
+      process.kill(child.pid, 0);
+      return; // still running (or not reaped yet)
+    } catch {
+      if (Date.now() - lastData >= QUIET_MS) close();
+    }
+  }, EXIT_POLL_MS);
+  return { sawData: () => { lastData = Date.now(); }, release: close };
 }
 
 const VALUE_OPTIONS = new Set(['--title', '-t', '--data-dir']);
@@ -172,9 +213,11 @@ export const recordCommand: Command = {
       throw new CliError(`cannot start ${command}: ${(err as Error).message}`, 1, { cause: err });
     }
 
+    const holder = holdTerminal(child);
     let outputBytes = 0;
     child.onData((chunk: string | Buffer) => {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      holder.sawData();
       outputBytes += bytes.length;
       process.stdout.write(bytes);
       queue = queue.then(() => writer.write(bytes)).catch((err: unknown) => { failure ??= err; });
@@ -216,6 +259,7 @@ export const recordCommand: Command = {
     for (const [s, h] of handlers) process.on(s, h);
 
     const exit = await new Promise<{ exitCode: number; signal?: number }>((resolve) => child.onExit(resolve));
+    holder.release();
 
     for (const [s, h] of handlers) process.off(s, h);
     process.stdout.off('resize', onResize);
