@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORPUS, TELEPORT_WEB, hasCommand, run, scriptBody, tempDir } from './cli-helpers.js';
+import { CORPUS, TELEPORT_WEB, requireCommand, run, scriptBody, tempDir } from './cli-helpers.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -58,8 +58,9 @@ describe('asciicast export', () => {
     expect(events.map((e) => e[0])).toEqual(expected);
   });
 
-  describe.skipIf(!hasCommand('asciinema') || !hasCommand('script'))('asciinema cat', () => {
+  describe('asciinema cat', () => {
     it.each(names)('%s: asciinema cat prints the original bytes', (name) => {
+      requireCommand('asciinema', 'script');
       const out = join(tmp.dir, `${name}.cat.out`);
       // asciinema cat opens /dev/tty: give it one with script(1).
       execFileSync('script', ['-q', '-c', `asciinema cat '${cast(name)}' > '${out}'`, '/dev/null'], { stdio: 'ignore', timeout: 30_000 });

@@ -81,8 +81,16 @@ export function tempDir(prefix = 'auditcast-cli-'): { dir: string; cleanup: () =
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function hasCommand(name: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+/**
+ * Fails the test when a tool it drives is missing (.ci/run installs them: Debian's asciinema and
+ * bsdutils' script), so a missing tool is a failure, never a silent pass.
+ */
+export function requireCommand(...names: string[]): void {
+  for (const name of names) {
+    if (spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status !== 0) {
+      throw new Error(`this test needs '${name}' (apt-get install -y ${name === 'script' ? 'bsdutils' : name})`);
+    }
+  }
 }
 
 /** The bytes of a `script -T` typescript between its header line and its trailer. */

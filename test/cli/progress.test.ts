@@ -2,7 +2,7 @@
 import { execSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, CORPUS, hasCommand, run, tempDir } from './cli-helpers.js';
+import { BIN, CORPUS, requireCommand, run, tempDir } from './cli-helpers.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -20,7 +20,8 @@ describe('progress', () => {
     expect(r.stdout.length).toBe(0);
   });
 
-  it.skipIf(!hasCommand('script'))('draws and clears a bar when stderr is a terminal', () => {
+  it('draws and clears a bar when stderr is a terminal', () => {
+    requireCommand('script');
     const env = { ...process.env };
     delete env.AUDITCAST_NO_PROGRESS;
     const out = execSync(`script -q -c '${process.execPath} ${BIN} verify ${tar} > /dev/null' /dev/null`, { env, timeout: 30_000 }).toString('latin1');

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORPUS, UUID_LINE, hasCommand, run, runNoInput, tempDir } from './cli-helpers.js';
+import { CORPUS, UUID_LINE, requireCommand, run, runNoInput, tempDir } from './cli-helpers.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -83,7 +83,7 @@ describe('record', () => {
   });
 
   it('runs under a real terminal (script) with the terminal size it reports', async () => {
-    if (!hasCommand('script')) return;
+    requireCommand('script');
     const { execFileSync } = await import('node:child_process');
     const out = execFileSync('script', ['-q', '-c', `stty cols 100 rows 30; ${process.execPath} bin/auditcast.js record -- sh -c 'stty size'`, '/dev/null'], {
       cwd: join(import.meta.dirname, '..', '..'), env: { ...process.env, AUDITCAST_DATA_DIR: data }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000,
@@ -95,7 +95,7 @@ describe('record', () => {
   });
 
   it('forwards and records a resize of the terminal', async () => {
-    if (!hasCommand('script')) return;
+    requireCommand('script');
     const { execSync } = await import('node:child_process');
     // The outer terminal (script's) changes size while the command runs; stdin stays open.
     const out = execSync(
@@ -157,7 +157,7 @@ describe('play', () => {
   });
 
   it('quits on q and pauses on space when stdin is a terminal', async () => {
-    if (!hasCommand('script')) return;
+    requireCommand('script');
     const { execSync } = await import('node:child_process');
     const rec = await runNoInput(['record', '--', 'sh', '-c', 'printf 1; sleep 3; printf 2'], { env });
     const sid = sessionIdOf(rec.stderr);
