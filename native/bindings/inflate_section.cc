@@ -1,6 +1,5 @@
 // inflateSection(section, maxInflatedBytes) -> {data, bounds, trailingBytes} | {status, offset, value}
 // The JS adapter turns a status into the error (lib/codec/part-format.ts sectionError).
-#include <cstdlib>
 
 #include "../core/section_inflater.h"
 #include "bindings.h"
@@ -31,19 +30,22 @@ Napi::Value InflateSectionSync(const Napi::CallbackInfo& info) {
   InflatedSection result;
   StatusInfo status = InflateSection(section.Data(), section.ByteLength(), static_cast<uint64_t>(max_inflated), &result);
   if (status.status != kOk) {
-    std::free(result.data);
+    result.buffer.Release();
     return StatusObject(env, status);
   }
-  // Give back what the growth strategy over-allocated before handing the memory to V8.
-  uint8_t* data = result.data;
-  if (result.size > 0) {
-    void* shrunk = std::realloc(data, result.size);
-    if (shrunk) data = static_cast<uint8_t*>(shrunk);
-  }
-  Napi::Buffer<uint8_t> buffer =
-      Napi::Buffer<uint8_t>::New(env, data, result.size, [](Napi::Env, uint8_t* bytes) { std::free(bytes); });
+  // Give back what the size guess over-allocated (mremap or realloc: no copy) before V8 owns it.
+  result.buffer.Resize(result.size, result.size);
+  OutputBuffer* owned = new OutputBuffer(result.buffer);
+  Napi::Buffer<uint8_t> buffer = Napi::Buffer<uint8_t>::New(
+      env, owned->data, result.size,
+      [](Napi::Env, uint8_t*, OutputBuffer* memory) {
+        memory->Release();
+        delete memory;
+      },
+      owned);
   if (env.IsExceptionPending()) {
-    std::free(data);
+    owned->Release();
+    delete owned;
     return env.Undefined();
   }
   size_t count = result.bounds.size();
