@@ -2,6 +2,8 @@
 // gzip member); every read driver turns those parts back into decoded events.
 //   native / js  - the slice codec (print fast path framePrints + PartEncoder / inflateSection +
 //                  decodeEvent), backend native or pure JS
+//   *-records    - read only: inflateSection + the records as zero-copy views, no event objects
+//                  (what the codec hands to a caller that decodes only what it needs)
 //   native-par2  - native, two parts compressed at once on libuv workers (addChunkAsync)
 //   *-stream     - through ProtoStreamer (recordEvent per event object) / ProtoReader
 //   naive        - protobufjs static code per event + zlib.gzipSync / gunzipSync per part
@@ -178,6 +180,45 @@ export function readCodec(c: SliceCodec, parts: Uint8Array[]): ReadResult {
     }
   }
   return { events, dataBytes };
+}
+
+/** Inflate and split only; the Data of each print is located in place (a zero-copy view). */
+export function readRecords(c: SliceCodec, parts: Uint8Array[]): ReadResult {
+  let events = 0;
+  let dataBytes = 0;
+  for (const section of sections(parts)) {
+    const { data, bounds } = c.inflateSection(section, { maxInflatedBytes: DEFAULT_MAX_INFLATED_PART_BYTES });
+    for (let i = 0; i < bounds.length; i += 2) {
+      dataBytes += printDataLength(data, bounds[i], bounds[i + 1]);
+      events++;
+    }
+  }
+  return { events, dataBytes };
+}
+
+/** Length of field 3 (Data) of the SessionPrint inside a OneOf record, read in place. */
+function printDataLength(buf: Uint8Array, start: number, end: number): number {
+  let pos = start + 1; // OneOf tag 0x3a
+  const varint = () => {
+    let v = 0;
+    let shift = 0;
+    for (;;) {
+      const b = buf[pos++];
+      v += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return v;
+      shift += 7;
+    }
+  };
+  varint(); // body length
+  while (pos < end) {
+    const tag = varint();
+    if ((tag & 7) === 2) {
+      const length = varint();
+      if (tag >>> 3 === 3) return length;
+      pos += length;
+    } else varint();
+  }
+  return 0;
 }
 
 export function readNaive(parts: Uint8Array[]): ReadResult {

@@ -22,6 +22,8 @@ if (mode === '--write') {
   }
   await new Promise<void>((r) => { out.end(() => r()); });
 } else if (mode === '--read') {
+  // The loader (tsx) and the modules alone: what the process holds before reading anything.
+  const baselineMiB = Math.round(process.resourceUsage().maxRSS / 1024);
   const reader = new ProtoReader(createReadStream(file, { highWaterMark: 1 << 20 }), { codec });
   let events = 0;
   let bytes = 0;
@@ -37,6 +39,7 @@ if (mode === '--write') {
     dataBytes: bytes,
     skippedDuplicateIndexes: reader.stats.skippedEvents,
     seconds: (Date.now() - t) / 1000,
+    baselineMiB,
     maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
   }));
 } else {

@@ -12,7 +12,7 @@ import { Bench } from 'tinybench';
 import { backend, codec, jsCodec, nativeUnavailableReason } from '../lib/codec/index.js';
 import type { SliceCodec } from '../lib/codec/codec.js';
 import {
-  type Written, naiveObjects, rawParts, readCodec, readLimit, readNaive, readStream, writeCodec, writeLimit, writeNaive,
+  type Written, naiveObjects, rawParts, readCodec, readRecords, readLimit, readNaive, readStream, writeCodec, writeLimit, writeNaive,
   writeParallel, writeStream,
 } from './drivers.js';
 import { type PrintFixture, bulkFixture, interactiveFixture } from './fixtures.js';
@@ -116,7 +116,10 @@ async function benchFixture(fx: PrintFixture, iterations: number): Promise<void>
   }, iterations);
   record('write', fx, payload, writeTimes);
 
+  check(same(readRecords(native, ref.parts)) && same(readRecords(jsCodec, ref.parts)), 'records read drivers');
   const readTimes = await time({
+    'native-records': () => readRecords(native, ref.parts),
+    'js-records': () => readRecords(jsCodec, ref.parts),
     native: () => readCodec(native, ref.parts),
     js: () => readCodec(jsCodec, ref.parts),
     'native-stream': () => readStream(native, recording),
@@ -172,6 +175,6 @@ if (json) {
   console.log('| chunk bytes | sync µs | async µs | async overhead µs |');
   console.log('|---:|---:|---:|---:|');
   for (const c of cutoff.table) console.log(`| ${c.bytes} | ${c.syncUs} | ${c.asyncUs} | ${c.overheadUs} |`);
-  console.log(`cut-off (async overhead <= 10% of the sync time): ${cutoff.cutoffBytes} bytes; ASYNC_MIN_BYTES in use: ${cutoff.inUse}`);
+  console.log(`cut-off (worker hop < the sync compression time it moves off the main thread): ${cutoff.cutoffBytes} bytes; ASYNC_MIN_BYTES in use: ${cutoff.inUse}`);
   console.log(`\npeak RSS reading a >= 1 GiB recording: ${JSON.stringify(rss)}`);
 }
