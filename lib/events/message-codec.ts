@@ -11,6 +11,7 @@ import { Timestamp } from './timestamp.js';
 import { WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, WireWriter } from './wire-writer.js';
 import { WireReader } from './wire-reader.js';
 import { decodeStruct, encodeStruct, type JsonValue } from './struct-codec.js';
+import { setOwn } from './own-property.js';
 
 export interface CompiledField {
   readonly no: number;
@@ -370,7 +371,7 @@ export function decodeMessageInto(r: WireReader, message: CompiledMessage, end: 
         const [s, e] = r.lenRange();
         r.pos = s;
         const [k, v] = decodeMapEntry(r, e);
-        (out[field.name] as Record<string, string>)[k] = v;
+        setOwn(out[field.name] as Record<string, string>, k, v);
         break;
       }
       case 'struct': {
@@ -424,7 +425,7 @@ function decodeLabelValues(r: WireReader, start: number, end: number): Record<st
         r.skip(t & 7);
       }
     }
-    out[key] = values;
+    setOwn(out, key, values);
   }
   r.pos = end;
   return out;

@@ -4,6 +4,7 @@
 import { badParameter } from '../errors.js';
 import type { WireReader } from './wire-reader.js';
 import { WIRE_LEN, type WireWriter } from './wire-writer.js';
+import { setOwn } from './own-property.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -85,7 +86,7 @@ export function decodeStruct(r: WireReader, end: number): { [key: string]: JsonV
         value = decodeValue(r, e);
       } else r.skip(t & 7);
     }
-    out[key] = value;
+    setOwn(out, key, value);
   }
   return out;
 }

@@ -4,14 +4,19 @@
 // reach minUploadBytes; a cut part is padded with zeros to exactly minUploadBytes when shorter, and
 // the last part (complete) is never padded. Part numbers follow Teleport: a new part reserves
 // ++lastPartNumber, an upload uses it and increments again, so parts are 1, 3, 5, ...
+import { setMaxListeners } from 'node:events';
 import { AuditcastError, abortError } from '../errors.js';
 import type { SliceCodec } from '../codec/codec.js';
-import { PART_HEADER_SIZE } from '../codec/part-format.js';
+import { auditStoredTrimmedEvents } from '../metrics.js';
+import type { PrintBatch } from '../codec/codec.js';
+import { CHUNK_BYTES, PART_HEADER_SIZE, RECORD_HEADER_SIZE } from '../codec/part-format.js';
+import { PRINT_FIELDS, PrintField, framePrintsJs } from '../codec/print-batch.js';
 import type { AuditEventInput } from '../events/event.js';
 import type { MultipartUploader, StreamPart, StreamUpload } from './multipart-uploader.js';
 import { type RetryOptions, withRetry } from './retry.js';
 import { type EventTrimmer, Slice } from './slice.js';
 import { StatusChannel, type StreamStatus } from './status-channel.js';
+import type { AuditStream } from './streamer.js';
 
 export interface ProtoStreamConfig {
   uploader: MultipartUploader;
@@ -40,7 +45,7 @@ type State = 'open' | 'completing' | 'closing' | 'completed' | 'closed' | 'faile
 
 const RESOLVED = Promise.resolve();
 
-export class ProtoStream {
+export class ProtoStream implements AuditStream {
   readonly uploadId: string;
   readonly sessionId: string;
   /** Status updates: one with lastEventIndex -1 at start, then one per uploaded part. */
@@ -56,6 +61,8 @@ export class ProtoStream {
   private lastPartNumber = 0;
   private readonly completedParts: StreamPart[];
   private readonly inFlight = new Set<Promise<void>>();
+  /** Parts in the order they were cut; a status is sent only once every earlier part is done. */
+  private readonly unreported: { lastEventIndex: number; done: boolean }[] = [];
   private slots: number;
   private readonly slotWaiters: (() => void)[] = [];
   /** Serializes work that must wait (cuts, flushes, complete); null when idle. */
@@ -73,6 +80,8 @@ export class ProtoStream {
     this.completedParts = [...cfg.completedParts];
     this.slots = Math.max(1, cfg.concurrentUploads);
     this.done = new Promise((resolve) => { this.resolveDone = resolve; });
+    // Every part upload in flight (up to concurrentUploads) listens on this signal.
+    setMaxListeners(0, this.aborter.signal);
     if (cfg.completedParts.length > 0) {
       // Skip two part numbers past the last completed one, so a part still being flushed by an
       // earlier process is never overwritten.
@@ -114,6 +123,30 @@ export class ProtoStream {
     }
   }
 
+  /**
+   * Records a batch of print events without building an object per event (the fast path for
+   * terminal output; see PrintBatch). The recording is byte-identical to recording the same prints
+   * one by one with recordEvent.
+   */
+  recordPrintBatch(batch: PrintBatch): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.state !== 'open') return Promise.reject(new AuditcastError('COMPLETED', `stream ${this.sessionId} is no longer open`));
+    let framed: Uint8Array;
+    try {
+      framed = (this.cfg.codec.framePrints ?? framePrintsJs)(batch);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const run = () => this.recordFramed(framed, batch.numbers, 0, 0);
+    if (this.tail) return this.enqueue(run);
+    try {
+      const pending = run();
+      return pending === RESOLVED ? RESOLVED : this.track(pending);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
   /** Uploads the current part now, padded (Teleport's ForceFlush). */
   flush(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
@@ -142,9 +175,44 @@ export class ProtoStream {
     const trimmedBefore = slice.trimmed;
     slice.add(event);
     this.stats.events++;
-    this.stats.trimmedEvents += slice.trimmed - trimmedBefore;
+    if (slice.trimmed > trimmedBefore) {
+      this.stats.trimmedEvents++;
+      auditStoredTrimmedEvents.inc();
+    }
     this.touch();
     if (PART_HEADER_SIZE + slice.encoder.compressedBytes >= this.cfg.minUploadBytes) return this.cut(false);
+    return RESOLVED;
+  }
+
+  /** Feeds framed records to the current part in runs, cutting parts exactly where recordEvent would. */
+  private recordFramed(framed: Uint8Array, numbers: Float64Array, from: number, record: number): Promise<void> {
+    const min = this.cfg.minUploadBytes;
+    let pos = from;
+    let rec = record;
+    while (pos < framed.length) {
+      if (this.failure) throw this.failure;
+      const slice = this.current;
+      // A part already full takes one more record and is cut, as with recordEvent.
+      const full = PART_HEADER_SIZE + slice.encoder.compressedBytes >= min;
+      const runStart = pos;
+      let maxIndex = -1;
+      let count = 0;
+      do {
+        const length = ((framed[pos] << 24) | (framed[pos + 1] << 16) | (framed[pos + 2] << 8) | framed[pos + 3]) >>> 0;
+        pos += RECORD_HEADER_SIZE + length;
+        maxIndex = Math.max(maxIndex, numbers[rec * PRINT_FIELDS + PrintField.Index]);
+        rec++;
+        count++;
+      } while (!full && pos < framed.length && slice.stagedBytes + (pos - runStart) < CHUNK_BYTES);
+      slice.addFramed(framed.subarray(runStart, pos), count, maxIndex);
+      this.stats.events += count;
+      this.touch();
+      if (PART_HEADER_SIZE + slice.encoder.compressedBytes >= min) {
+        const next = pos;
+        const nextRecord = rec;
+        return this.cut(false).then(() => (next < framed.length ? this.recordFramed(framed, numbers, next, nextRecord) : undefined));
+      }
+    }
     return RESOLVED;
   }
 
@@ -178,13 +246,15 @@ export class ProtoStream {
       throw this.fail(err);
     }
     this.lastPartNumber++;
-    const upload = this.uploadPart(partNumber, body, slice.lastEventIndex);
+    const entry = { lastEventIndex: slice.lastEventIndex, done: false };
+    this.unreported.push(entry);
+    const upload = this.uploadPart(partNumber, body, entry);
     this.inFlight.add(upload);
     void upload.finally(() => this.inFlight.delete(upload));
     if (!isLast) await this.newSlice();
   }
 
-  private async uploadPart(partNumber: number, body: Uint8Array, lastEventIndex: number): Promise<void> {
+  private async uploadPart(partNumber: number, body: Uint8Array, entry: { done: boolean }): Promise<void> {
     const { uploader, upload, retry } = this.cfg;
     let attempts = 0;
     try {
@@ -195,11 +265,23 @@ export class ProtoStream {
       this.completedParts.push(part);
       this.stats.partsUploaded++;
       this.stats.bytesUploaded += body.length;
-      this.status.push({ uploadId: this.uploadId, lastEventIndex, lastUploadTime: this.cfg.now() });
+      entry.done = true;
+      this.reportUploaded();
     } catch (err) {
       this.fail(err);
     } finally {
       this.releaseSlot();
+    }
+  }
+
+  /**
+   * Sends a status for each part whose upload and every earlier part's are done, so a status never
+   * acknowledges events behind a part still uploading (resuming from it cannot skip events).
+   */
+  private reportUploaded(): void {
+    while (this.unreported.length > 0 && this.unreported[0].done) {
+      const { lastEventIndex } = this.unreported.shift()!;
+      this.status.push({ uploadId: this.uploadId, lastEventIndex, lastUploadTime: this.cfg.now() });
     }
   }
 

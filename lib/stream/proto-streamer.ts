@@ -2,9 +2,11 @@
 import { badParameter, throwIfAborted } from '../errors.js';
 import { codec as defaultCodec } from '../codec/index.js';
 import type { SliceCodec } from '../codec/codec.js';
+import { trimToMaxSize } from '../events/trim.js';
 import { MIN_UPLOAD_PART_BYTES } from '../codec/part-format.js';
 import type { MultipartUploader, StreamPart, StreamUpload } from './multipart-uploader.js';
 import { ProtoStream } from './proto-stream.js';
+import type { Streamer } from './streamer.js';
 import type { RetryOptions } from './retry.js';
 import type { EventTrimmer } from './slice.js';
 
@@ -33,14 +35,7 @@ export interface StreamOptions {
 
 const KNOWN_OPTIONS = new Set(['uploader', 'minUploadBytes', 'concurrentUploads', 'inactivityFlushMs', 'retry', 'trim', 'codec', 'now']);
 
-let defaultTrimmer: EventTrimmer | undefined;
-
-/** Installs the trimmer used when a streamer is given none (set by lib/events). */
-export function setDefaultTrimmer(trim: EventTrimmer): void {
-  defaultTrimmer = trim;
-}
-
-export class ProtoStreamer {
+export class ProtoStreamer implements Streamer {
   private readonly options: Required<Omit<ProtoStreamerOptions, 'trim'>> & { trim?: EventTrimmer };
 
   constructor(options: ProtoStreamerOptions) {
@@ -102,7 +97,7 @@ export class ProtoStreamer {
       inactivityFlushMs: o.inactivityFlushMs,
       retry: o.retry,
       completedParts,
-      trim: o.trim ?? defaultTrimmer,
+      trim: o.trim ?? trimToMaxSize,
       signal: options.signal,
       now: o.now,
     });

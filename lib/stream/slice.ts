@@ -48,6 +48,18 @@ export class Slice {
     if (this.staging.pos >= CHUNK_BYTES) this.compressStaged();
   }
 
+  /**
+   * Appends records framed elsewhere (the print fast path): `count` records whose highest index is
+   * `maxIndex`. The caller cuts runs at the same points add() would compress, so a batch writes
+   * the same bytes as the same events added one by one.
+   */
+  addFramed(framed: Uint8Array, count: number, maxIndex: number): void {
+    this.staging.rawBytes(framed);
+    if (maxIndex > this.lastEventIndex) this.lastEventIndex = maxIndex;
+    this.events += count;
+    if (this.staging.pos >= CHUNK_BYTES) this.compressStaged();
+  }
+
   private frame(event: AuditEventInput): boolean {
     const w = this.staging;
     const start = w.pos;

@@ -162,6 +162,21 @@ describe('ProtoStream lifecycle', () => {
     expect(await new ProtoReader(await uploader.download('large')).readAll()).toHaveLength(1);
   });
 
+  it('trims an oversized event whose type allows it (TestProtoStreamLargeEvent)', async () => {
+    const uploader = new MemoryUploader();
+    const stream = await new ProtoStreamer({ uploader }).createAuditStream('trim');
+    await stream.recordEvent({
+      $type: 'DatabaseSessionQuery',
+      Metadata: { Index: 0, Type: 'db.session.query', Code: 'TDB02I' },
+      DatabaseQuery: 'A'.repeat(65536),
+    });
+    await stream.complete();
+    const [event] = await new ProtoReader(await uploader.download('trim')).readAll();
+    expect((event.DatabaseQuery as string).length).toBeLessThan(65536);
+    expect((event.DatabaseQuery as string).length).toBeGreaterThan(50_000);
+    expect(stream.stats.trimmedEvents).toBe(1);
+  });
+
   it('complete twice and close after complete return at once', async () => {
     const stream = await new ProtoStreamer({ uploader: new MemoryUploader() }).createAuditStream('twice');
     await stream.complete();
@@ -252,5 +267,30 @@ describe('ProtoStream lifecycle', () => {
   it('validates options, naming the bad one', () => {
     expect(() => new ProtoStreamer({ uploader: new MemoryUploader(), minUploadBytes: 0 })).toThrow(/minUploadBytes/);
     expect(() => new ProtoStreamer({ uploader: new MemoryUploader(), minUploadByte: 5 } as never)).toThrow(/minUploadByte/);
+  });
+});
+
+describe('ProtoStream status with parallel uploads', () => {
+  it('never acknowledges a part while an earlier one is still uploading', async () => {
+    const gates = new Map<number, () => void>();
+    class Gated extends MemoryUploader {
+      override async uploadPart(upload: StreamUpload, partNumber: number, body: Uint8Array): Promise<StreamPart> {
+        if (partNumber === 1) await new Promise<void>((resolve) => gates.set(1, resolve));
+        return super.uploadPart(upload, partNumber, body);
+      }
+    }
+    const uploader = new Gated();
+    const stream = await new ProtoStreamer({ uploader, minUploadBytes: 1, concurrentUploads: 4 }).createAuditStream('parallel');
+    const seen: number[] = [];
+    const reading = (async () => { for await (const s of stream.status) seen.push(s.lastEventIndex); })();
+    const events = generateTestSession({ printEvents: 3 });
+    for (const event of events.slice(0, 4)) await stream.recordEvent(event);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toEqual([-1]); // parts 3, 5, 7 are done, part 1 is not
+    gates.get(1)!();
+    await stream.recordEvent(events[4]);
+    await stream.complete();
+    await reading;
+    expect(seen).toEqual([-1, 0, 1, 2, 3, 4]);
   });
 });

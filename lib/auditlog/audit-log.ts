@@ -1,0 +1,188 @@
+// AuditLog: the seed's combined facility. Audit events go to this server's FileLog under
+// <data_dir>/log/<server-id>; searches cover every server's directory of a shared data dir;
+// session recordings come from the uploader through a local playback cache.
+import { createReadStream, promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { badParameter } from '../errors.js';
+import type { AuditEvent, AuditEventInput } from '../events/event.js';
+import { detectFormat } from '../stream/detect-format.js';
+import type { MultipartUploader } from '../stream/multipart-uploader.js';
+import { ProtoReader } from '../stream/proto-reader.js';
+import {
+  DefaultNamespace, MaxChunkBytes, PlaybackDir, PlaybackRecycleTtlMs, RecordsDir, SessionLogsDir, UploadDir,
+} from './constants.js';
+import type { EventFields } from './event-json.js';
+import { FileLog, type FileLogOptions } from './file-log.js';
+import { readLegacyRecording } from './legacy-recording.js';
+import { PlaybackCache, checkSessionId } from './playback-cache.js';
+import type { SearchFs } from './search-fs.js';
+import type { EventSearcher, SearchEventsRequest, SearchResult, SearchSessionEventsRequest } from './search-types.js';
+import { SSHPlaybackWriter } from './ssh-playback-writer.js';
+
+export interface AuditLogOptions {
+  /** Teleport's data_dir: logs go to <dataDir>/log. */
+  dataDir: string;
+  /** This auth server's id (host UUID): its daily files go to <dataDir>/log/<serverId>. */
+  serverId: string;
+  /** Where session recordings are stored. */
+  uploader: MultipartUploader;
+  clock?: () => number;
+  /** Cached downloads older than this are deleted (default 12 h). */
+  playbackRecycleTtlMs?: number;
+  rotationPeriodMs?: number;
+  maxScanTokenSize?: number;
+  searchFs?: SearchFs;
+}
+
+const KNOWN = new Set(['dataDir', 'serverId', 'uploader', 'clock', 'playbackRecycleTtlMs', 'rotationPeriodMs', 'maxScanTokenSize', 'searchFs']);
+const NOT_SERVER_DIRS = new Set([PlaybackDir, UploadDir, RecordsDir]);
+
+export interface SessionStreamOptions {
+  signal?: AbortSignal;
+}
+
+export class AuditLog implements EventSearcher {
+  readonly logDir: string;
+  readonly playbackDir: string;
+  readonly fileLog: FileLog;
+  private readonly cache: PlaybackCache;
+  private readonly ttlMs: number;
+  private readonly clock: () => number;
+  private readonly timer: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(options: AuditLogOptions) {
+    for (const key of Object.keys(options)) if (!KNOWN.has(key)) throw badParameter(`unknown AuditLog option ${JSON.stringify(key)}`);
+    if (!options.dataDir) throw badParameter('AuditLog needs a dataDir');
+    if (!options.serverId || /[/\\]/.test(options.serverId) || options.serverId.startsWith('.')) {
+      throw badParameter(`invalid serverId ${JSON.stringify(options.serverId)}`);
+    }
+    if (NOT_SERVER_DIRS.has(options.serverId)) throw badParameter(`serverId ${JSON.stringify(options.serverId)} is a reserved directory name`);
+    if (!options.uploader) throw badParameter('AuditLog needs an uploader');
+    this.logDir = join(options.dataDir, 'log');
+    this.playbackDir = join(this.logDir, PlaybackDir, SessionLogsDir, DefaultNamespace);
+    this.clock = options.clock ?? Date.now;
+    this.ttlMs = options.playbackRecycleTtlMs ?? PlaybackRecycleTtlMs;
+    if (!(this.ttlMs > 0)) throw badParameter(`playbackRecycleTtlMs must be positive, got ${options.playbackRecycleTtlMs}`);
+    const fileLogOptions: FileLogOptions = {
+      dir: join(this.logDir, options.serverId),
+      symlinkDir: this.logDir,
+      clock: options.clock,
+      rotationPeriodMs: options.rotationPeriodMs,
+      maxScanTokenSize: options.maxScanTokenSize,
+      searchFs: options.searchFs,
+      searchDirs: () => this.serverDirs(),
+    };
+    for (const key of Object.keys(fileLogOptions) as (keyof FileLogOptions)[]) if (fileLogOptions[key] === undefined) delete fileLogOptions[key];
+    this.fileLog = new FileLog(fileLogOptions);
+    this.cache = new PlaybackCache(this.playbackDir, options.uploader, this.ttlMs, this.clock);
+    this.timer = setInterval(() => { void this.recyclePlaybacks().catch(() => undefined); }, Math.max(1000, Math.min(this.ttlMs, 60 * 60 * 1000)));
+    this.timer.unref();
+  }
+
+  /** Every auth server's directory: the subdirectories of <dataDir>/log but playbacks, upload, records. */
+  private async serverDirs(): Promise<string[]> {
+    let entries;
+    try {
+      entries = await fsp.readdir(this.logDir, { withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    return entries.filter((e) => e.isDirectory() && !NOT_SERVER_DIRS.has(e.name)).map((e) => join(this.logDir, e.name)).sort();
+  }
+
+  get currentFile(): string {
+    return this.fileLog.currentFile;
+  }
+
+  get currentFileSymlink(): string {
+    return this.fileLog.currentFileSymlink;
+  }
+
+  emitAuditEvent(event: AuditEventInput): Promise<void> {
+    return this.fileLog.emitAuditEvent(event);
+  }
+
+  searchEvents(request: SearchEventsRequest): Promise<SearchResult> {
+    return this.fileLog.searchEvents(request);
+  }
+
+  searchSessionEvents(request: SearchSessionEventsRequest): Promise<SearchResult> {
+    return this.fileLog.searchSessionEvents(request);
+  }
+
+  /** Events of a recorded session with index >= startIndex, read from a local copy of the recording. */
+  async *streamSessionEvents(sessionId: string, startIndex = 0, options: SessionStreamOptions = {}): AsyncGenerator<AuditEvent> {
+    for await (const event of this.recordingEvents(sessionId, options.signal)) {
+      if (event.Metadata.Index >= startIndex) yield event;
+    }
+  }
+
+  private async *recordingEvents(sessionId: string, signal?: AbortSignal): AsyncGenerator<AuditEvent> {
+    const path = await this.cache.fetch(sessionId, signal);
+    const handle = await fsp.open(path, 'r');
+    let head: Uint8Array;
+    try {
+      const buf = Buffer.alloc(512);
+      const { bytesRead } = await handle.read(buf, 0, 512, 0);
+      head = buf.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+    if (head.length === 0) return;
+    if (detectFormat(head).format === 'legacy-tar') {
+      yield* readLegacyRecording(await fsp.readFile(path));
+      return;
+    }
+    const stream = createReadStream(path);
+    try {
+      yield* new ProtoReader(stream, { signal });
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  /** The session's SSH playback files, built once from the recording and shared by callers. */
+  private playback(sessionId: string, signal?: AbortSignal): Promise<SSHPlaybackWriter> {
+    checkSessionId(sessionId);
+    return this.cache.shared(`playback:${sessionId}`, async () => {
+      const writer = new SSHPlaybackWriter(sessionId, this.playbackDir);
+      try {
+        const st = await fsp.stat(writer.indexPath);
+        if (this.clock() - st.mtimeMs < this.ttlMs) return writer;
+      } catch {
+        // not built yet
+      }
+      await writer.write(this.recordingEvents(sessionId, signal), signal);
+      return writer;
+    });
+  }
+
+  /** Terminal output bytes [offset, offset + maxBytes) of a session (maxBytes at most 5 MiB). */
+  async getSessionChunk(sessionId: string, offset: number, maxBytes: number, options: SessionStreamOptions = {}): Promise<Buffer> {
+    if (!Number.isSafeInteger(offset) || offset < 0) throw badParameter(`offset must be a non-negative integer, got ${offset}`);
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw badParameter(`maxBytes must be a non-negative integer, got ${maxBytes}`);
+    if (maxBytes > MaxChunkBytes) throw badParameter(`maxBytes ${maxBytes} exceeds the limit of ${MaxChunkBytes} bytes`);
+    const writer = await this.playback(sessionId, options.signal);
+    return writer.readChunks(offset, maxBytes);
+  }
+
+  /** The session's events (print events without data) with index > after, as EventFields. */
+  async getSessionEvents(sessionId: string, after = -1, options: SessionStreamOptions = {}): Promise<EventFields[]> {
+    const writer = await this.playback(sessionId, options.signal);
+    return (await writer.sessionEvents()).filter((f) => f.getInt('ei') > after);
+  }
+
+  /** Deletes playback files older than the TTL. */
+  recyclePlaybacks(): Promise<number> {
+    return this.cache.recycle();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.fileLog.close();
+  }
+}

@@ -1,0 +1,241 @@
+// FileLog: Teleport's local JSON-lines audit log. One file per UTC day in `dir`, an `events.log`
+// symlink to the current file, one FastMarshal line per event, lines capped at
+// maxScanTokenSize (trimmed first, refused when they still do not fit), and streaming search.
+import { promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { AuditcastError, badParameter } from '../errors.js';
+import type { AuditEventInput } from '../events/event.js';
+import { Timestamp, type TimeInput } from '../events/timestamp.js';
+import {
+  LogRotationPeriodMs, MaxScanTokenSize, SessionRecordingEvents, SymlinkFilename, DAY_MS,
+} from './constants.js';
+import { type EventFields, eventJsonLine, trimToMaxSize } from './event-json.js';
+import { logFileName, utcDayStart } from './file-time.js';
+import { searchFiles, type FileSearchQuery, type SearchCursor } from './search.js';
+import { nodeSearchFs, type SearchFs } from './search-fs.js';
+import type { EventSearcher, SearchEventsRequest, SearchResult, SearchSessionEventsRequest } from './search-types.js';
+
+export interface FileLogOptions {
+  /** Directory of the daily files (Teleport: <data_dir>/log/<host-uuid>). */
+  dir: string;
+  /** Directory of the events.log symlink (default: the parent of `dir`). */
+  symlinkDir?: string;
+  /** Current time in ms (tests inject a fake clock). */
+  clock?: () => number;
+  /** Search window slack around each day; a multiple of 24 h (default 24 h). */
+  rotationPeriodMs?: number;
+  /** Longest line written or read (default 65,536). */
+  maxScanTokenSize?: number;
+  /** Directories searched (default: [dir]); AuditLog passes every server's directory. */
+  searchDirs?: () => readonly string[] | Promise<readonly string[]>;
+  /** File system used by search (tests count reads through it). */
+  searchFs?: SearchFs;
+  /** Events per file held to put a file's lines in time order while merging (default 1024). */
+  reorderWindow?: number;
+  /**
+   * When a page met events out of order beyond the window, it is read again with a 16 times
+   * larger window, up to this many events per file (default 16,384); past it the page is
+   * returned with `stats.outOfOrder` > 0.
+   */
+  maxReorderWindow?: number;
+}
+
+export interface FileLogStats {
+  /** Lines written. */
+  emitted: number;
+  /** Events trimmed to fit the line limit (audit_stored_trimmed_events). */
+  trimmed: number;
+  /** Events refused because they did not fit even after trimming. */
+  rejected: number;
+}
+
+const CURSOR_CACHE_SIZE = 1024;
+
+const SEARCH_EVENTS_KEYS = new Set(['from', 'to', 'eventTypes', 'limit', 'order', 'startKey', 'signal']);
+const SEARCH_SESSION_EVENTS_KEYS = new Set(['from', 'to', 'limit', 'order', 'startKey', 'sessionId', 'cond', 'signal']);
+
+function checkRequest(request: object, known: ReadonlySet<string>): void {
+  if (request === null || typeof request !== 'object') throw badParameter('a search needs a request object');
+  for (const key of Object.keys(request)) if (!known.has(key)) throw badParameter(`unknown search request field ${JSON.stringify(key)}`);
+}
+
+/** What identifies a query for resuming (the page size does not move positions). */
+function querySignature(from: TimeInput, to: TimeInput, types: readonly string[], order: string | undefined, sessionId: string): string | undefined {
+  try {
+    return JSON.stringify([Timestamp.from(from).toISOString(), Timestamp.from(to).toISOString(), [...types].sort(), order ?? 'asc', sessionId]);
+  } catch {
+    return undefined; // bad times: the search itself reports them
+  }
+}
+
+const KNOWN = new Set(['dir', 'symlinkDir', 'clock', 'rotationPeriodMs', 'maxScanTokenSize', 'searchDirs', 'searchFs', 'reorderWindow', 'maxReorderWindow']);
+
+export class FileLog implements EventSearcher {
+  readonly dir: string;
+  readonly symlinkDir: string;
+  readonly rotationPeriodMs: number;
+  readonly maxScanTokenSize: number;
+  readonly stats: FileLogStats = { emitted: 0, trimmed: 0, rejected: 0 };
+  private readonly clock: () => number;
+  private readonly searchDirs?: () => readonly string[] | Promise<readonly string[]>;
+  private readonly searchFs: SearchFs;
+  private readonly reorderWindow: number;
+  private readonly maxReorderWindow: number;
+  private file: FileHandle | null = null;
+  private fileDay = Number.NaN;
+  private filePath = '';
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  /** Where the pages this log handed out ended, by query and lastKey (most recent last). */
+  private readonly cursors = new Map<string, SearchCursor>();
+
+  constructor(options: FileLogOptions) {
+    for (const key of Object.keys(options)) if (!KNOWN.has(key)) throw badParameter(`unknown FileLog option ${JSON.stringify(key)}`);
+    if (!options.dir) throw badParameter('FileLog needs a dir');
+    this.dir = resolve(options.dir);
+    this.symlinkDir = resolve(options.symlinkDir ?? dirname(this.dir));
+    this.clock = options.clock ?? Date.now;
+    this.rotationPeriodMs = options.rotationPeriodMs ?? LogRotationPeriodMs;
+    if (!(this.rotationPeriodMs > 0) || this.rotationPeriodMs % DAY_MS !== 0) {
+      throw badParameter(`rotationPeriodMs must be a multiple of 24h, got ${options.rotationPeriodMs}`);
+    }
+    this.maxScanTokenSize = options.maxScanTokenSize ?? MaxScanTokenSize;
+    if (!Number.isSafeInteger(this.maxScanTokenSize) || this.maxScanTokenSize < 1) {
+      throw badParameter(`maxScanTokenSize must be a positive integer, got ${options.maxScanTokenSize}`);
+    }
+    this.reorderWindow = options.reorderWindow ?? 1024;
+    if (!Number.isSafeInteger(this.reorderWindow) || this.reorderWindow < 1) {
+      throw badParameter(`reorderWindow must be a positive integer, got ${options.reorderWindow}`);
+    }
+    this.maxReorderWindow = options.maxReorderWindow ?? Math.max(16_384, this.reorderWindow);
+    if (!Number.isSafeInteger(this.maxReorderWindow) || this.maxReorderWindow < this.reorderWindow) {
+      throw badParameter(`maxReorderWindow must be an integer >= reorderWindow, got ${options.maxReorderWindow}`);
+    }
+    this.searchDirs = options.searchDirs;
+    this.searchFs = options.searchFs ?? nodeSearchFs;
+  }
+
+  /** Path of the file being written ('' before the first event). */
+  get currentFile(): string {
+    return this.filePath;
+  }
+
+  /** Path of the events.log symlink. */
+  get currentFileSymlink(): string {
+    return join(this.symlinkDir, SymlinkFilename);
+  }
+
+  /** Appends the event as one line; writes from one process are serialized. */
+  emitAuditEvent(event: AuditEventInput): Promise<void> {
+    const run = this.queue.then(() => this.write(event));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private line(event: AuditEventInput): string {
+    let line = eventJsonLine(event);
+    if (Buffer.byteLength(line) > this.maxScanTokenSize) {
+      line = eventJsonLine(trimToMaxSize(event, this.maxScanTokenSize));
+      const size = Buffer.byteLength(line);
+      if (size > this.maxScanTokenSize) {
+        this.stats.rejected++;
+        const type = event.Metadata?.Type ?? event.$type ?? 'unknown';
+        throw badParameter(`event ${type} reached max FileLog entry size limit, current size ${size} (limit ${this.maxScanTokenSize})`);
+      }
+      this.stats.trimmed++;
+    }
+    return line;
+  }
+
+  private async write(event: AuditEventInput): Promise<void> {
+    if (this.closed) throw new AuditcastError('BAD_PARAMETER', 'FileLog is closed');
+    const line = this.line(event);
+    await this.rotate();
+    await this.file!.appendFile(`${line}\n`);
+    this.stats.emitted++;
+  }
+
+  private async rotate(): Promise<void> {
+    const day = utcDayStart(this.clock());
+    if (this.file && day <= this.fileDay) return;
+    const path = join(this.dir, logFileName(day));
+    await fsp.mkdir(this.dir, { recursive: true });
+    const next = await fsp.open(path, 'a', 0o640);
+    const previous = this.file;
+    this.file = next;
+    this.fileDay = day;
+    this.filePath = path;
+    if (previous) await previous.close();
+    await fsp.mkdir(this.symlinkDir, { recursive: true });
+    await fsp.rm(this.currentFileSymlink, { force: true });
+    await fsp.symlink(path, this.currentFileSymlink);
+  }
+
+  private async dirs(): Promise<readonly string[]> {
+    return this.searchDirs ? await this.searchDirs() : [this.dir];
+  }
+
+  private config = async (reorderWindow: number) => ({
+    fs: this.searchFs,
+    dirs: await this.dirs(),
+    rotationPeriodMs: this.rotationPeriodMs,
+    maxScanTokenSize: this.maxScanTokenSize,
+    reorderWindow,
+  });
+
+  /**
+   * Runs a page. A startKey this log handed out resumes from the remembered position (reading
+   * only the files near it); another event-id key is first located by a substring scan; a hash
+   * key (events without an id) is looked for from the start, as Teleport does.
+   */
+  private async page(query: FileSearchQuery, signature: string | undefined): Promise<SearchResult> {
+    const cacheKey = signature && query.startKey ? `${signature}\u0000${query.startKey}` : undefined;
+    const resumeAfter = cacheKey ? this.cursors.get(cacheKey) : undefined;
+    let window = this.reorderWindow;
+    let answer = await searchFiles(await this.config(window), { ...query, resumeAfter });
+    while (answer.stats!.outOfOrder > 0 && window < this.maxReorderWindow) {
+      window = Math.min(this.maxReorderWindow, window * 16);
+      answer = await searchFiles(await this.config(window), { ...query, resumeAfter });
+    }
+    const { cursor, ...result } = answer;
+    if (signature && cursor && result.lastKey) {
+      const key = `${signature}\u0000${result.lastKey}`;
+      this.cursors.delete(key);
+      this.cursors.set(key, cursor);
+      if (this.cursors.size > CURSOR_CACHE_SIZE) this.cursors.delete(this.cursors.keys().next().value!);
+    }
+    return result;
+  }
+
+  /** Events in [from, to] of the given types, one page at a time. */
+  async searchEvents(request: SearchEventsRequest): Promise<SearchResult> {
+    const eventTypes = request.eventTypes ?? [];
+    checkRequest(request, SEARCH_EVENTS_KEYS);
+    return this.page({ ...request, eventTypes }, querySignature(request.from, request.to, eventTypes, request.order, ''));
+  }
+
+  /** session.end and windows.desktop.session.end events, optionally of one session. */
+  async searchSessionEvents(request: SearchSessionEventsRequest): Promise<SearchResult> {
+    checkRequest(request, SEARCH_SESSION_EVENTS_KEYS);
+    const { sessionId, cond } = request;
+    const condition = sessionId || cond
+      ? (fields: EventFields) => (!sessionId || fields.getString('sid') === sessionId) && (!cond || cond(fields))
+      : undefined;
+    // a caller's condition function cannot be told apart from another one: no remembered positions
+    const signature = cond ? undefined : querySignature(request.from, request.to, SessionRecordingEvents, request.order, sessionId ?? '');
+    return this.page({
+      from: request.from, to: request.to, limit: request.limit, order: request.order, startKey: request.startKey,
+      signal: request.signal, eventTypes: SessionRecordingEvents, condition,
+    }, signature);
+  }
+
+  /** Closes the current file; later emits fail. Safe to call twice. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.queue;
+    const file = this.file;
+    this.file = null;
+    if (file) await file.close();
+  }
+}

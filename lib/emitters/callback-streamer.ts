@@ -1,0 +1,50 @@
+// CallbackStreamer: wraps a streamer and calls hooks on create, resume and every recorded event;
+// used to inject failures in tests.
+import { badParameter } from '../errors.js';
+import type { AuditEventInput } from '../events/event.js';
+import type { AuditStream, Streamer, StreamerCallOptions } from '../stream/streamer.js';
+
+export interface CallbackStreamerOptions {
+  inner: Streamer;
+  onCreateAuditStream?: (sessionId: string, inner: Streamer, options?: StreamerCallOptions) => Promise<AuditStream>;
+  onResumeAuditStream?: (sessionId: string, uploadId: string, inner: Streamer, options?: StreamerCallOptions) => Promise<AuditStream>;
+  /** Runs before each event reaches the stream; a rejection is the stream's failure. */
+  onRecordEvent?: (sessionId: string, event: AuditEventInput) => Promise<void> | void;
+}
+
+class CallbackStream implements AuditStream {
+  constructor(private readonly inner: AuditStream, private readonly onRecordEvent?: CallbackStreamerOptions['onRecordEvent']) {}
+
+  get uploadId() { return this.inner.uploadId; }
+  get sessionId() { return this.inner.sessionId; }
+  get status() { return this.inner.status; }
+  get done() { return this.inner.done; }
+
+  async recordEvent(event: AuditEventInput): Promise<void> {
+    await this.onRecordEvent?.(this.inner.sessionId, event);
+    await this.inner.recordEvent(event);
+  }
+
+  complete(): Promise<void> { return this.inner.complete(); }
+  close(): Promise<void> { return this.inner.close(); }
+}
+
+export class CallbackStreamer implements Streamer {
+  constructor(private readonly options: CallbackStreamerOptions) {
+    if (!options.inner) throw badParameter('CallbackStreamer needs an inner streamer');
+  }
+
+  async createAuditStream(sessionId: string, options?: StreamerCallOptions): Promise<AuditStream> {
+    const { inner, onCreateAuditStream, onRecordEvent } = this.options;
+    const stream = onCreateAuditStream ? await onCreateAuditStream(sessionId, inner, options) : await inner.createAuditStream(sessionId, options);
+    return new CallbackStream(stream, onRecordEvent);
+  }
+
+  async resumeAuditStream(sessionId: string, uploadId: string, options?: StreamerCallOptions): Promise<AuditStream> {
+    const { inner, onResumeAuditStream, onRecordEvent } = this.options;
+    const stream = onResumeAuditStream
+      ? await onResumeAuditStream(sessionId, uploadId, inner, options)
+      : await inner.resumeAuditStream(sessionId, uploadId, options);
+    return new CallbackStream(stream, onRecordEvent);
+  }
+}

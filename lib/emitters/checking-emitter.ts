@@ -1,0 +1,28 @@
+// CheckingEmitter: completes and checks the common fields of every event before passing it on.
+import { badParameter } from '../errors.js';
+import { checkAndSetEventFields } from '../events/event-defaults.js';
+import type { AuditEventInput } from '../events/event.js';
+import type { EmitOptions, Emitter } from './emitter.js';
+
+export interface CheckingEmitterOptions {
+  inner: Emitter;
+  clusterName?: string;
+  now?: () => Date;
+  uid?: () => string;
+}
+
+export class CheckingEmitter implements Emitter {
+  constructor(private readonly options: CheckingEmitterOptions) {
+    if (!options.inner) throw badParameter('CheckingEmitter needs an inner emitter');
+  }
+
+  emitAuditEvent(event: AuditEventInput, options?: EmitOptions): Promise<void> {
+    let checked: AuditEventInput;
+    try {
+      checked = checkAndSetEventFields(event, this.options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.options.inner.emitAuditEvent(checked, options);
+  }
+}

@@ -1,0 +1,304 @@
+// SessionWriter: turns terminal bytes and session events into a recording, and keeps recording
+// through stream failures (the seed's SessionWriter, once AuditWriter).
+//
+// Callers never wait on the network: events go into a bounded queue that one pump drains into the
+// stream. Events not yet acknowledged by a status update are kept, so when the stream fails the
+// pump resumes the upload (or starts a new one when no status was ever seen) and sends them again.
+// When the queue stays full past backoffTimeoutMs, events are dropped and counted as lost for
+// backoffDurationMs rather than blocking the caller.
+import { Writable } from 'node:stream';
+import { AuditcastError, badParameter } from '../errors.js';
+import type { AuditEvent, AuditEventInput } from '../events/event.js';
+import { isPermanentEmitError } from '../events/permanent-error.js';
+import { Preparer, type SessionEventPreparer } from '../events/preparer.js';
+import { MAX_RECORD_BYTES } from '../codec/part-format.js';
+import { auditFailedEmitEvents } from '../metrics.js';
+import type { AuditStream, Streamer } from '../stream/streamer.js';
+import type { StreamStatus } from '../stream/status-channel.js';
+
+export interface SessionWriterOptions {
+  sessionId: string;
+  streamer: Streamer;
+  /** Stamps events (default: a Preparer for this session with the options below). */
+  preparer?: SessionEventPreparer;
+  serverId?: string;
+  namespace?: string;
+  clusterName?: string;
+  /** Converts written bytes into events (default: print events of at most ~64 KiB). */
+  makeEvents?: (data: Uint8Array) => AuditEventInput[];
+  /** Events queued for the stream before writes wait (default 1024). */
+  bufferSize?: number;
+  /** How long a write waits for queue room before events are dropped (default 5 s). */
+  backoffTimeoutMs?: number;
+  /** How long events are dropped after such a timeout (default 30 s). */
+  backoffDurationMs?: number;
+  /** Continue this upload instead of creating a new one. */
+  uploadId?: string;
+  now?: () => Date;
+  signal?: AbortSignal;
+}
+
+export interface SessionWriterStats {
+  /** Events accepted into the queue. */
+  acceptedEvents: number;
+  /** Events dropped during backoff or refused as permanently invalid. */
+  lostEvents: number;
+  /** Writes that had to wait for queue room. */
+  slowWrites: number;
+  streamsCreated: number;
+  streamsResumed: number;
+}
+
+/** The stream cannot take more parts at all: give up instead of resuming. */
+function isUnrecoverable(err: unknown): boolean {
+  return err instanceof Error && /uploader failed to reserve upload part/.test(err.message);
+}
+
+const PRINT_OVERHEAD_BYTES = 256;
+const RECOVERY_ATTEMPTS = 3;
+
+export class SessionWriter {
+  readonly sessionId: string;
+  readonly stats: SessionWriterStats = { acceptedEvents: 0, lostEvents: 0, slowWrites: 0, streamsCreated: 0, streamsResumed: 0 };
+  /** Settles (never rejects) when the writer has completed or failed. */
+  readonly done: Promise<void>;
+
+  private readonly options: SessionWriterOptions;
+  private readonly preparer: SessionEventPreparer;
+  private readonly bufferSize: number;
+  private readonly backoffTimeoutMs: number;
+  private readonly backoffDurationMs: number;
+  private readonly maxPrintBytes: number;
+  private readonly queue: AuditEvent[] = [];
+  private queueWaiters: (() => void)[] = [];
+  private roomWaiters: (() => void)[] = [];
+  private unacked: AuditEvent[] = [];
+  private stream: AuditStream | null = null;
+  private streamAbort: AbortController | null = null;
+  private lastStatus: StreamStatus | null = null;
+  private backoffUntil = 0;
+  private closing = false;
+  private failure: AuditcastError | null = null;
+  private completion: Promise<void> | null = null;
+  private readonly pumping: Promise<void>;
+  private resolveDone!: () => void;
+
+  constructor(options: SessionWriterOptions) {
+    if (!options.sessionId) throw badParameter('SessionWriter needs a sessionId');
+    if (!options.streamer) throw badParameter('SessionWriter needs a streamer');
+    this.options = options;
+    this.sessionId = options.sessionId;
+    this.preparer = options.preparer ?? new Preparer({
+      sessionId: options.sessionId, serverId: options.serverId, namespace: options.namespace ?? 'default',
+      clusterName: options.clusterName, now: options.now,
+    });
+    this.bufferSize = options.bufferSize ?? 1024;
+    this.backoffTimeoutMs = options.backoffTimeoutMs ?? 5000;
+    this.backoffDurationMs = options.backoffDurationMs ?? 30_000;
+    this.maxPrintBytes = MAX_RECORD_BYTES - PRINT_OVERHEAD_BYTES - Buffer.byteLength(options.clusterName ?? '');
+    this.done = new Promise((resolve) => { this.resolveDone = resolve; });
+    options.signal?.addEventListener('abort', () => this.fail(new AuditcastError('CANCELED', 'session writer canceled')), { once: true });
+    this.pumping = this.pump();
+  }
+
+  /** The error that stopped the writer, if any. */
+  get error(): AuditcastError | null {
+    return this.failure;
+  }
+
+  /** The latest stream status (upload id and last uploaded event index). */
+  get status(): StreamStatus | null {
+    return this.lastStatus;
+  }
+
+  /** Records terminal output as print events. Resolves when they are queued (or counted lost). */
+  async write(data: Uint8Array): Promise<void> {
+    const events = this.options.makeEvents ? this.options.makeEvents(data) : this.toPrints(data);
+    for (const event of events) await this.recordEvent(event);
+  }
+
+  /** Stamps and records one session event. */
+  recordEvent(event: AuditEventInput): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closing) return Promise.reject(new AuditcastError('COMPLETED', `session writer ${this.sessionId} is closed`));
+    let prepared: AuditEvent;
+    try {
+      prepared = this.preparer.prepareSessionEvent(event);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.enqueue(prepared);
+  }
+
+  /** Records an event already stamped by a preparer. */
+  recordPreparedEvent(event: AuditEvent): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    return this.enqueue(event);
+  }
+
+  /** Writes everything queued and completes the recording. */
+  complete(): Promise<void> {
+    this.completion ??= this.finish();
+    return this.completion;
+  }
+
+  /** Same as complete(): a session writer always finishes the recording it closes (as in the seed). */
+  close(): Promise<void> {
+    return this.complete();
+  }
+
+  /** A Node Writable over write(); end() completes the recording. */
+  writable(): Writable {
+    return new Writable({
+      write: (chunk: Buffer, _encoding, callback) => { this.write(chunk).then(() => callback(), callback); },
+      final: (callback) => { this.complete().then(() => callback(), callback); },
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  private toPrints(data: Uint8Array): AuditEventInput[] {
+    const events: AuditEventInput[] = [];
+    const time = this.now();
+    for (let pos = 0; pos < data.length; pos += this.maxPrintBytes) {
+      events.push({ $type: 'SessionPrint', Metadata: { Type: 'print', Time: time }, Data: data.subarray(pos, pos + this.maxPrintBytes) });
+    }
+    return events;
+  }
+
+  private now(): Date {
+    return this.options.now ? this.options.now() : new Date();
+  }
+
+  private async enqueue(event: AuditEvent): Promise<void> {
+    if (Date.now() < this.backoffUntil) {
+      this.stats.lostEvents++;
+      return;
+    }
+    if (this.queue.length >= this.bufferSize) {
+      this.stats.slowWrites++;
+      const roomed = await this.waitForRoom(this.backoffTimeoutMs);
+      if (this.failure) throw this.failure;
+      if (!roomed) {
+        this.stats.lostEvents++;
+        this.backoffUntil = Date.now() + this.backoffDurationMs;
+        return;
+      }
+    }
+    this.queue.push(event);
+    this.stats.acceptedEvents++;
+    this.queueWaiters.shift()?.();
+  }
+
+  private waitForRoom(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.roomWaiters = this.roomWaiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      const waiter = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.roomWaiters.push(waiter);
+    });
+  }
+
+  private async take(): Promise<AuditEvent | null> {
+    while (this.queue.length === 0) {
+      if (this.closing || this.failure) return null;
+      await new Promise<void>((resolve) => this.queueWaiters.push(resolve));
+    }
+    const event = this.queue.shift()!;
+    this.roomWaiters.shift()?.();
+    return event;
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      if (this.options.uploadId) {
+        this.lastStatus = { uploadId: this.options.uploadId, lastEventIndex: -1, lastUploadTime: new Date() };
+        await this.openStream(true);
+      } else {
+        await this.openStream(false);
+      }
+      for (let event = await this.take(); event; event = await this.take()) {
+        await this.send(event);
+      }
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private async openStream(resume: boolean): Promise<void> {
+    this.streamAbort?.abort(new AuditcastError('CANCELED', 'stream replaced after a failure'));
+    const abort = new AbortController();
+    const { streamer } = this.options;
+    const stream = resume && this.lastStatus
+      ? await streamer.resumeAuditStream(this.sessionId, this.lastStatus.uploadId, { signal: abort.signal })
+      : await streamer.createAuditStream(this.sessionId, { signal: abort.signal });
+    if (resume && this.lastStatus) this.stats.streamsResumed++;
+    else this.stats.streamsCreated++;
+    this.stream = stream;
+    this.streamAbort = abort;
+    void this.followStatus(stream);
+  }
+
+  /** Keeps the last status and forgets events the stream has safely uploaded. */
+  private async followStatus(stream: AuditStream): Promise<void> {
+    for (let status = await stream.status.next(); status; status = await stream.status.next()) {
+      if (stream !== this.stream) return;
+      this.lastStatus = status;
+      if (status.lastEventIndex >= 0) this.unacked = this.unacked.filter((e) => e.Metadata.Index > status.lastEventIndex);
+    }
+  }
+
+  private async send(event: AuditEvent): Promise<void> {
+    this.unacked.push(event);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (attempt === 0) await this.stream!.recordEvent(event);
+        else for (const pending of [...this.unacked]) await this.stream!.recordEvent(pending);
+        return;
+      } catch (err) {
+        if (isUnrecoverable(err) || attempt >= RECOVERY_ATTEMPTS) throw err;
+        if (isPermanentEmitError(err)) {
+          this.unacked = this.unacked.filter((e) => e !== event);
+          this.stats.lostEvents++;
+          auditFailedEmitEvents.inc();
+          return;
+        }
+        await this.openStream(this.lastStatus !== null);
+      }
+    }
+  }
+
+  private async finish(): Promise<void> {
+    this.closing = true;
+    for (const waiter of this.queueWaiters.splice(0)) waiter();
+    await this.pumping;
+    if (this.failure) throw this.failure;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.stream!.complete();
+        break;
+      } catch (err) {
+        if (attempt >= RECOVERY_ATTEMPTS || isPermanentEmitError(err) || isUnrecoverable(err)) throw this.fail(err);
+        await this.openStream(this.lastStatus !== null);
+        for (const pending of [...this.unacked]) await this.stream!.recordEvent(pending);
+      }
+    }
+    this.resolveDone();
+  }
+
+  private fail(err: unknown): AuditcastError {
+    if (!this.failure) {
+      this.failure = err instanceof AuditcastError ? err : new AuditcastError('CONNECTION_PROBLEM', (err as Error)?.message ?? String(err), { cause: err });
+      this.streamAbort?.abort(this.failure);
+      for (const waiter of this.queueWaiters.splice(0)) waiter();
+      for (const waiter of this.roomWaiters.splice(0)) waiter();
+      this.resolveDone();
+    }
+    return this.failure;
+  }
+}

@@ -1,0 +1,29 @@
+// The stream contracts (the seed's Streamer and apievents.Stream): ProtoStreamer implements them,
+// and emitters, the session writer and test fault injectors wrap them.
+import type { AuditEventInput } from '../events/event.js';
+import type { StreamStatus } from './status-channel.js';
+
+export interface StatusSource extends AsyncIterable<StreamStatus> {
+  /** The next status update, or null when the stream has ended. */
+  next(): Promise<StreamStatus | null>;
+}
+
+export interface AuditStream {
+  readonly uploadId: string;
+  readonly sessionId: string;
+  readonly status: StatusSource;
+  /** Settles (never rejects) when the stream has ended for any reason. */
+  readonly done: Promise<void>;
+  recordEvent(event: AuditEventInput): Promise<void>;
+  complete(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StreamerCallOptions {
+  signal?: AbortSignal;
+}
+
+export interface Streamer {
+  createAuditStream(sessionId: string, options?: StreamerCallOptions): Promise<AuditStream>;
+  resumeAuditStream(sessionId: string, uploadId: string, options?: StreamerCallOptions): Promise<AuditStream>;
+}

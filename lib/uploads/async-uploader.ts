@@ -1,0 +1,360 @@
+// The on-disk async uploader (Teleport filesessions/fileasync.go): sessions recorded to local disk
+// by the file streamer end up as <scanDir>/<sid>.tar; this uploader scans for them and sends each
+// one upstream through an audit streamer, keeping its progress in <sid>.checkpoint so that a crash
+// or an upstream failure resumes where it stopped. A recording that cannot be read gets a
+// <sid>.error file and is moved, with it, to the corrupted dir on the next scan. A recording is
+// deleted only after its upload completed.
+//
+// Files in scanDir: <uuid>.tar (a recording), <uuid>.checkpoint (JSON StreamStatus, Teleport's
+// field names), <uuid>.error (the reason, plain text). Directories (multi/, .locks/) are skipped.
+import { constants as fsConstants, createReadStream } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { AuditEvent } from '../events/event.js';
+import { AuditcastError, badParameter, isAuditcastError } from '../errors.js';
+import { ProtoReader } from '../stream/proto-reader.js';
+import type { StreamStatus } from '../stream/status-channel.js';
+import type { AuditStream, Streamer } from '../stream/streamer.js';
+import { isUuid } from './ids.js';
+import { tryLockFile } from './lock-file.js';
+import type { UploadEvent } from './memory-uploader.js';
+import { checkNonEmptyString, checkOptionNames, checkPositiveInteger } from './options.js';
+
+export const CHECKPOINT_EXT = '.checkpoint';
+export const ERROR_EXT = '.error';
+const TAR_EXT = '.tar';
+/** defaults.UploaderScanPeriod */
+export const UPLOADER_SCAN_PERIOD_MS = 5000;
+/** defaults.UploaderConcurrentUploads */
+export const UPLOADER_CONCURRENT_UPLOADS = 10;
+/** NetworkRetryDuration: how long to wait for an upstream stream's first status. */
+export const FIRST_STATUS_TIMEOUT_MS = 1000;
+/** The scan period backs off linearly up to this many periods while uploads fail. */
+const MAX_BACKOFF_PERIODS = 100;
+
+export interface AsyncUploaderOptions {
+  /** Where finished local recordings appear (Teleport: log/upload/streaming/default). */
+  scanDir: string;
+  /** Where unreadable recordings go (Teleport: log/upload/corrupted/default). */
+  corruptedDir: string;
+  /** The upstream (Teleport: the auth server's streamer); a ProtoStreamer on any uploader works. */
+  streamer: Streamer;
+  scanPeriodMs?: number;
+  initialScanDelayMs?: number;
+  concurrentUploads?: number;
+  firstStatusTimeoutMs?: number;
+  /** Told about every finished upload attempt: success (no error) or failure. */
+  onUploadEvent?: (event: UploadEvent) => void;
+}
+
+const OPTION_NAMES = [
+  'scanDir', 'corruptedDir', 'streamer', 'scanPeriodMs', 'initialScanDelayMs', 'concurrentUploads',
+  'firstStatusTimeoutMs', 'onUploadEvent',
+] as const;
+
+export interface ScanStats {
+  /** Candidate recording files seen (everything but directories, checkpoints and errors). */
+  scanned: number;
+  /** Uploads started by this scan. */
+  started: number;
+  /** Recordings moved to the corrupted dir, plus files whose names are not <uuid>.tar. */
+  corrupted: number;
+}
+
+export interface AsyncUploaderStats {
+  streamsCreated: number;
+  streamsResumed: number;
+  uploadsCompleted: number;
+  uploadsFailed: number;
+  sessionErrors: number;
+}
+
+/** A problem with the recording itself: retrying cannot fix it. */
+export class SessionError extends AuditcastError {
+  constructor(message: string, cause?: unknown) {
+    super('CORRUPTED', message, { cause });
+    this.name = 'SessionError';
+  }
+}
+
+export function isSessionError(err: unknown): err is SessionError {
+  return err instanceof SessionError;
+}
+
+/** A checkpoint as Teleport writes it: StreamStatus with Go field names; LastEventIndex omitted when 0. */
+export function formatCheckpoint(status: { uploadId: string; lastEventIndex: number; lastUploadTime: Date }): string {
+  const fields: string[] = [`"UploadID":${JSON.stringify(status.uploadId)}`];
+  if (status.lastEventIndex !== 0) fields.push(`"LastEventIndex":${status.lastEventIndex}`);
+  fields.push(`"LastUploadTime":${JSON.stringify(rfc3339Nano(status.lastUploadTime))}`);
+  return `{${fields.join(',')}}`;
+}
+
+/** Parses a checkpoint; the first JSON object wins (Teleport rewrites in place without truncating). */
+export function parseCheckpoint(text: string): StreamStatus | null {
+  const trimmed = text.replace(/\0+$/, '').trim();
+  if (trimmed === '') return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(trimmed);
+  } catch {
+    const end = trimmed.indexOf('}');
+    if (end < 0) throw badParameter('checkpoint is not JSON');
+    try {
+      value = JSON.parse(trimmed.slice(0, end + 1));
+    } catch (err) {
+      throw badParameter('checkpoint is not JSON', err);
+    }
+  }
+  const v = value as { UploadID?: unknown; LastEventIndex?: unknown; LastUploadTime?: unknown };
+  if (typeof v.UploadID !== 'string' || v.UploadID === '') throw badParameter('checkpoint has no UploadID');
+  const lastEventIndex = v.LastEventIndex === undefined ? 0 : Number(v.LastEventIndex);
+  if (!Number.isSafeInteger(lastEventIndex)) throw badParameter('checkpoint LastEventIndex is not an integer');
+  const time = typeof v.LastUploadTime === 'string' ? new Date(v.LastUploadTime) : new Date(0);
+  return { uploadId: v.UploadID, lastEventIndex, lastUploadTime: Number.isNaN(time.getTime()) ? new Date(0) : time };
+}
+
+/** Go's time.RFC3339Nano for a Date: fractional seconds without trailing zeros. */
+function rfc3339Nano(date: Date): string {
+  const iso = date.toISOString(); // 2024-01-15T12:00:00.120Z
+  return iso.replace(/\.(\d*?)0*Z$/, (_, digits: string) => (digits ? `.${digits}Z` : 'Z'));
+}
+
+export class AsyncUploader {
+  readonly scanDir: string;
+  readonly corruptedDir: string;
+  readonly stats: AsyncUploaderStats = { streamsCreated: 0, streamsResumed: 0, uploadsCompleted: 0, uploadsFailed: 0, sessionErrors: 0 };
+  private readonly streamer: Streamer;
+  private readonly scanPeriodMs: number;
+  private readonly initialScanDelayMs: number;
+  private readonly concurrentUploads: number;
+  private readonly firstStatusTimeoutMs: number;
+  private readonly onUploadEvent?: (event: UploadEvent) => void;
+  private readonly active = new Map<string, Promise<void>>();
+  private consecutiveFailures = 0;
+  private timer?: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(options: AsyncUploaderOptions) {
+    if (options === null || typeof options !== 'object') throw badParameter('AsyncUploader: options must be an object');
+    checkOptionNames('AsyncUploader', options, OPTION_NAMES);
+    this.scanDir = path.resolve(checkNonEmptyString('AsyncUploader', 'scanDir', options.scanDir));
+    this.corruptedDir = path.resolve(checkNonEmptyString('AsyncUploader', 'corruptedDir', options.corruptedDir));
+    if (!options.streamer) throw badParameter('AsyncUploader: streamer is required');
+    this.streamer = options.streamer;
+    this.scanPeriodMs = checkPositiveInteger('AsyncUploader', 'scanPeriodMs', options.scanPeriodMs ?? UPLOADER_SCAN_PERIOD_MS);
+    this.initialScanDelayMs = checkPositiveInteger('AsyncUploader', 'initialScanDelayMs', options.initialScanDelayMs ?? 0, 0);
+    this.concurrentUploads = checkPositiveInteger('AsyncUploader', 'concurrentUploads', options.concurrentUploads ?? UPLOADER_CONCURRENT_UPLOADS);
+    this.firstStatusTimeoutMs = checkPositiveInteger('AsyncUploader', 'firstStatusTimeoutMs', options.firstStatusTimeoutMs ?? FIRST_STATUS_TIMEOUT_MS);
+    this.onUploadEvent = options.onUploadEvent;
+  }
+
+  /** Scans periodically until close(); the period backs off while uploads fail. */
+  serve(): void {
+    if (this.timer || this.closed) return;
+    this.schedule(this.initialScanDelayMs);
+  }
+
+  /** Stops scanning and waits for the uploads in flight. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.drain();
+  }
+
+  /** Waits for the uploads in flight. */
+  async drain(): Promise<void> {
+    while (this.active.size > 0) await Promise.allSettled([...this.active.values()]);
+  }
+
+  /** Current delay between scans (the scan period times the backoff). */
+  get nextScanDelayMs(): number {
+    return this.scanPeriodMs * Math.min(MAX_BACKOFF_PERIODS, 1 + this.consecutiveFailures);
+  }
+
+  /** One scan: moves corrupted recordings and starts uploads (not awaited; see drain()). */
+  async scan(): Promise<ScanStats> {
+    const stats: ScanStats = { scanned: 0, started: 0, corrupted: 0 };
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await fs.readdir(this.scanDir, { withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return stats;
+      throw new AuditcastError('CONNECTION_PROBLEM', `scan ${this.scanDir}: ${(err as Error).message}`, { cause: err });
+    }
+    const names = new Set(entries.map((e) => e.name));
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.isDirectory()) continue;
+      const ext = path.extname(entry.name);
+      if (ext === CHECKPOINT_EXT || ext === ERROR_EXT) continue;
+      stats.scanned++;
+      const sessionId = ext === TAR_EXT ? entry.name.slice(0, -TAR_EXT.length) : '';
+      if (!entry.isFile() || !isUuid(sessionId)) {
+        stats.corrupted++; // not ours to upload, and not ours to move either
+        continue;
+      }
+      if (names.has(sessionId + ERROR_EXT)) {
+        if (await this.moveToCorrupted(sessionId)) stats.corrupted++;
+        continue;
+      }
+      if (this.active.has(sessionId) || this.active.size >= this.concurrentUploads || this.closed) continue;
+      const release = await tryLockFile(this.lockPath(sessionId));
+      if (!release) continue; // another process is uploading it
+      stats.started++;
+      const job = this.upload(sessionId)
+        .then((uploadId) => {
+          this.consecutiveFailures = 0;
+          this.stats.uploadsCompleted++;
+          this.onUploadEvent?.({ sessionId, uploadId, created: new Date() });
+        }, async (err: unknown) => {
+          const error = err instanceof AuditcastError ? err : new AuditcastError('CONNECTION_PROBLEM', String((err as Error)?.message ?? err), { cause: err });
+          this.stats.uploadsFailed++;
+          if (isSessionError(error)) {
+            this.stats.sessionErrors++;
+            await fs.writeFile(this.errorPath(sessionId), error.message, { mode: 0o600 }).catch(() => {});
+          } else {
+            this.consecutiveFailures++;
+          }
+          this.onUploadEvent?.({ sessionId, uploadId: '', error, created: new Date() });
+        })
+        .finally(async () => {
+          await release();
+          this.active.delete(sessionId);
+        });
+      this.active.set(sessionId, job);
+    }
+    return stats;
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  private schedule(ms: number): void {
+    this.timer = setTimeout(() => {
+      this.scan()
+        .catch(() => { this.consecutiveFailures++; })
+        .finally(() => { if (!this.closed) this.schedule(this.nextScanDelayMs); });
+    }, ms);
+    this.timer.unref?.();
+  }
+
+  private tarPath(sessionId: string): string { return path.join(this.scanDir, sessionId + TAR_EXT); }
+  private checkpointPath(sessionId: string): string { return path.join(this.scanDir, sessionId + CHECKPOINT_EXT); }
+  private errorPath(sessionId: string): string { return path.join(this.scanDir, sessionId + ERROR_EXT); }
+  /** Locks live in a directory: Teleport's scanner skips directories, so it never trips on them. */
+  private lockPath(sessionId: string): string { return path.join(this.scanDir, '.locks', `${sessionId}.lock`); }
+
+  private async moveToCorrupted(sessionId: string): Promise<boolean> {
+    await fs.mkdir(this.corruptedDir, { recursive: true, mode: 0o700 });
+    let moved = false;
+    for (const name of [sessionId + TAR_EXT, sessionId + ERROR_EXT]) {
+      try {
+        await fs.rename(path.join(this.scanDir, name), path.join(this.corruptedDir, name));
+        moved = true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EXDEV') {
+          await fs.copyFile(path.join(this.scanDir, name), path.join(this.corruptedDir, name));
+          await fs.rm(path.join(this.scanDir, name));
+          moved = true;
+        } else if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+          throw err;
+        }
+      }
+    }
+    await fs.rm(this.checkpointPath(sessionId), { force: true });
+    return moved;
+  }
+
+  /** Uploads one recording; resolves with the upstream upload id. */
+  private async upload(sessionId: string): Promise<string> {
+    const checkpointFile = this.checkpointPath(sessionId);
+    const checkpoint = await fs.open(checkpointFile, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o600);
+    let reader: ProtoReader | undefined;
+    try {
+      let saved: StreamStatus | null = null;
+      try {
+        saved = parseCheckpoint(await checkpoint.readFile('utf8'));
+      } catch {
+        saved = null; // an unreadable checkpoint costs a fresh upload, never the recording
+      }
+      reader = new ProtoReader(createReadStream(this.tarPath(sessionId)));
+      // Read the first event before touching upstream: garbage never opens an upload.
+      const first = await readOrSessionError(reader, sessionId);
+
+      let stream: AuditStream | null = null;
+      let skipThrough = -1;
+      if (saved) {
+        try {
+          stream = await this.streamer.resumeAuditStream(sessionId, saved.uploadId);
+          this.stats.streamsResumed++;
+          skipThrough = saved.lastEventIndex;
+        } catch (err) {
+          if (!isAuditcastError(err, 'NOT_FOUND')) throw err;
+        }
+      }
+      if (!stream) {
+        stream = await this.streamer.createAuditStream(sessionId);
+        this.stats.streamsCreated++;
+      }
+      const firstStatus = await withTimeout(stream.status.next(), this.firstStatusTimeoutMs,
+        () => new AuditcastError('CONNECTION_PROBLEM', 'timeout waiting for stream status update'));
+      if (!firstStatus) throw new AuditcastError('CONNECTION_PROBLEM', 'stream ended before its first status update');
+      const uploadId = firstStatus.uploadId;
+      // The checkpoint never goes backwards: a resumed stream starts its status at -1.
+      let acknowledged = skipThrough;
+      const writeStatus = async (status: StreamStatus) => {
+        acknowledged = Math.max(acknowledged, status.lastEventIndex);
+        const text = formatCheckpoint({ uploadId, lastEventIndex: acknowledged, lastUploadTime: status.lastUploadTime });
+        await checkpoint.write(text, 0, 'utf8');
+        await checkpoint.truncate(Buffer.byteLength(text));
+      };
+      await writeStatus(firstStatus);
+      let pumpError: unknown = null;
+      const pump = (async () => {
+        try {
+          for (let s = await stream.status.next(); s; s = await stream.status.next()) await writeStatus(s);
+        } catch (err) {
+          pumpError = err;
+        }
+      })();
+
+      try {
+        for (let event: AuditEvent | null = first; event; event = await readOrSessionError(reader, sessionId)) {
+          if ((event.Metadata?.Index ?? 0) <= skipThrough) continue;
+          await stream.recordEvent(event);
+        }
+        await stream.complete();
+      } catch (err) {
+        // Leave the upload open upstream; the checkpoint says where to resume.
+        if (!isSessionError(err)) await stream.close().catch(() => {});
+        throw err;
+      } finally {
+        await pump;
+      }
+      if (pumpError) throw new AuditcastError('CONNECTION_PROBLEM', `write checkpoint ${checkpointFile}: ${(pumpError as Error).message}`, { cause: pumpError });
+      await checkpoint.close();
+      // Only now, with the upload complete, may the local copy go.
+      await fs.rm(this.tarPath(sessionId), { force: true });
+      await fs.rm(checkpointFile, { force: true });
+      return uploadId;
+    } finally {
+      await reader?.close().catch(() => {});
+      await checkpoint.close().catch(() => {});
+    }
+  }
+}
+
+async function readOrSessionError(reader: ProtoReader, sessionId: string): Promise<AuditEvent | null> {
+  try {
+    return await reader.read();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException)?.code === 'ENOENT') throw new AuditcastError('NOT_FOUND', `recording ${sessionId} is gone`, { cause: err });
+    throw new SessionError(`session file could be corrupted or is using unsupported format: ${(err as Error)?.message ?? String(err)}`, err);
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => { timer = setTimeout(() => reject(onTimeout()), ms); }),
+  ]).finally(() => clearTimeout(timer));
+}

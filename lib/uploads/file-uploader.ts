@@ -1,0 +1,433 @@
+// A MultipartUploader over a local directory in Teleport's filesessions layout, byte for byte, so
+// that Teleport can complete and serve what auditcast leaves behind and the reverse:
+//
+//   D/multi/<uploadId>/<sessionId>/<N>.reservation   reserved part N (preallocated, zero-filled)
+//   D/multi/<uploadId>/<sessionId>/<N>.part          uploaded part N (decimal, no padding)
+//   D/<sessionId>.tar                                completed recording = parts concatenated
+//
+// Modes: D 0750, multi/... 0700, files 0600. Ids are checked (ids.ts) before they touch a path.
+import { randomUUID } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { Readable } from 'node:stream';
+import { AuditcastError, badParameter, notFound, throwIfAborted } from '../errors.js';
+import { checkPartNumber, checkSessionId, checkUploadId, isUuid } from './ids.js';
+import type {
+  CallOptions, MultipartUploader, StreamPart, StreamUpload, UploadBody, UploadMetadata,
+} from './multipart-uploader.js';
+import { type ReleaseLock, acquireLockFile } from './lock-file.js';
+import { checkNonEmptyString, checkOptionNames, checkPositiveInteger } from './options.js';
+
+/** The local file streamer's minimum part size (filesessions.NewStreamer). */
+export const FILE_MIN_UPLOAD_BYTES = 128 * 1024;
+/** MaxProtoMessageSizeBytes: one event can overshoot a part by at most this much. */
+export const MAX_PROTO_MESSAGE_SIZE_BYTES = 64 * 1024;
+
+export const UPLOADS_DIR = 'multi';
+export const RECORDING_EXT = '.tar';
+const PART_EXT = '.part';
+const RESERVATION_EXT = '.reservation';
+
+export const SHARED_DIR_MODE = 0o750;
+export const PRIVATE_DIR_MODE = 0o700;
+export const FILE_MODE = 0o600;
+
+export interface FileUploaderOptions {
+  /** Root directory D. Created (0750) on first use. */
+  directory: string;
+  /** Part size the streamer cuts at; a reservation is this plus 64 KiB. Default 128 KiB. */
+  minUploadBytes?: number;
+  /** Runs after the parts are joined and before the recording is published (tests inject failures). */
+  onBeforeComplete?: (upload: StreamUpload) => void | Promise<void>;
+  /** Attempts to take the completion lock (default 3) and the wait between them (default 50 ms). */
+  lockAttempts?: number;
+  lockRetryDelayMs?: number;
+  /** A lock file older than this is left over from a crash and is broken (default 30 s). */
+  staleLockMs?: number;
+}
+
+const OPTION_NAMES = ['directory', 'minUploadBytes', 'onBeforeComplete', 'lockAttempts', 'lockRetryDelayMs', 'staleLockMs'] as const;
+
+/** Turns a Node fs error into the library's error codes (Teleport: trace.ConvertSystemError). */
+export function fsError(err: unknown, what: string): AuditcastError {
+  if (err instanceof AuditcastError) return err;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const detail = err instanceof Error ? err.message : String(err);
+  switch (code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return new AuditcastError('NOT_FOUND', `${what}: not found (${detail})`, { cause: err });
+    case 'EEXIST':
+      return new AuditcastError('ALREADY_EXISTS', `${what}: already exists (${detail})`, { cause: err });
+    case 'EACCES':
+    case 'EPERM':
+      return new AuditcastError('ACCESS_DENIED', `${what}: access denied (${detail})`, { cause: err });
+    case 'ENOSPC':
+    case 'EDQUOT':
+    case 'EFBIG':
+      return new AuditcastError('LIMIT_EXCEEDED', `${what}: no space left (${detail})`, { cause: err });
+    default:
+      return new AuditcastError('CONNECTION_PROBLEM', `${what}: ${detail}`, { cause: err });
+  }
+}
+
+const PART_NAME = /^(\d{1,16})\.part$/;
+
+export class FileUploader implements MultipartUploader {
+  readonly directory: string;
+  readonly minUploadBytes: number;
+  /** Size of a reservation file: minUploadBytes + MaxProtoMessageSizeBytes (196,608 by default). */
+  readonly reservationBytes: number;
+  private readonly onBeforeComplete?: (upload: StreamUpload) => void | Promise<void>;
+  private readonly lockAttempts: number;
+  private readonly lockRetryDelayMs: number;
+  private readonly staleLockMs: number;
+  private ready?: Promise<void>;
+
+  constructor(options: FileUploaderOptions) {
+    if (options === null || typeof options !== 'object') throw badParameter('FileUploader: options must be an object');
+    checkOptionNames('FileUploader', options, OPTION_NAMES);
+    this.directory = path.resolve(checkNonEmptyString('FileUploader', 'directory', options.directory));
+    if (this.directory.includes('\0')) throw badParameter('FileUploader: directory contains a NUL byte');
+    this.minUploadBytes = checkPositiveInteger('FileUploader', 'minUploadBytes', options.minUploadBytes ?? FILE_MIN_UPLOAD_BYTES);
+    this.reservationBytes = this.minUploadBytes + MAX_PROTO_MESSAGE_SIZE_BYTES;
+    if (options.onBeforeComplete !== undefined && typeof options.onBeforeComplete !== 'function') {
+      throw badParameter('FileUploader: onBeforeComplete must be a function');
+    }
+    this.onBeforeComplete = options.onBeforeComplete;
+    this.lockAttempts = checkPositiveInteger('FileUploader', 'lockAttempts', options.lockAttempts ?? 3);
+    this.lockRetryDelayMs = checkPositiveInteger('FileUploader', 'lockRetryDelayMs', options.lockRetryDelayMs ?? 50, 0);
+    this.staleLockMs = checkPositiveInteger('FileUploader', 'staleLockMs', options.staleLockMs ?? 30_000);
+  }
+
+  // ---- paths (every caller has checked its ids) ----
+
+  recordingPath(sessionId: string): string {
+    return path.join(this.directory, sessionId + RECORDING_EXT);
+  }
+
+  uploadsRoot(): string {
+    return path.join(this.directory, UPLOADS_DIR);
+  }
+
+  uploadRootPath(upload: StreamUpload): string {
+    return path.join(this.uploadsRoot(), upload.id);
+  }
+
+  uploadPath(upload: StreamUpload): string {
+    return path.join(this.uploadsRoot(), upload.id, upload.sessionId);
+  }
+
+  partPath(upload: StreamUpload, partNumber: number): string {
+    return path.join(this.uploadPath(upload), `${partNumber}${PART_EXT}`);
+  }
+
+  reservationPath(upload: StreamUpload, partNumber: number): string {
+    return path.join(this.uploadPath(upload), `${partNumber}${RESERVATION_EXT}`);
+  }
+
+  // ---- MultipartUploader ----
+
+  async createUpload(sessionId: string, options?: CallOptions): Promise<StreamUpload> {
+    throwIfAborted(options?.signal);
+    checkSessionId(sessionId);
+    await this.ensureDirectory();
+    const upload: StreamUpload = { id: randomUUID(), sessionId, initiated: new Date() };
+    try {
+      await fs.mkdir(this.uploadsRoot(), { recursive: true, mode: PRIVATE_DIR_MODE });
+      await fs.mkdir(this.uploadPath(upload), { recursive: true, mode: PRIVATE_DIR_MODE });
+      const stat = await fs.stat(this.uploadRootPath(upload));
+      return { ...upload, initiated: stat.mtime };
+    } catch (err) {
+      throw fsError(err, `create upload for session ${sessionId}`);
+    }
+  }
+
+  async reserveUploadPart(upload: StreamUpload, partNumber: number, options?: CallOptions): Promise<void> {
+    throwIfAborted(options?.signal);
+    this.checkUpload(upload);
+    checkPartNumber(partNumber);
+    const file = this.reservationPath(upload, partNumber);
+    let handle: fs.FileHandle | undefined;
+    try {
+      // O_RDWR|O_CREAT without O_EXCL: reserving the same part twice (a retry) is fine.
+      handle = await fs.open(file, fsConstants.O_RDWR | fsConstants.O_CREAT, FILE_MODE);
+      // Writing the zeros (not just ftruncate) makes a full disk fail here, before any part data
+      // is lost, which is the point of a reservation.
+      await writeZeros(handle, this.reservationBytes);
+      await handle.close();
+      handle = undefined;
+    } catch (err) {
+      await handle?.close().catch(() => {});
+      await fs.rm(file, { force: true }).catch(() => {});
+      throw fsError(err, `reserve part ${partNumber} of upload ${upload.id}`);
+    }
+  }
+
+  async uploadPart(upload: StreamUpload, partNumber: number, body: Uint8Array, options?: CallOptions): Promise<StreamPart> {
+    throwIfAborted(options?.signal);
+    this.checkUpload(upload);
+    checkPartNumber(partNumber);
+    if (!(body instanceof Uint8Array)) throw badParameter('uploadPart: body must be a Uint8Array');
+    const reservation = this.reservationPath(upload, partNumber);
+    const part = this.partPath(upload, partNumber);
+    let handle: fs.FileHandle | undefined;
+    try {
+      // A part that was not reserved first is created here (the reservation is an optimisation).
+      handle = await fs.open(reservation, fsConstants.O_RDWR | fsConstants.O_CREAT, FILE_MODE);
+      await writeAll(handle, body);
+      await handle.truncate(body.byteLength);
+      await handle.close();
+      handle = undefined;
+      await fs.rename(reservation, part);
+      const stat = await fs.stat(part);
+      return { number: partNumber, lastModified: stat.mtime };
+    } catch (err) {
+      await handle?.close().catch(() => {});
+      throw fsError(err, `upload part ${partNumber} of upload ${upload.id}`);
+    }
+  }
+
+  async listParts(upload: StreamUpload, options?: CallOptions): Promise<StreamPart[]> {
+    throwIfAborted(options?.signal);
+    this.checkUpload(upload);
+    const dir = this.uploadPath(upload);
+    let names: string[];
+    try {
+      names = await fs.readdir(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw fsError(err, `list parts of upload ${upload.id}`);
+    }
+    const parts: StreamPart[] = [];
+    for (const name of names) {
+      const match = PART_NAME.exec(name);
+      if (!match) continue;
+      const number = Number(match[1]);
+      if (!Number.isSafeInteger(number)) continue;
+      try {
+        const stat = await fs.stat(path.join(dir, name));
+        if (!stat.isFile()) continue;
+        parts.push({ number, lastModified: stat.mtime });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // completed meanwhile
+        throw fsError(err, `list parts of upload ${upload.id}`);
+      }
+    }
+    return parts.sort((a, b) => a.number - b.number);
+  }
+
+  async listUploads(options?: CallOptions): Promise<StreamUpload[]> {
+    throwIfAborted(options?.signal);
+    const root = this.uploadsRoot();
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await fs.readdir(root, { withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw fsError(err, 'list uploads');
+    }
+    const uploads: StreamUpload[] = [];
+    for (const entry of entries) {
+      // Anything that is not <uuid>/<one directory> is not ours (nor Teleport's): skip it.
+      if (!entry.isDirectory() || !isUuid(entry.name)) continue;
+      const uploadDir = path.join(root, entry.name);
+      try {
+        const inner = await fs.readdir(uploadDir, { withFileTypes: true });
+        if (inner.length !== 1 || !inner[0]!.isDirectory() || !isUuid(inner[0]!.name)) continue;
+        const stat = await fs.stat(uploadDir);
+        uploads.push({ id: entry.name, sessionId: inner[0]!.name, initiated: stat.mtime });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // completed meanwhile
+        throw fsError(err, 'list uploads');
+      }
+    }
+    return uploads.sort((a, b) => a.initiated.getTime() - b.initiated.getTime());
+  }
+
+  async completeUpload(upload: StreamUpload, parts: readonly StreamPart[], options?: CallOptions): Promise<void> {
+    throwIfAborted(options?.signal);
+    this.checkUpload(upload);
+    const numbers = [...new Set(parts.map((part) => checkPartNumber(part.number)))].sort((a, b) => a - b);
+    if (numbers.length === 0) {
+      // Nothing was uploaded: an empty stream leaves no recording, only the upload dir goes.
+      await this.abortUpload(upload, options);
+      return;
+    }
+    // Check every part before touching anything, so completing a finished or unknown upload is
+    // NOT_FOUND and never truncates a recording that already exists.
+    for (const number of numbers) {
+      try {
+        const stat = await fs.stat(this.partPath(upload, number));
+        if (!stat.isFile()) throw notFound(`part ${number} of upload ${upload.id} is not a file`);
+      } catch (err) {
+        throw fsError(err, `complete upload ${upload.id}: part ${number}`);
+      }
+    }
+    const release = await this.lock(upload.sessionId);
+    // The parts are joined in a temporary file beside the upload dirs (Teleport's scanner and
+    // ListUploads both ignore plain files in multi/) and renamed into place, so a crash never
+    // leaves a half-written recording and the upload can simply be completed again.
+    const temp = path.join(this.uploadsRoot(), `.${upload.sessionId}.${upload.id}.tmp`);
+    try {
+      const out = await fs.open(temp, 'w', FILE_MODE);
+      try {
+        let offset = 0;
+        for (const number of numbers) {
+          throwIfAborted(options?.signal);
+          // One part in memory at a time (5 MiB at most with the default streamer).
+          const bytes = await fs.readFile(this.partPath(upload, number));
+          await writeAll(out, bytes, offset);
+          offset += bytes.byteLength;
+        }
+        await out.sync();
+      } finally {
+        await out.close();
+      }
+      await this.onBeforeComplete?.(upload);
+      await fs.rename(temp, this.recordingPath(upload.sessionId));
+    } catch (err) {
+      await fs.rm(temp, { force: true }).catch(() => {});
+      throw fsError(err, `complete upload ${upload.id}`);
+    } finally {
+      await release();
+    }
+    await fs.rm(this.uploadRootPath(upload), { recursive: true, force: true }).catch((err: unknown) => {
+      throw fsError(err, `remove upload dir of ${upload.id}`);
+    });
+  }
+
+  /** Drops an upload and all its parts and reservations; no recording is written. */
+  async abortUpload(upload: StreamUpload, options?: CallOptions): Promise<void> {
+    throwIfAborted(options?.signal);
+    this.checkUpload(upload);
+    try {
+      await fs.rm(this.uploadRootPath(upload), { recursive: true, force: true });
+    } catch (err) {
+      throw fsError(err, `abort upload ${upload.id}`);
+    }
+  }
+
+  getUploadMetadata(sessionId: string): UploadMetadata {
+    checkSessionId(sessionId);
+    // Teleport's value, sic: the multi dir joined with the session id.
+    return { url: `file://${path.join(this.uploadsRoot(), sessionId)}`, sessionId };
+  }
+
+  async upload(sessionId: string, body: UploadBody, options?: CallOptions): Promise<string> {
+    throwIfAborted(options?.signal);
+    checkSessionId(sessionId);
+    await this.ensureDirectory();
+    const file = this.recordingPath(sessionId);
+    if (await fs.stat(file).then(() => true, () => false)) {
+      throw new AuditcastError('ALREADY_EXISTS', `recording ${sessionId} already exists`);
+    }
+    // Written beside the upload dirs and published with link(2): the recording appears whole or not
+    // at all (an async uploader scanning D never sees half of it), and link fails with EEXIST rather
+    // than replace a recording that appeared meanwhile.
+    await fs.mkdir(this.uploadsRoot(), { recursive: true, mode: PRIVATE_DIR_MODE }).catch(() => {});
+    const temp = path.join(this.uploadsRoot(), `.${sessionId}.${randomUUID()}.upload.tmp`);
+    let handle: fs.FileHandle | undefined;
+    try {
+      handle = await fs.open(temp, 'wx', FILE_MODE);
+      if (body instanceof Uint8Array) {
+        await writeAll(handle, body);
+      } else {
+        let offset = 0;
+        for await (const chunk of body as AsyncIterable<Uint8Array>) {
+          throwIfAborted(options?.signal);
+          const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+          await writeAll(handle, bytes, offset);
+          offset += bytes.byteLength;
+        }
+      }
+      await handle.sync();
+      await handle.close();
+      handle = undefined;
+      await fs.link(temp, file);
+    } catch (err) {
+      await handle?.close().catch(() => {});
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new AuditcastError('ALREADY_EXISTS', `recording ${sessionId} already exists`, { cause: err });
+      }
+      throw fsError(err, `upload recording ${sessionId}`);
+    } finally {
+      await fs.rm(temp, { force: true }).catch(() => {});
+    }
+    return `file://${file}`;
+  }
+
+  async download(sessionId: string, options?: CallOptions): Promise<Buffer> {
+    throwIfAborted(options?.signal);
+    checkSessionId(sessionId);
+    try {
+      return await fs.readFile(this.recordingPath(sessionId), { signal: options?.signal });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`recording ${sessionId} is not found`, err);
+      throw fsError(err, `download recording ${sessionId}`);
+    }
+  }
+
+  async downloadStream(sessionId: string, options?: CallOptions): Promise<Readable> {
+    throwIfAborted(options?.signal);
+    checkSessionId(sessionId);
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(this.recordingPath(sessionId), 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`recording ${sessionId} is not found`, err);
+      throw fsError(err, `download recording ${sessionId}`);
+    }
+    return handle.createReadStream({ signal: options?.signal });
+  }
+
+  // ---- internals ----
+
+  private checkUpload(upload: StreamUpload): void {
+    if (upload === null || typeof upload !== 'object') throw badParameter('upload must be a StreamUpload');
+    checkUploadId(upload.id);
+    checkSessionId(upload.sessionId);
+  }
+
+  private ensureDirectory(): Promise<void> {
+    this.ready ??= fs.mkdir(this.directory, { recursive: true, mode: SHARED_DIR_MODE })
+      .then(() => undefined)
+      .catch((err: unknown) => {
+        this.ready = undefined;
+        throw fsError(err, `create directory ${this.directory}`);
+      });
+    return this.ready;
+  }
+
+  /**
+   * The per-session completion lock: a file created with O_EXCL in multi/ holding our pid (Teleport
+   * flocks the recording itself; a lock file needs no native code). Teleport's ListUploads and its
+   * async uploader's scan both ignore plain files in multi/.
+   */
+  private lock(sessionId: string): Promise<ReleaseLock> {
+    return acquireLockFile(path.join(this.uploadsRoot(), `.${sessionId}.lock`), `recording ${sessionId}`, {
+      attempts: this.lockAttempts, retryDelayMs: this.lockRetryDelayMs, staleMs: this.staleLockMs,
+    });
+  }
+}
+
+const ZEROS = Buffer.alloc(64 * 1024);
+
+async function writeZeros(handle: fs.FileHandle, size: number): Promise<void> {
+  let offset = 0;
+  while (offset < size) {
+    const n = Math.min(ZEROS.length, size - offset);
+    const { bytesWritten } = await handle.write(ZEROS, 0, n, offset);
+    offset += bytesWritten;
+  }
+  await handle.truncate(size);
+}
+
+async function writeAll(handle: fs.FileHandle, body: Uint8Array, position = 0): Promise<void> {
+  let done = 0;
+  while (done < body.byteLength) {
+    const { bytesWritten } = await handle.write(body, done, body.byteLength - done, position + done);
+    done += bytesWritten;
+  }
+}

@@ -1,0 +1,15 @@
+export { MemoryUploader, type MemoryUploaderOptions, type UploadEvent } from './memory-uploader.js';
+export {
+  FileUploader, FILE_MIN_UPLOAD_BYTES, MAX_PROTO_MESSAGE_SIZE_BYTES, type FileUploaderOptions,
+} from './file-uploader.js';
+export { S3Uploader, CANNED_ACLS, type S3UploaderOptions } from './s3-uploader.js';
+export {
+  UploadCompleter, recoverSessionEnd, SESSION_UPLOAD_INDEX, type UploadCompleterOptions, type CompleterAuditLog,
+  type SessionTrackerService, type CheckUploadsResult,
+} from './upload-completer.js';
+export {
+  AsyncUploader, SessionError, isSessionError, formatCheckpoint, parseCheckpoint,
+  type AsyncUploaderOptions, type ScanStats,
+} from './async-uploader.js';
+export { newFileStreamer, type FileStreamerOptions } from './file-streamer.js';
+export { checkSessionId, checkUploadId, isUuid } from './ids.js';

@@ -1,0 +1,333 @@
+// UploadCompleter (Teleport lib/events/complete.go): completes uploads whose recorder went away, so
+// that whatever parts were uploaded become a recording. An upload is abandoned when its session has
+// no live tracker and nothing was uploaded to it for the grace period (counted from the newest
+// part, or from initiation when there is none). After completing an upload with parts it emits a
+// `session.upload` event and, later, a recovered `session.end` (or `windows.desktop.session.end`)
+// when the recording has none. One failing upload never stops a pass.
+import { randomUUID } from 'node:crypto';
+import type { Emitter } from '../emitters/emitter.js';
+import type { AuditEvent } from '../events/event.js';
+import { Timestamp } from '../events/timestamp.js';
+import { AuditcastError, badParameter, isAuditcastError } from '../errors.js';
+import { ProtoReader } from '../stream/proto-reader.js';
+import type { MultipartUploader, StreamPart, StreamUpload } from './multipart-uploader.js';
+import { checkOptionNames } from './options.js';
+
+export const SESSION_UPLOAD_EVENT = 'session.upload';
+export const SESSION_UPLOAD_CODE = 'T2005I';
+/** SessionUploadIndex = math.MaxInt32: the upload event sorts after every event of the session. */
+export const SESSION_UPLOAD_INDEX = 2_147_483_647;
+export const SESSION_END_EVENT = 'session.end';
+export const SESSION_END_CODE = 'T2004I';
+export const DESKTOP_SESSION_END_EVENT = 'windows.desktop.session.end';
+export const DESKTOP_SESSION_END_CODE = 'TDP01I';
+/** UploadCompleterGracePeriod. */
+export const DEFAULT_GRACE_PERIOD_MS = 24 * 60 * 60 * 1000;
+/** AbandonedUploadPollingRate = SessionTrackerTTL (30 min) / 6. */
+export const ABANDONED_UPLOAD_POLLING_MS = 5 * 60 * 1000;
+/** Teleport waits this long after completing before it reads the recording back. */
+export const SESSION_END_DELAY_MS = 2 * 60 * 1000;
+
+/** Where the completer sends its events: any Emitter (an audit log, a MultiEmitter...). */
+export interface CompleterAuditLog extends Emitter {
+  /** The session's recorded events; when absent the recording is read from the uploader. */
+  streamSessionEvents?(sessionId: string): AsyncIterable<AuditEvent>;
+}
+
+/** Live sessions: `getSessionTracker` resolves while the session runs and throws NOT_FOUND after. */
+export interface SessionTrackerService {
+  getSessionTracker(sessionId: string): Promise<unknown>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface UploadCompleterOptions {
+  uploader: MultipartUploader;
+  auditLog?: CompleterAuditLog;
+  /** Without one, every upload past its grace period counts as abandoned. */
+  sessionTracker?: SessionTrackerService;
+  /** Default 24 h; a negative value completes at once. */
+  gracePeriodMs?: number;
+  /** Polling period of serve() (default 5 min; the first check comes after half of it). */
+  checkPeriodMs?: number;
+  /** Delay before the session end check (default 2 min). */
+  sessionEndDelayMs?: number;
+  clusterName?: string;
+  clock?: Clock;
+  /** Taken before each periodic check (HA: one completer at a time); a throw skips the round. */
+  acquireLock?: () => Promise<unknown>;
+  /** Told about every upload that could not be handled (the pass goes on). */
+  onError?: (error: AuditcastError, upload?: StreamUpload) => void;
+}
+
+const OPTION_NAMES = [
+  'uploader', 'auditLog', 'sessionTracker', 'gracePeriodMs', 'checkPeriodMs', 'sessionEndDelayMs', 'clusterName',
+  'clock', 'acquireLock', 'onError',
+] as const;
+
+export interface CheckUploadsResult {
+  /** Uploads seen. */
+  uploads: number;
+  /** Uploads completed in this pass. */
+  completed: StreamUpload[];
+  /** Uploads skipped: session still live, or within the grace period. */
+  skipped: StreamUpload[];
+  /** Uploads that failed, with why; the others were still handled. */
+  errors: Array<{ upload: StreamUpload; error: AuditcastError }>;
+}
+
+const toError = (err: unknown, what: string): AuditcastError =>
+  err instanceof AuditcastError ? err : new AuditcastError('CONNECTION_PROBLEM', `${what}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+
+export class UploadCompleter {
+  private readonly uploader: MultipartUploader;
+  private readonly auditLog?: CompleterAuditLog;
+  private readonly sessionTracker?: SessionTrackerService;
+  private readonly gracePeriodMs: number;
+  private readonly checkPeriodMs: number;
+  private readonly sessionEndDelayMs: number;
+  private readonly clusterName: string;
+  private readonly clock: Clock;
+  private readonly acquireLock?: () => Promise<unknown>;
+  private readonly onError?: (error: AuditcastError, upload?: StreamUpload) => void;
+  private readonly pending = new Set<Promise<void>>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private closed = false;
+  private serving?: NodeJS.Timeout;
+
+  constructor(options: UploadCompleterOptions) {
+    if (options === null || typeof options !== 'object') throw badParameter('UploadCompleter: options must be an object');
+    checkOptionNames('UploadCompleter', options, OPTION_NAMES);
+    if (!options.uploader) throw badParameter('UploadCompleter: uploader is required');
+    this.uploader = options.uploader;
+    this.auditLog = options.auditLog;
+    this.sessionTracker = options.sessionTracker;
+    this.gracePeriodMs = checkNumber('gracePeriodMs', options.gracePeriodMs ?? DEFAULT_GRACE_PERIOD_MS, -Infinity);
+    this.checkPeriodMs = checkNumber('checkPeriodMs', options.checkPeriodMs ?? ABANDONED_UPLOAD_POLLING_MS, 1);
+    this.sessionEndDelayMs = checkNumber('sessionEndDelayMs', options.sessionEndDelayMs ?? SESSION_END_DELAY_MS, 0);
+    this.clusterName = options.clusterName ?? '';
+    this.clock = options.clock ?? { now: () => new Date() };
+    this.acquireLock = options.acquireLock;
+    this.onError = options.onError;
+  }
+
+  /** One pass over the uploads in progress. Rejects only when the uploads cannot be listed. */
+  async checkUploads(options: { signal?: AbortSignal } = {}): Promise<CheckUploadsResult> {
+    const uploads = await this.uploader.listUploads(options);
+    const result: CheckUploadsResult = { uploads: uploads.length, completed: [], skipped: [], errors: [] };
+    for (const upload of uploads) {
+      if (options.signal?.aborted || this.closed) break;
+      try {
+        const done = await this.checkUpload(upload, options.signal);
+        (done ? result.completed : result.skipped).push(upload);
+      } catch (err) {
+        const error = toError(err, `complete upload ${upload.id} of session ${upload.sessionId}`);
+        result.errors.push({ upload, error });
+        this.onError?.(error, upload);
+      }
+    }
+    return result;
+  }
+
+  /** A periodic check: takes the lock when configured (no lock, no pass), then checkUploads. */
+  async performPeriodicCheck(): Promise<CheckUploadsResult | null> {
+    if (this.acquireLock) {
+      try {
+        await this.acquireLock();
+      } catch {
+        return null;
+      }
+    }
+    try {
+      return await this.checkUploads();
+    } catch (err) {
+      this.onError?.(toError(err, 'list uploads'));
+      return null;
+    }
+  }
+
+  /** Runs performPeriodicCheck every checkPeriodMs (the first after half of it) until close(). */
+  serve(): void {
+    if (this.serving || this.closed) return;
+    const tick = (ms: number) => {
+      this.serving = setTimeout(() => {
+        void this.performPeriodicCheck().finally(() => {
+          if (!this.closed) tick(this.checkPeriodMs);
+        });
+      }, ms);
+      this.serving.unref?.();
+    };
+    tick(Math.floor(this.checkPeriodMs / 2));
+  }
+
+  /** Waits for the scheduled session end checks. */
+  async drain(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  /** Stops serving and drops the session end checks not yet started. */
+  close(): void {
+    this.closed = true;
+    if (this.serving) clearTimeout(this.serving);
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  /** true when completed, false when skipped; throws when it failed. */
+  private async checkUpload(upload: StreamUpload, signal?: AbortSignal): Promise<boolean> {
+    if (this.sessionTracker) {
+      try {
+        await this.sessionTracker.getSessionTracker(upload.sessionId);
+        return false; // the session is live
+      } catch (err) {
+        if (!isAuditcastError(err, 'NOT_FOUND')) throw toError(err, `session tracker of ${upload.sessionId}`);
+      }
+    }
+    let parts: StreamPart[];
+    try {
+      parts = await this.uploader.listParts(upload, { signal });
+    } catch (err) {
+      if (isAuditcastError(err, 'NOT_FOUND')) return false; // completed meanwhile (HA)
+      throw err;
+    }
+    // The grace period runs from the last sign of life: the newest part, else the initiation.
+    let lastActivity = upload.initiated.getTime();
+    for (const part of parts) lastActivity = Math.max(lastActivity, part.lastModified.getTime());
+    if (this.clock.now().getTime() - lastActivity <= this.gracePeriodMs) return false;
+
+    try {
+      await this.uploader.completeUpload(upload, parts, { signal });
+    } catch (err) {
+      if (isAuditcastError(err, 'NOT_FOUND')) return false; // another completer won (HA)
+      throw err;
+    }
+    if (parts.length === 0) return true;
+
+    const metadata = this.uploader.getUploadMetadata(upload.sessionId);
+    this.scheduleSessionEndCheck(upload);
+    if (this.auditLog) {
+      const now = Timestamp.fromDate(this.clock.now());
+      await this.auditLog.emitAuditEvent({
+        $type: 'SessionUpload',
+        Metadata: {
+          Index: SESSION_UPLOAD_INDEX, Type: SESSION_UPLOAD_EVENT, ID: randomUUID(), Code: SESSION_UPLOAD_CODE,
+          Time: now, ClusterName: this.clusterName,
+        },
+        SessionMetadata: { SessionID: upload.sessionId },
+        SessionURL: metadata.url,
+      });
+    }
+    return true;
+  }
+
+  private scheduleSessionEndCheck(upload: StreamUpload): void {
+    if (!this.auditLog || this.closed) return;
+    let resolve!: () => void;
+    const job = new Promise<void>((r) => { resolve = r; });
+    this.pending.add(job);
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.ensureSessionEndEvent(upload.sessionId)
+        .catch((err: unknown) => this.onError?.(toError(err, `recover session end of ${upload.sessionId}`), upload))
+        .finally(() => {
+          this.pending.delete(job);
+          resolve();
+        });
+    }, this.sessionEndDelayMs);
+    timer.unref?.();
+    this.timers.add(timer);
+  }
+
+  /** Emits a recovered end event when the session's recording has none. Public for tests and tools. */
+  async ensureSessionEndEvent(sessionId: string): Promise<AuditEvent | null> {
+    if (!this.auditLog) return null;
+    const events = this.auditLog.streamSessionEvents
+      ? this.auditLog.streamSessionEvents(sessionId)
+      : new ProtoReader(await this.uploader.downloadStream(sessionId));
+    const end = await recoverSessionEnd(events, this.clusterName);
+    if (!end) return null;
+    if (end.Metadata.ID === '') end.Metadata.ID = randomUUID();
+    if (end.Metadata.Time.isZero()) end.Metadata.Time = Timestamp.fromDate(this.clock.now());
+    if (end.Metadata.ClusterName === '') end.Metadata.ClusterName = this.clusterName;
+    await this.auditLog.emitAuditEvent(end);
+    return end;
+  }
+}
+
+/**
+ * Builds the missing end event of a session from its start and join events: null when the
+ * session already has one; BAD_PARAMETER when there is no start event; NOT_FOUND when no events.
+ */
+export async function recoverSessionEnd(events: AsyncIterable<AuditEvent> | Iterable<AuditEvent>, clusterName = ''): Promise<AuditEvent & { Metadata: { Time: Timestamp; ID: string; ClusterName: string } } | null> {
+  let ssh: AuditEvent | null = null;
+  let desktop: AuditEvent | null = null;
+  const participants: string[] = [];
+  let last: AuditEvent | null = null;
+  let sessionId = '';
+  for await (const event of events as AsyncIterable<AuditEvent>) {
+    last = event;
+    const type = event.Metadata?.Type;
+    if (type === SESSION_END_EVENT || type === DESKTOP_SESSION_END_EVENT) return null;
+    const user = (event.User as { User?: string } | undefined)?.User ?? '';
+    if (type === 'session.start') {
+      const e = event as Record<string, unknown>;
+      sessionId = (e.Session as { SessionID?: string } | undefined)?.SessionID ?? sessionId;
+      ssh = {
+        $type: 'SessionEnd',
+        Metadata: meta(SESSION_END_EVENT, SESSION_END_CODE, event.Metadata.ClusterName || clusterName),
+        User: e.User,
+        Session: e.Session,
+        Connection: e.Connection,
+        Server: e.Server,
+        Interactive: typeof e.TerminalSize === 'string' && e.TerminalSize !== '',
+        StartTime: Timestamp.from(event.Metadata.Time),
+        ...(e.KubernetesCluster !== undefined ? { KubernetesCluster: e.KubernetesCluster } : {}),
+        ...(e.KubernetesPod !== undefined ? { KubernetesPod: e.KubernetesPod } : {}),
+        ...(e.InitialCommand !== undefined ? { InitialCommand: e.InitialCommand } : {}),
+        ...(e.SessionRecording !== undefined ? { SessionRecording: e.SessionRecording } : {}),
+      };
+      participants.push(user);
+    } else if (type === 'session.join') {
+      participants.push(user);
+    } else if (type === 'windows.desktop.session.start') {
+      const e = event as Record<string, unknown>;
+      desktop = {
+        $type: 'WindowsDesktopSessionEnd',
+        Metadata: meta(DESKTOP_SESSION_END_EVENT, DESKTOP_SESSION_END_CODE, event.Metadata.ClusterName || clusterName),
+        User: e.User,
+        Session: e.Session,
+        WindowsDesktopService: e.WindowsDesktopService,
+        DesktopAddr: e.DesktopAddr,
+        Domain: e.Domain,
+        DesktopLabels: e.DesktopLabels,
+        DesktopName: `${(e.DesktopName as string | undefined) ?? ''} (recovered)`,
+        StartTime: Timestamp.from(event.Metadata.Time),
+        Recorded: true,
+        Participants: [user],
+      };
+    }
+  }
+  if (!last) throw new AuditcastError('NOT_FOUND', `could not find any events for session ${sessionId || '(unknown)'}`);
+  const endTime = Timestamp.from(last.Metadata.Time);
+  const end = ssh ?? desktop;
+  if (!end) throw badParameter('invalid session, could not find session start');
+  if (end === ssh) end.Participants = [...new Set(participants)];
+  end.EndTime = endTime;
+  end.Metadata.Time = endTime;
+  return end as AuditEvent & { Metadata: { Time: Timestamp; ID: string; ClusterName: string } };
+}
+
+function meta(type: string, code: string, clusterName: string) {
+  return { Index: 0, Type: type, ID: '', Code: code, Time: Timestamp.ZERO, ClusterName: clusterName };
+}
+
+function checkNumber(name: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < min) {
+    throw badParameter(`UploadCompleter: ${name} must be a number >= ${min}, got ${String(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,8 @@
+import { MemoryUploader } from '../../lib/uploads/memory-uploader.js';
+import { uploaderObjectSuite } from './uploader-suite.js';
+
+uploaderObjectSuite('MemoryUploader', async () => ({ uploader: new MemoryUploader() }), {
+  completeTwice: { error: 'BAD_PARAMETER' },
+  listsCompleted: true,
+  emptyCompleteLeavesNoObject: true,
+});
