@@ -6,6 +6,7 @@
 //                  (what the codec hands to a caller that decodes only what it needs)
 //   native-par2  - native, two parts compressed at once on libuv workers (addChunkAsync)
 //   *-stream     - through ProtoStreamer (recordEvent per event object) / ProtoReader
+//   *-stream-batch - through ProtoStreamer.recordPrintBatch (the print fast path, no event objects)
 //   naive        - protobufjs static code per event + zlib.gzipSync / gunzipSync per part
 //   limit        - raw zlib.gzipSync / gunzipSync (level 1) on the same payload bytes, nothing else
 import zlib from 'node:zlib';
@@ -157,6 +158,16 @@ export async function writeStream(c: SliceCodec, objects: AuditEventInput[]): Pr
     // recordEvent resolves at once except at part boundaries: only wait when it has to.
     if (p !== undefined) await p;
   }
+  await stream.complete();
+  return uploader.download('bench');
+}
+
+/** Through ProtoStreamer with the print fast path: recordPrintBatch per chunk-sized batch. */
+export async function writeStreamBatches(c: SliceCodec, fx: PrintFixture): Promise<Buffer> {
+  const uploader = new MemoryUploader();
+  const streamer = new ProtoStreamer({ uploader, codec: c, inactivityFlushMs: 0 });
+  const stream = await streamer.createAuditStream('bench');
+  for (const batch of fx.batches) await stream.recordPrintBatch(batch);
   await stream.complete();
   return uploader.download('bench');
 }

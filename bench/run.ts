@@ -12,7 +12,7 @@ import { Bench } from 'tinybench';
 import { backend, codec, jsCodec, nativeUnavailableReason } from '../lib/codec/index.js';
 import type { SliceCodec } from '../lib/codec/codec.js';
 import {
-  type Written, naiveObjects, rawParts, readCodec, readRecords, readLimit, readNaive, readStream, writeCodec, writeLimit, writeNaive,
+  type Written, naiveObjects, rawParts, readCodec, readRecords, readLimit, readNaive, readStream, writeCodec, writeLimit, writeNaive, writeStreamBatches,
   writeParallel, writeStream,
 } from './drivers.js';
 import { type PrintFixture, bulkFixture, interactiveFixture } from './fixtures.js';
@@ -102,6 +102,9 @@ async function benchFixture(fx: PrintFixture, iterations: number): Promise<void>
   check(same(readCodec(native, naiveParts)), 'naive parts do not decode to the fixture');
   const streamed = await writeStream(native, objects);
   check(same(await readStream(native, streamed)), 'stream recording does not decode to the fixture');
+  const batched = await writeStreamBatches(native, fx);
+  check(batched.equals(streamed), 'recordPrintBatch recording differs from the recordEvent one');
+  check((await writeStreamBatches(jsCodec, fx)).equals(streamed), 'js recordPrintBatch recording differs');
   check(same(readCodec(native, ref.parts)) && same(readCodec(jsCodec, ref.parts)) && same(readNaive(ref.parts)), 'read drivers');
   check(readLimit(ref.parts) === payload, 'limit read');
 
@@ -111,6 +114,8 @@ async function benchFixture(fx: PrintFixture, iterations: number): Promise<void>
     js: () => writeCodec(jsCodec, fx),
     'native-stream': () => writeStream(native, objects),
     'js-stream': () => writeStream(jsCodec, objects),
+    'native-stream-batch': () => writeStreamBatches(native, fx),
+    'js-stream-batch': () => writeStreamBatches(jsCodec, fx),
     naive: () => writeNaive(naive),
     limit: () => writeLimit(raw),
   }, iterations);
