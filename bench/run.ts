@@ -3,9 +3,9 @@
 // driver's output checked before it is timed. Prints MB/s (framed record bytes, the payload that
 // gets compressed), events/s and the ratio to the limit driver, plus the sync/async cut-off of
 // addChunkAsync and the peak RSS of reading a >= 1 GiB recording (child process).
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
@@ -136,21 +136,44 @@ async function benchFixture(fx: PrintFixture, iterations: number): Promise<void>
 }
 
 function peakRss(): Record<string, unknown> {
+  // The reader runs on dist/ (no TS loader in the measured process): rebuild it when lib/ is newer.
+  const root = join(import.meta.dirname, '..');
+  const built = join(root, 'dist', 'stream', 'index.js');
+  if (!existsSync(built) || newestMtime(join(root, 'lib')) > statSync(built).mtimeMs) {
+    execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')]);
+  }
   const dir = mkdtempSync(join(tmpdir(), 'auditcast-rss-'));
   const file = join(dir, 'recording.tar');
-  const run = (...rest: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'rss-child.ts'), ...rest], {
+  // Through sh, which forks the child: a child forked straight from this process starts with this
+  // process's (large) RSS as its maxRSS, because Linux keeps the high-water mark across exec.
+  const run = (...argv: string[]) => spawnSync('/bin/sh', ['-c', '"$@"; exit $?', 'sh', process.execPath, ...argv], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
   });
   try {
-    for (const child of [run('--write', file, String(quick ? 256 << 20 : 1024 << 20)), run('--read', file)]) {
-      if (child.status !== 0) return { error: (child.stderr || `exit ${child.status}`).trim().split('\n').slice(-3).join(' ') };
-      if (child.stdout.trim()) return JSON.parse(child.stdout.trim().split('\n').pop()!);
+    const write = run('--import', 'tsx', join(import.meta.dirname, 'rss-child.ts'), '--write', file, String(quick ? 256 << 20 : 1024 << 20));
+    if (write.status !== 0) return { error: (write.stderr || `exit ${write.status}`).trim().split('\n').slice(-3).join(' ') };
+    const out: Record<string, unknown> = {};
+    for (const forceJs of ['0', '1']) {
+      process.env.AUDITCAST_FORCE_JS = forceJs;
+      const read = run(join(import.meta.dirname, 'rss-read.mjs'), file);
+      out[forceJs === '1' ? 'js' : 'native'] = read.status === 0
+        ? JSON.parse(read.stdout.trim().split('\n').pop()!)
+        : { error: (read.stderr || `exit ${read.status}`).trim().split('\n').slice(-3).join(' ') };
     }
-    return { error: 'no output' };
+    delete process.env.AUDITCAST_FORCE_JS;
+    return out;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
 }
 
 const started = new Date();
@@ -181,5 +204,6 @@ if (json) {
   console.log('|---:|---:|---:|---:|');
   for (const c of cutoff.table) console.log(`| ${c.bytes} | ${c.syncUs} | ${c.asyncUs} | ${c.overheadUs} |`);
   console.log(`cut-off (worker hop < the sync compression time it moves off the main thread): ${cutoff.cutoffBytes} bytes; ASYNC_MIN_BYTES in use: ${cutoff.inUse}`);
-  console.log(`\npeak RSS reading a >= 1 GiB recording: ${JSON.stringify(rss)}`);
+  console.log('\npeak RSS reading a >= 1 GiB recording (ProtoReader on a file stream, dist/, own process):');
+  for (const [name, r] of Object.entries(rss)) console.log(`  ${name}: ${JSON.stringify(r)}`);
 }
