@@ -64,6 +64,12 @@ export interface SliceCodec {
   /** Inflates exactly one gzip section (the PartSize bytes of a part) and splits its records. */
   inflateSection(section: Uint8Array, limits: InflateLimits): InflatedSection;
   /**
+   * Like inflateSection, with the work done off the main thread when the backend can (the native
+   * backend, for sections of ASYNC_MIN_BYTES and more). Same results and errors. Do not change
+   * `section` until the promise settles. Optional in the interface; both built-in backends have it.
+   */
+  inflateSectionAsync?(section: Uint8Array, limits: InflateLimits): Promise<InflatedSection>;
+  /**
    * The print fast path: encodes a batch of SessionPrint events as framed OneOf records (4-byte BE
    * length + OneOf), ready for PartEncoder.addChunk. Byte-identical to writeEvent() on the same
    * events. Throws BAD_PARAMETER for a bad number, data lengths that do not add up, or a record

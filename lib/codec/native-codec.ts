@@ -9,7 +9,8 @@ import { checkInflateLimits, checkPadTo, sectionError } from './part-format.js';
 import { checkPrintBatch, printBatchError, printStrings } from './print-batch.js';
 
 /**
- * Chunks smaller than this are compressed on the calling thread even by addChunkAsync: below it
+ * Chunks (and gzip sections) smaller than this are handled on the calling thread even by
+ * addChunkAsync (inflateSectionAsync): below it
  * the hop to a libuv worker costs more than it saves (measured by `npm run bench`, "async cut-off").
  */
 export const ASYNC_MIN_BYTES = 16 * 1024;
@@ -39,11 +40,13 @@ interface NativePrintFailure {
 interface NativeSliceAddon {
   PartEncoder: new () => NativePartEncoderHandle;
   inflateSection(section: Uint8Array, maxInflatedBytes: number): InflatedSection | NativeFailure;
+  inflateSectionAsync(section: Uint8Array, maxInflatedBytes: number): Promise<InflatedSection | NativeFailure>;
   framePrints(data: Uint8Array, numbers: Float64Array, strings: string[]): Uint8Array | NativePrintFailure;
 }
 
 function isSliceAddon(addon: NativeAddon): addon is NativeAddon & NativeSliceAddon {
-  return typeof addon.PartEncoder === 'function' && typeof addon.inflateSection === 'function' && typeof addon.framePrints === 'function';
+  return typeof addon.PartEncoder === 'function' && typeof addon.inflateSection === 'function'
+    && typeof addon.inflateSectionAsync === 'function' && typeof addon.framePrints === 'function';
 }
 
 class NativePartEncoder implements PartEncoder {
@@ -96,6 +99,11 @@ function checkSameZlib(native: NativeSliceAddon): void {
   }
 }
 
+function sectionResult(result: InflatedSection | NativeFailure): InflatedSection {
+  if ('status' in result) throw sectionError(result.status, result.offset, result.value);
+  return result;
+}
+
 export function createNativeCodec(addon: NativeAddon): SliceCodec {
   if (!isSliceAddon(addon)) throw badParameter('the native addon does not export the slice codec');
   const native = addon;
@@ -105,9 +113,12 @@ export function createNativeCodec(addon: NativeAddon): SliceCodec {
     createPartEncoder: () => new NativePartEncoder(new native.PartEncoder()),
     inflateSection(section: Uint8Array, limits: InflateLimits): InflatedSection {
       checkInflateLimits(limits);
-      const result = native.inflateSection(section, limits.maxInflatedBytes);
-      if ('status' in result) throw sectionError(result.status, result.offset, result.value);
-      return result;
+      return sectionResult(native.inflateSection(section, limits.maxInflatedBytes));
+    },
+    async inflateSectionAsync(section: Uint8Array, limits: InflateLimits): Promise<InflatedSection> {
+      checkInflateLimits(limits);
+      if (section.length < ASYNC_MIN_BYTES) return sectionResult(native.inflateSection(section, limits.maxInflatedBytes));
+      return sectionResult(await native.inflateSectionAsync(section, limits.maxInflatedBytes));
     },
     framePrints(batch: PrintBatch): Uint8Array {
       checkPrintBatch(batch);

@@ -1,6 +1,6 @@
 // inflateSection(section, maxInflatedBytes) -> {data, bounds, trailingBytes} | {status, offset, value}
+// inflateSectionAsync(section, maxInflatedBytes) -> Promise of the same, inflated on a libuv worker
 // The JS adapter turns a status into the error (lib/codec/part-format.ts sectionError).
-#include <cstdlib>
 
 #include "../core/section_inflater.h"
 #include "bindings.h"
@@ -21,29 +21,29 @@ Napi::Value StatusObject(Napi::Env env, const StatusInfo& status) {
   return out;
 }
 
-Napi::Value InflateSectionSync(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Napi::Uint8Array section;
-  double max_inflated;
-  if (!GetBytes(info, 0, "section", &section) || !GetSize(info, 1, "maxInflatedBytes", &max_inflated)) {
-    return env.Undefined();
-  }
-  InflatedSection result;
-  StatusInfo status = InflateSection(section.Data(), section.ByteLength(), static_cast<uint64_t>(max_inflated), &result);
+// Turns the core's result into {data, bounds, trailingBytes} or {status, offset, value}; takes
+// ownership of the inflated memory either way.
+Napi::Value ResultValue(Napi::Env env, InflatedSection& result, const StatusInfo& status) {
   if (status.status != kOk) {
-    std::free(result.data);
+    result.buffer.Release();
     return StatusObject(env, status);
   }
-  // Give back what the growth strategy over-allocated before handing the memory to V8.
-  uint8_t* data = result.data;
-  if (result.size > 0) {
-    void* shrunk = std::realloc(data, result.size);
-    if (shrunk) data = static_cast<uint8_t*>(shrunk);
-  }
-  Napi::Buffer<uint8_t> buffer =
-      Napi::Buffer<uint8_t>::New(env, data, result.size, [](Napi::Env, uint8_t* bytes) { std::free(bytes); });
+  // From here on the JS Buffer (or the failure path below) owns the memory.
+  OutputBuffer memory = result.buffer;
+  result.buffer = OutputBuffer();
+  // Give back what the size guess over-allocated (mremap or realloc: no copy) before V8 owns it.
+  memory.Resize(result.size, result.size);
+  OutputBuffer* owned = new OutputBuffer(memory);
+  Napi::Buffer<uint8_t> buffer = Napi::Buffer<uint8_t>::New(
+      env, owned->data, result.size,
+      [](Napi::Env, uint8_t*, OutputBuffer* memory) {
+        memory->Release();
+        delete memory;
+      },
+      owned);
   if (env.IsExceptionPending()) {
-    std::free(data);
+    owned->Release();
+    delete owned;
     return env.Undefined();
   }
   size_t count = result.bounds.size();
@@ -56,10 +56,73 @@ Napi::Value InflateSectionSync(const Napi::CallbackInfo& info) {
   return out;
 }
 
+Napi::Value InflateSectionSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Uint8Array section;
+  double max_inflated;
+  if (!GetBytes(info, 0, "section", &section) || !GetSize(info, 1, "maxInflatedBytes", &max_inflated)) {
+    return env.Undefined();
+  }
+  InflatedSection result;
+  StatusInfo status = InflateSection(section.Data(), section.ByteLength(), static_cast<uint64_t>(max_inflated), &result);
+  return ResultValue(env, result, status);
+}
+
+// The baton of inflateSectionAsync: Execute() runs only the core; the section is kept alive (and
+// unmoved) by a reference until OnOK, which builds the JS values on the main thread.
+class InflateWorker : public Napi::AsyncWorker {
+ public:
+  InflateWorker(Napi::Env env, Napi::Uint8Array section, uint64_t max_inflated)
+      : Napi::AsyncWorker(env, "auditcast:inflateSection"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        section_ref_(Napi::Persistent(section)),
+        data_(section.Data()),
+        size_(section.ByteLength()),
+        max_inflated_(max_inflated) {}
+
+  ~InflateWorker() override { result_.buffer.Release(); }
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override { status_ = InflateSection(data_, size_, max_inflated_, &result_); }
+
+  void OnOK() override {
+    Napi::Value value = ResultValue(Env(), result_, status_);
+    if (Env().IsExceptionPending()) {
+      deferred_.Reject(Env().GetAndClearPendingException().Value());
+      return;
+    }
+    deferred_.Resolve(value);
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Napi::Reference<Napi::Uint8Array> section_ref_;
+  const uint8_t* data_;
+  size_t size_;
+  uint64_t max_inflated_;
+  InflatedSection result_;
+  StatusInfo status_;
+};
+
+Napi::Value InflateSectionAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Uint8Array section;
+  double max_inflated;
+  if (!GetBytes(info, 0, "section", &section) || !GetSize(info, 1, "maxInflatedBytes", &max_inflated)) {
+    return env.Undefined();
+  }
+  InflateWorker* worker = new InflateWorker(env, section, static_cast<uint64_t>(max_inflated));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
 }  // namespace
 
 void InitInflateSection(Napi::Env env, Napi::Object exports) {
   exports.Set("inflateSection", Napi::Function::New(env, InflateSectionSync, "inflateSection"));
+  exports.Set("inflateSectionAsync", Napi::Function::New(env, InflateSectionAsync, "inflateSectionAsync"));
 }
 
 }  // namespace auditcast

@@ -89,31 +89,29 @@ StatusInfo InflateSection(const uint8_t* section, size_t size, uint64_t max_infl
   stream.next_in = const_cast<Bytef*>(section + header);
   stream.avail_in = static_cast<uInt>(size - header);
 
-  // Never hold more than max_inflated plus one window, whatever the input claims.
+  // Never hold more than max_inflated plus one window, whatever the input claims. The gzip trailer's
+  // ISIZE (the section's last 4 bytes, unless junk follows the member) is a good first guess.
   const uint64_t cap = max_inflated + kZlibWindow;
-  uint64_t guess = static_cast<uint64_t>(size) * 4 + kZlibWindow;
-  size_t capacity = static_cast<size_t>(guess < cap ? guess : cap);
-  uint8_t* buffer = static_cast<uint8_t*>(std::malloc(capacity));
-  if (!buffer) {
+  uint64_t guess = size >= 18 ? GetU32LE(section + size - 4) + static_cast<uint64_t>(kZlibWindow) : kZlibWindow;
+  if (guess > static_cast<uint64_t>(size) * 1032 + kZlibWindow) guess = static_cast<uint64_t>(size) * 4 + kZlibWindow;
+  OutputBuffer& buffer = out->buffer;
+  if (!buffer.Resize(static_cast<size_t>(guess < cap ? guess : cap), 0)) {
     inflateEnd(&stream);
     return Fail(kOutOfMemory, 0);
   }
   uint64_t total = 0;
   StatusInfo result;
   for (;;) {
-    if (total + kZlibWindow > capacity) {
-      uint64_t grown = static_cast<uint64_t>(capacity) * 2;
+    if (total + kZlibWindow > buffer.capacity) {
+      uint64_t grown = static_cast<uint64_t>(buffer.capacity) * 2;
       if (grown < total + kZlibWindow) grown = total + kZlibWindow;
       if (grown > cap) grown = cap;
-      uint8_t* next = static_cast<uint8_t*>(std::realloc(buffer, static_cast<size_t>(grown)));
-      if (!next) {
+      if (!buffer.Resize(static_cast<size_t>(grown), static_cast<size_t>(total))) {
         result = Fail(kOutOfMemory, 0);
         break;
       }
-      buffer = next;
-      capacity = static_cast<size_t>(grown);
     }
-    stream.next_out = buffer + total;
+    stream.next_out = buffer.data + total;
     stream.avail_out = static_cast<uInt>(kZlibWindow);
     int rc = inflate(&stream, Z_FINISH);
     if (rc == Z_BUF_ERROR && stream.avail_out != 0) {
@@ -133,20 +131,19 @@ StatusInfo InflateSection(const uint8_t* section, size_t size, uint64_t max_infl
   }
   size_t consumed = static_cast<size_t>(stream.total_in);
   inflateEnd(&stream);
-  out->data = buffer;
   out->size = static_cast<size_t>(total);
   if (result.status != kOk) return result;
 
   size_t trailer_at = header + consumed;
   if (size - trailer_at < kGzipTrailerSize) return Fail(kTruncatedGzip, end);
-  if (GetU32LE(section + trailer_at) != Crc32(0, buffer, out->size)) {
+  if (GetU32LE(section + trailer_at) != Crc32(0, buffer.data, out->size)) {
     return Fail(kCrcMismatch, static_cast<double>(trailer_at));
   }
   if (GetU32LE(section + trailer_at + 4) != static_cast<uint32_t>(out->size)) {
     return Fail(kSizeMismatch, static_cast<double>(trailer_at + 4), static_cast<double>(out->size));
   }
   out->trailing_bytes = size - trailer_at - kGzipTrailerSize;
-  return SplitRecords(buffer, out->size, &out->bounds);
+  return SplitRecords(buffer.data, out->size, &out->bounds);
 }
 
 }  // namespace auditcast

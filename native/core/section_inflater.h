@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "output_buffer.h"
 #include "status.h"
 
 namespace auditcast {
@@ -20,7 +21,7 @@ long GzipHeaderLength(const uint8_t* data, size_t size);
 StatusInfo SplitRecords(const uint8_t* data, size_t size, std::vector<uint32_t>* bounds);
 
 struct InflatedSection {
-  uint8_t* data = nullptr;  // malloc'd; the caller owns it (also on failure: free it)
+  OutputBuffer buffer;  // the caller owns it (also on failure: Release it)
   size_t size = 0;
   std::vector<uint32_t> bounds;
   size_t trailing_bytes = 0;

@@ -39,6 +39,17 @@ describe('codec lifecycle', () => {
     gc();
   });
 
+  it('GC while sections inflate on workers: inputs and results survive', async () => {
+    const c = codecUnderTest();
+    const part = buildPart(jsCodec, chunks);
+    const size = Number(new DataView(part.buffer, part.byteOffset).getBigUint64(8));
+    const pending = Array.from({ length: 8 }, () => c.inflateSectionAsync!(Uint8Array.from(part.subarray(24, 24 + size)), { maxInflatedBytes: 1 << 26 }));
+    gc();
+    const results = await Promise.all(pending);
+    gc();
+    for (const r of results) expect(sha256(r.data)).toBe(sha256(Buffer.concat(chunks)));
+  });
+
   it('an encoder kept only by its pending promise still finishes the right part', async () => {
     const c = codecUnderTest();
     const finish = (() => {

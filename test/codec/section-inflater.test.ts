@@ -121,6 +121,25 @@ describe('section inflater parity (native vs js)', () => {
     expect(expectSameOutcome(bomb, 1 << 20)).toContain('LIMIT_EXCEEDED');
   });
 
+  it('inflateSectionAsync gives the same data and the same errors as inflateSection', async () => {
+    const big = sectionOf(buildPart(jsCodec, chunkRecords(frameEvents(corpusPrints('build')))));
+    const crc = Buffer.from(big);
+    crc[crc.length - 8] ^= 0xff;
+    const cut = big.subarray(0, big.length - 100);
+    const cases: [Uint8Array, number][] = [[big, 1 << 26], [crc, 1 << 26], [cut, 1 << 26], [big, 100_000], [smallSection, 1 << 20]];
+    for (const c of [jsCodec, codecUnderTest()]) {
+      const outcomes = await Promise.all(cases.map(async ([section, max]) => {
+        try {
+          const r = await c.inflateSectionAsync!(section, { maxInflatedBytes: max });
+          return `ok ${sha256(r.data)} ${Array.from(r.bounds).join(',')} ${r.trailingBytes}`;
+        } catch (err) {
+          return `error ${(err as { code?: string }).code} ${(err as Error).message}`;
+        }
+      }));
+      expect(outcomes).toEqual(cases.map(([section, max]) => inflateOutcome(jsCodec, section, max)));
+    }
+  });
+
   it('rejects bad limits with the same error', () => {
     for (const max of [-1, 1.5, Number.NaN, 2 ** 40]) {
       for (const c of [jsCodec, codecUnderTest()]) {

@@ -8,5 +8,8 @@ export const jsCodec: SliceCodec = {
   backend: 'js',
   createPartEncoder: () => new JsPartEncoder(),
   inflateSection,
+  // node:zlib has no bounded async inflate with the same error order, so the JS backend stays on
+  // the calling thread and only honours the promise shape.
+  inflateSectionAsync: async (section, limits) => inflateSection(section, limits),
   framePrints: framePrintsJs,
 };
