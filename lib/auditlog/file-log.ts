@@ -11,6 +11,7 @@ import {
   LogRotationPeriodMs, MaxScanTokenSize, SessionRecordingEvents, SymlinkFilename, DAY_MS,
 } from './constants.js';
 import { type EventFields, eventJsonLine, trimToMaxSize } from './event-json.js';
+import { auditStoredTrimmedEvents } from '../metrics.js';
 import { logFileName, utcDayStart } from './file-time.js';
 import { searchFiles, type FileSearchQuery, type SearchCursor } from './search.js';
 import { nodeSearchFs, type SearchFs } from './search-fs.js';
@@ -144,6 +145,7 @@ export class FileLog implements EventSearcher {
         throw badParameter(`event ${type} reached max FileLog entry size limit, current size ${size} (limit ${this.maxScanTokenSize})`);
       }
       this.stats.trimmed++;
+      auditStoredTrimmedEvents.inc();
     }
     return line;
   }

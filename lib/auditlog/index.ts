@@ -20,3 +20,4 @@ export {
   importLegacySession, readLegacyRecording, convertLegacyRecording, writeLegacyRecording,
 } from './legacy-recording.js';
 export { readTar, writeTar, type TarEntry } from './tar.js';
+export { MultiLog, WriterLog, newWriterLog, type AuditLogger } from './multi-log.js';

@@ -9,3 +9,7 @@ export { CallbackStreamer, type CallbackStreamerOptions } from './callback-strea
 export { ReportingStreamer, type StreamUploadEvent } from './reporting-streamer.js';
 export { SessionWriter, type SessionWriterOptions, type SessionWriterStats } from './session-writer.js';
 export { WriterEmitter } from './writer-emitter.js';
+export {
+  newSessionPreparerRecorder, withNoOpPreparer, setupAndRecordEvent,
+  type SessionRecorder, type SessionPreparerRecorder,
+} from './session-preparer-recorder.js';

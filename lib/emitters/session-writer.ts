@@ -130,6 +130,11 @@ export class SessionWriter {
     return this.enqueue(prepared);
   }
 
+  /** Stamps an event without recording it (the seed's PrepareSessionEvent). */
+  prepareSessionEvent(event: AuditEventInput): AuditEvent {
+    return this.preparer.prepareSessionEvent(event);
+  }
+
   /** Records an event already stamped by a preparer. */
   recordPreparedEvent(event: AuditEvent): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
