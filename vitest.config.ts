@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Builds dist/ (what bin/auditcast.js runs) when lib/ is newer, for the CLI tests.
+    globalSetup: ['test/cli/global-setup.ts'],
   },
 });

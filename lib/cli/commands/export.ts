@@ -1,0 +1,75 @@
+// auditcast export SESSION|FILE --format json|asciicast|text [--out FILE]
+import { marshalEventJson } from '../../events/event-json.js';
+import { ProtoReader } from '../../stream/proto-reader.js';
+import { choiceOption, expectPositionals, parseCommand, stringOption } from '../args.js';
+import { AsciicastWriter } from '../asciicast-writer.js';
+import { type Command, helpText } from '../command.js';
+import { resolveDataDir } from '../data-dir.js';
+import { UsageError } from '../errors.js';
+import { openOutput, Progress } from '../output.js';
+import { checkRecordingFormat, findRecording, readChunks } from '../recording-input.js';
+import { TerminalReader } from '../terminal-reader.js';
+
+const NAME = 'export';
+const FORMATS = ['json', 'asciicast', 'text'] as const;
+
+const OPTIONS = {
+  format: { type: 'string', short: 'f' },
+  out: { type: 'string', short: 'o' },
+} as const;
+
+export const exportCommand: Command = {
+  name: NAME,
+  summary: 'convert a recording to Teleport JSON lines, asciicast v2 or raw terminal text',
+  help: helpText(
+    'auditcast export SESSION|FILE --format json|asciicast|text [--out FILE]',
+    [
+      'Reads a recording (a session id in the data dir, or a .tar file) and writes:',
+      '  json       one Teleport JSON event per line (as `tsh recordings export` / the audit log)',
+      '  asciicast  asciicast v2 for asciinema: header with the terminal size from session.start,',
+      '             [t, "o", text] for output and [t, "r", "COLSxROWS"] for resizes',
+      '  text       the raw terminal bytes, exactly as the program wrote them',
+    ].join('\n'),
+    [
+      ['-f, --format FMT', 'json, asciicast or text (required)'],
+      ['-o, --out FILE', 'write to FILE instead of standard output'],
+    ],
+  ),
+  async run(argv) {
+    const { values, positionals } = parseCommand(NAME, argv, OPTIONS);
+    expectPositionals(NAME, positionals, 1, 1, 'SESSION or FILE');
+    const format = choiceOption(NAME, values, 'format', FORMATS);
+    if (!format) throw new UsageError('--format is required (json, asciicast or text)', NAME);
+    const file = await findRecording(positionals[0]!, resolveDataDir(values.dataDir));
+    await checkRecordingFormat(file);
+    const progress = new Progress('exporting', file.size);
+    const reader = new ProtoReader(readChunks(file.path, (n) => progress.update(n)));
+    const out = openOutput(stringOption(values, 'out'));
+    try {
+      if (format === 'json') {
+        for (let event = await reader.read(); event; event = await reader.read()) {
+          await out.write(`${marshalEventJson(event)}\n`);
+        }
+      } else if (format === 'text') {
+        for (let event = await reader.read(); event; event = await reader.read()) {
+          if (event.Metadata.Type === 'print' && event.Data instanceof Uint8Array && event.Data.length > 0) await out.write(event.Data);
+        }
+      } else {
+        const terminal = new TerminalReader(reader);
+        const writer = new AsciicastWriter();
+        await out.write(writer.header(await terminal.open()));
+        for await (const frame of terminal.frames()) {
+          const line = writer.frame(frame);
+          if (line) await out.write(line);
+        }
+        const rest = writer.end();
+        if (rest) await out.write(rest);
+      }
+      await out.end();
+    } finally {
+      progress.done();
+      await reader.close();
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,141 @@
+// auditcast play SESSION|FILE [--speed X] [--idle-limit SECONDS] [--from SECONDS]
+// Replays the terminal output with the recorded timing. Keys (when stdin is a terminal):
+// space pause/resume, + faster, - slower, q quit.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ProtoReader } from '../../stream/proto-reader.js';
+import { expectPositionals, numberOption, parseCommand } from '../args.js';
+import { type Command, helpText } from '../command.js';
+import { resolveDataDir } from '../data-dir.js';
+import { openOutput } from '../output.js';
+import { checkRecordingFormat, findRecording, readChunks } from '../recording-input.js';
+import { TerminalReader } from '../terminal-reader.js';
+
+const NAME = 'play';
+const MIN_SPEED = 1 / 64;
+const MAX_SPEED = 64;
+
+const OPTIONS = {
+  speed: { type: 'string', short: 's' },
+  'idle-limit': { type: 'string', short: 'i' },
+  from: { type: 'string' },
+} as const;
+
+/** Playback state changed by keys; `changed` wakes a sleeping wait. */
+class Controls {
+  speed: number;
+  paused = false;
+  quit = false;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(speed: number) {
+    this.speed = speed;
+  }
+
+  /** Resolves on the next key that changes something; an aborted wait forgets its waiter. */
+  changed(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const waiter = () => {
+        this.waiters.delete(waiter);
+        resolve();
+      };
+      this.waiters.add(waiter);
+      signal?.addEventListener('abort', () => this.waiters.delete(waiter), { once: true });
+    });
+  }
+
+  key(data: Buffer): void {
+    for (const byte of data) {
+      const ch = String.fromCharCode(byte);
+      if (ch === ' ') this.paused = !this.paused;
+      else if (ch === '+' || ch === '=') this.speed = Math.min(MAX_SPEED, this.speed * 2);
+      else if (ch === '-' || ch === '_') this.speed = Math.max(MIN_SPEED, this.speed / 2);
+      else if (ch === 'q' || byte === 3 || byte === 4) this.quit = true;
+      else continue;
+    }
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** Waits `seconds` of recording time at the current speed, pausing and re-timing on keys. */
+  async wait(seconds: number): Promise<void> {
+    let remaining = seconds;
+    while (remaining > 0 && !this.quit) {
+      if (this.paused) {
+        await this.changed();
+        continue;
+      }
+      const speed = this.speed;
+      const started = performance.now();
+      const abort = new AbortController();
+      const woke = await Promise.race([
+        sleep((remaining * 1000) / speed, 'slept', { signal: abort.signal }).catch(() => 'aborted'),
+        this.changed(abort.signal).then(() => 'key'),
+      ]);
+      abort.abort();
+      if (woke === 'slept') return;
+      remaining -= ((performance.now() - started) / 1000) * speed;
+    }
+  }
+}
+
+export const playCommand: Command = {
+  name: NAME,
+  summary: 'replay a recording in the terminal with its recorded timing',
+  help: helpText(
+    'auditcast play SESSION|FILE [--speed X] [--idle-limit SECONDS] [--from SECONDS]',
+    [
+      'Replays the terminal output of a recording with the timing of its print events.',
+      'Keys while playing (when standard input is a terminal): space pause/resume,',
+      '+ twice as fast, - half as fast, q quit.',
+    ].join('\n'),
+    [
+      ['-s, --speed X', 'playback speed (default 1; 2 = twice as fast)'],
+      ['-i, --idle-limit S', 'cap every pause at S seconds'],
+      ['--from S', 'start S seconds into the session (earlier output is drawn at once)'],
+    ],
+  ),
+  async run(argv) {
+    const { values, positionals } = parseCommand(NAME, argv, OPTIONS);
+    expectPositionals(NAME, positionals, 1, 1, 'SESSION or FILE');
+    const speed = numberOption(NAME, values, 'speed', MIN_SPEED, MAX_SPEED) ?? 1;
+    const idleLimit = numberOption(NAME, values, 'idle-limit', 0);
+    const from = numberOption(NAME, values, 'from', 0) ?? 0;
+    const file = await findRecording(positionals[0]!, resolveDataDir(values.dataDir));
+    await checkRecordingFormat(file);
+
+    const controls = new Controls(speed);
+    const stdin = process.stdin;
+    const interactive = stdin.isTTY === true;
+    const onKey = (data: Buffer) => controls.key(data);
+    if (interactive) {
+      stdin.setRawMode(true);
+      stdin.on('data', onKey);
+      stdin.resume();
+    }
+    const reader = new ProtoReader(readChunks(file.path));
+    const out = openOutput();
+    try {
+      let lastT = 0;
+      for await (const frame of new TerminalReader(reader).frames()) {
+        if (controls.quit) break;
+        if (frame.kind !== 'output') continue;
+        if (frame.t > from) {
+          let gap = frame.t - Math.max(lastT, from);
+          if (idleLimit !== undefined) gap = Math.min(gap, idleLimit);
+          if (gap > 0) await controls.wait(gap);
+          if (controls.quit) break;
+        }
+        lastT = frame.t;
+        await out.write(frame.data);
+      }
+      await out.end();
+    } finally {
+      await reader.close();
+      if (interactive) {
+        stdin.off('data', onKey);
+        stdin.setRawMode(false);
+        stdin.pause();
+      }
+    }
+    return 0;
+  },
+};
