@@ -10,8 +10,8 @@ import { checkPrintBatch, printBatchError, printStrings } from './print-batch.js
 
 /**
  * Chunks (and gzip sections) smaller than this are handled on the calling thread even by
- * addChunkAsync (inflateSectionAsync): below it
- * the hop to a libuv worker costs more than it saves (measured by `npm run bench`, "async cut-off").
+ * addChunkAsync (inflateSectionAsync): below it the hop to a libuv worker costs more than the work
+ * it moves off the main thread (measured by `npm run bench`, "async cut-off"; see bench/README.md).
  */
 export const ASYNC_MIN_BYTES = 16 * 1024;
 
