@@ -179,13 +179,14 @@ function sections(parts: Uint8Array[]): Uint8Array[] {
   });
 }
 
-export function readCodec(c: SliceCodec, parts: Uint8Array[]): ReadResult {
+/** Inflate, split and decode every event; `shareBytes`: print Data as views instead of copies. */
+export function readCodec(c: SliceCodec, parts: Uint8Array[], shareBytes = false): ReadResult {
   let events = 0;
   let dataBytes = 0;
   for (const section of sections(parts)) {
     const { data, bounds } = c.inflateSection(section, { maxInflatedBytes: DEFAULT_MAX_INFLATED_PART_BYTES });
     for (let i = 0; i < bounds.length; i += 2) {
-      const event = decodeEvent(data, bounds[i], bounds[i + 1]);
+      const event = decodeEvent(data, bounds[i], bounds[i + 1], { shareBytes });
       dataBytes += (event.Data as Uint8Array).length;
       events++;
     }
@@ -255,10 +256,10 @@ export function readLimit(parts: Uint8Array[]): number {
   return bytes;
 }
 
-export async function readStream(c: SliceCodec, recording: Uint8Array): Promise<ReadResult> {
+export async function readStream(c: SliceCodec, recording: Uint8Array, copyData = true): Promise<ReadResult> {
   let events = 0;
   let dataBytes = 0;
-  for await (const event of new ProtoReader(recording, { codec: c })) {
+  for await (const event of new ProtoReader(recording, { codec: c, copyData })) {
     dataBytes += (event.Data as Uint8Array).length;
     events++;
   }

@@ -122,12 +122,15 @@ async function benchFixture(fx: PrintFixture, iterations: number): Promise<void>
   record('write', fx, payload, writeTimes);
 
   check(same(readRecords(native, ref.parts)) && same(readRecords(jsCodec, ref.parts)), 'records read drivers');
+  check(same(readCodec(native, ref.parts, true)) && same(await readStream(native, recording, false)), 'view read drivers');
   const readTimes = await time({
     'native-records': () => readRecords(native, ref.parts),
     'js-records': () => readRecords(jsCodec, ref.parts),
     native: () => readCodec(native, ref.parts),
+    'native-views': () => readCodec(native, ref.parts, true),
     js: () => readCodec(jsCodec, ref.parts),
     'native-stream': () => readStream(native, recording),
+    'native-stream-views': () => readStream(native, recording, false),
     'js-stream': () => readStream(jsCodec, recording),
     naive: () => readNaive(ref.parts),
     limit: () => readLimit(ref.parts),
@@ -154,10 +157,10 @@ function peakRss(): Record<string, unknown> {
     const write = run('--import', 'tsx', join(import.meta.dirname, 'rss-child.ts'), '--write', file, String(quick ? 256 << 20 : 1024 << 20));
     if (write.status !== 0) return { error: (write.stderr || `exit ${write.status}`).trim().split('\n').slice(-3).join(' ') };
     const out: Record<string, unknown> = {};
-    for (const forceJs of ['0', '1']) {
+    for (const [name, forceJs, mode] of [['native', '0', 'copy'], ['native-views', '0', 'views'], ['js', '1', 'copy']]) {
       process.env.AUDITCAST_FORCE_JS = forceJs;
-      const read = run(join(import.meta.dirname, 'rss-read.mjs'), file);
-      out[forceJs === '1' ? 'js' : 'native'] = read.status === 0
+      const read = run(join(import.meta.dirname, 'rss-read.mjs'), file, mode);
+      out[name] = read.status === 0
         ? JSON.parse(read.stdout.trim().split('\n').pop()!)
         : { error: (read.stderr || `exit ${read.status}`).trim().split('\n').slice(-3).join(' ') };
     }

@@ -76,4 +76,10 @@ export interface SliceCodec {
    * over 64 KiB. Optional in the interface; both built-in backends have it.
    */
   framePrints?(batch: PrintBatch): Uint8Array;
+  /**
+   * Frees an inflated section's memory now rather than when the garbage collector gets to it.
+   * Every view of its data becomes empty, so only a caller that kept no view may call it.
+   * Returns false when the backend cannot (the JS backend leaves it to the collector).
+   */
+  releaseSection?(section: InflatedSection): boolean;
 }

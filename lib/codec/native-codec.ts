@@ -42,6 +42,7 @@ interface NativeSliceAddon {
   inflateSection(section: Uint8Array, maxInflatedBytes: number): InflatedSection | NativeFailure;
   inflateSectionAsync(section: Uint8Array, maxInflatedBytes: number): Promise<InflatedSection | NativeFailure>;
   framePrints(data: Uint8Array, numbers: Float64Array, strings: string[]): Uint8Array | NativePrintFailure;
+  releaseInflated?(data: Uint8Array): boolean;
 }
 
 function isSliceAddon(addon: NativeAddon): addon is NativeAddon & NativeSliceAddon {
@@ -119,6 +120,9 @@ export function createNativeCodec(addon: NativeAddon): SliceCodec {
       checkInflateLimits(limits);
       if (section.length < ASYNC_MIN_BYTES) return sectionResult(native.inflateSection(section, limits.maxInflatedBytes));
       return sectionResult(await native.inflateSectionAsync(section, limits.maxInflatedBytes));
+    },
+    releaseSection(section: InflatedSection): boolean {
+      return native.releaseInflated?.(section.data) ?? false;
     },
     framePrints(batch: PrintBatch): Uint8Array {
       checkPrintBatch(batch);

@@ -45,9 +45,14 @@ export function encodeEvent(event: AuditEventInput): Uint8Array {
   return scratch.finish();
 }
 
+export interface DecodeOptions {
+  /** Bytes fields (print data) as views into `bytes` rather than copies. */
+  shareBytes?: boolean;
+}
+
 /** Decodes one OneOf record. Unknown OneOf numbers come back as an OpaqueEvent. */
-export function decodeEvent(bytes: Uint8Array, start = 0, end = bytes.length): AuditEvent {
-  const r = new WireReader(bytes, start, end);
+export function decodeEvent(bytes: Uint8Array, start = 0, end = bytes.length, options?: DecodeOptions): AuditEvent {
+  const r = new WireReader(bytes, start, end, options?.shareBytes ?? false);
   let event: AuditEvent | undefined;
   while (r.pos < r.end) {
     const tag = r.varint();

@@ -10,7 +10,11 @@ export class WireReader {
   pos: number;
   readonly end: number;
 
-  constructor(buf: Uint8Array, start = 0, end = buf.length) {
+  /**
+   * `shareBytes`: bytes fields are views into `buf` instead of copies (faster, but they keep `buf`
+   * alive and change with it).
+   */
+  constructor(buf: Uint8Array, start = 0, end = buf.length, readonly shareBytes = false) {
     this.buf = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
     this.pos = start;
     this.end = end;
@@ -103,10 +107,10 @@ export class WireReader {
     return start === end ? '' : utf8Slice(this.buf, start, end);
   }
 
-  /** A copy of a bytes field (the caller may keep it after the buffer is reused). */
+  /** A bytes field: a copy, or a view when the reader shares bytes. */
   bytes(): Uint8Array {
     const [start, end] = this.lenRange();
-    return Uint8Array.prototype.slice.call(this.buf, start, end);
+    return this.shareBytes ? this.buf.subarray(start, end) : Uint8Array.prototype.slice.call(this.buf, start, end);
   }
 
   skip(wireType: number): void {

@@ -8,7 +8,7 @@ export type RecordingSource = Uint8Array | Readable | AsyncIterable<Uint8Array>;
 export interface ByteSource {
   /** Bytes consumed so far. */
   readonly offset: number;
-  /** Up to `n` bytes; fewer only at the end of the input. */
+  /** Up to `n` bytes; fewer only at the end of the input. Valid until the next read. */
   read(n: number): Promise<Uint8Array>;
   /** Skips up to `n` bytes; returns how many were skipped. */
   skip(n: number): Promise<number>;
@@ -37,6 +37,8 @@ class IterableSource implements ByteSource {
   private readonly iterator: AsyncIterator<Uint8Array>;
   private chunk: Uint8Array = new Uint8Array(0);
   private done = false;
+  /** Reused for reads that span chunks, so reading part after part does not churn the heap. */
+  private scratch = Buffer.alloc(0);
 
   constructor(iterable: AsyncIterable<Uint8Array>) {
     this.iterator = iterable[Symbol.asyncIterator]();
@@ -64,7 +66,8 @@ class IterableSource implements ByteSource {
       this.offset += n;
       return out;
     }
-    const out = Buffer.allocUnsafe(n);
+    if (this.scratch.length < n) this.scratch = Buffer.allocUnsafe(Math.max(n, this.scratch.length * 2));
+    const out = this.scratch;
     let got = 0;
     while (got < n && (await this.fill())) {
       const take = Math.min(n - got, this.chunk.length);

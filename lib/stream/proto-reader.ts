@@ -4,7 +4,7 @@ import { AuditcastError, corrupted, throwIfAborted } from '../errors.js';
 import { codec as defaultCodec } from '../codec/index.js';
 import type { SliceCodec } from '../codec/codec.js';
 import type { AuditEvent } from '../events/event.js';
-import { decodeEvent } from '../events/oneof.js';
+import { type DecodeOptions, decodeEvent } from '../events/oneof.js';
 import { type ByteSource, type RecordingSource, closeByteSource, toByteSource } from './byte-source.js';
 import { PartReader, type PartReaderLimits, type ReadPart } from './part-reader.js';
 
@@ -24,6 +24,13 @@ export interface ProtoReaderStats {
 export interface ProtoReaderOptions extends PartReaderLimits {
   /** Codec backend (default: the process-wide one). */
   codec?: SliceCodec;
+  /**
+   * Events get their own copy of byte fields (print Data), and the reader frees each inflated part
+   * as soon as it is done (native backend): memory stays at about one part. Default true. With
+   * false, byte fields are views into the inflated part: faster, but an event kept alive keeps its
+   * whole part alive, and parts wait for the garbage collector.
+   */
+  copyData?: boolean;
   signal?: AbortSignal;
 }
 
@@ -36,12 +43,16 @@ export class ProtoReader implements AsyncIterable<AuditEvent> {
   private ended = false;
   private failure: AuditcastError | null = null;
   private readonly signal?: AbortSignal;
+  private readonly decodeOptions: DecodeOptions;
+  private readonly codec: SliceCodec;
   readonly stats: ProtoReaderStats = { skippedEvents: 0, outOfOrderEvents: 0, totalEvents: 0, skippedBytes: 0, parts: 0 };
 
   constructor(source: RecordingSource, options: ProtoReaderOptions = {}) {
     this.source = toByteSource(source);
-    this.parts = new PartReader(this.source, options.codec ?? defaultCodec, options);
+    this.codec = options.codec ?? defaultCodec;
+    this.parts = new PartReader(this.source, this.codec, options);
     this.signal = options.signal;
+    this.decodeOptions = { shareBytes: options.copyData === false };
   }
 
   /** Reads from a new source, keeping stats and the last index (Teleport's Reset). */
@@ -64,6 +75,7 @@ export class ProtoReader implements AsyncIterable<AuditEvent> {
       if (!this.part || this.record * 2 >= this.part.bounds.length) {
         if (this.ended) return null;
         throwIfAborted(this.signal);
+        this.releasePart(); // free the finished part while the next one is read
         let next: ReadPart | null;
         try {
           next = await this.parts.next();
@@ -86,7 +98,7 @@ export class ProtoReader implements AsyncIterable<AuditEvent> {
       const i = this.record++;
       let event: AuditEvent;
       try {
-        event = decodeEvent(part.data, part.bounds[i * 2], part.bounds[i * 2 + 1]);
+        event = decodeEvent(part.data, part.bounds[i * 2], part.bounds[i * 2 + 1], this.decodeOptions);
       } catch (err) {
         // Not sticky, as in Teleport: the next read moves on to the next record.
         const reason = err instanceof Error ? err.message : String(err);
@@ -102,6 +114,13 @@ export class ProtoReader implements AsyncIterable<AuditEvent> {
       this.lastIndex = index;
       return event;
     }
+  }
+
+  private releasePart(): void {
+    const done = this.part;
+    this.part = null;
+    // Events hold copies of their bytes only when copyData is set; only then may the part go now.
+    if (done && !this.decodeOptions.shareBytes) this.codec.releaseSection?.(done);
   }
 
   /** Every remaining event. */
@@ -122,7 +141,7 @@ export class ProtoReader implements AsyncIterable<AuditEvent> {
   /** Releases the input (ends a stream source early). */
   async close(): Promise<void> {
     this.ended = true;
-    this.part = null;
+    this.releasePart();
     await closeByteSource(this.source);
   }
 }

@@ -1,6 +1,10 @@
 // inflateSection(section, maxInflatedBytes) -> {data, bounds, trailingBytes} | {status, offset, value}
 // inflateSectionAsync(section, maxInflatedBytes) -> Promise of the same, inflated on a libuv worker
+// releaseInflated(data) -> bool: frees an inflated part now (its Buffer is detached first)
 // The JS adapter turns a status into the error (lib/codec/part-format.ts sectionError).
+
+#include <mutex>
+#include <unordered_map>
 
 #include "../core/section_inflater.h"
 #include "bindings.h"
@@ -8,6 +12,26 @@
 namespace auditcast {
 
 namespace {
+
+// Inflated parts handed to JS and not yet freed, by data address, so a reader done with a part can
+// free it at once instead of waiting for V8 to collect it (shared by all worker threads).
+std::mutex live_mutex;
+std::unordered_map<const uint8_t*, OutputBuffer*> live_parts;
+
+void Remember(OutputBuffer* memory) {
+  std::lock_guard<std::mutex> lock(live_mutex);
+  live_parts[memory->data] = memory;
+}
+
+OutputBuffer* Forget(const uint8_t* data) {
+  if (data == nullptr) return nullptr;
+  std::lock_guard<std::mutex> lock(live_mutex);
+  auto it = live_parts.find(data);
+  if (it == live_parts.end()) return nullptr;
+  OutputBuffer* memory = it->second;
+  live_parts.erase(it);
+  return memory;
+}
 
 Napi::Value StatusObject(Napi::Env env, const StatusInfo& status) {
   if (status.status == kOutOfMemory) {
@@ -36,11 +60,17 @@ Napi::Value ResultValue(Napi::Env env, InflatedSection& result, const StatusInfo
   OutputBuffer* owned = new OutputBuffer(memory);
   Napi::Buffer<uint8_t> buffer = Napi::Buffer<uint8_t>::New(
       env, owned->data, result.size,
-      [](Napi::Env, uint8_t*, OutputBuffer* memory) {
+      [](Napi::Env finalizeEnv, uint8_t*, OutputBuffer* memory) {
+        // Still live unless releaseInflated freed it already (then capacity is 0).
+        Forget(memory->data);
+        Napi::MemoryManagement::AdjustExternalMemory(finalizeEnv, -static_cast<int64_t>(memory->capacity));
         memory->Release();
         delete memory;
       },
       owned);
+  // Tell V8 how much memory the part holds, so it collects finished parts as soon as it counts.
+  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(owned->capacity));
+  Remember(owned);
   if (env.IsExceptionPending()) {
     owned->Release();
     delete owned;
@@ -118,9 +148,33 @@ Napi::Value InflateSectionAsync(const Napi::CallbackInfo& info) {
   return promise;
 }
 
+Napi::Value ReleaseInflated(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsTypedArray()) {
+    Napi::TypeError::New(env, "releaseInflated needs the inflated part's data").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Uint8Array view = info[0].As<Napi::Uint8Array>();
+  Napi::ArrayBuffer buffer = view.ArrayBuffer();
+  const uint8_t* data = static_cast<const uint8_t*>(buffer.Data());
+  OutputBuffer* memory = Forget(data);
+  if (memory == nullptr) return Napi::Boolean::New(env, false);
+  // Detached first: every view of the part becomes empty, none can reach freed memory.
+  buffer.Detach();
+  if (env.IsExceptionPending() || !buffer.IsDetached()) {
+    if (env.IsExceptionPending()) env.GetAndClearPendingException();
+    Remember(memory);
+    return Napi::Boolean::New(env, false);
+  }
+  Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(memory->capacity));
+  memory->Release();
+  return Napi::Boolean::New(env, true);
+}
+
 }  // namespace
 
 void InitInflateSection(Napi::Env env, Napi::Object exports) {
+  exports.Set("releaseInflated", Napi::Function::New(env, ReleaseInflated, "releaseInflated"));
   exports.Set("inflateSection", Napi::Function::New(env, InflateSectionSync, "inflateSection"));
   exports.Set("inflateSectionAsync", Napi::Function::New(env, InflateSectionAsync, "inflateSectionAsync"));
 }

@@ -251,3 +251,15 @@ describe('detectFormat', () => {
     expect(() => detectFormat(Buffer.from('hello'))).toThrow(/unknown recording format/);
   });
 });
+
+describe('ProtoReader: data copies and views', () => {
+  it('events keep their data after later parts are read and freed (default), and views read the same', async () => {
+    const events = generateTestSession({ printEvents: 600 });
+    const recording = await recordEvents(events, 4096);
+    const copied = await new ProtoReader(recording).readAll();
+    const viewed = await new ProtoReader(recording, { copyData: false }).readAll();
+    expectSameEvents(copied, events, expect);
+    expectSameEvents(viewed, events, expect);
+    expect(copied.filter((e) => e.$type === 'SessionPrint').every((e) => (e.Data as Uint8Array).length === e.Bytes)).toBe(true);
+  });
+});
