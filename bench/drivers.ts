@@ -15,6 +15,7 @@ import { DEFAULT_MAX_INFLATED_PART_BYTES, PART_HEADER_SIZE, writePartHeader } fr
 import type { AuditEventInput } from '../lib/events/event.js';
 import { decodeEvent } from '../lib/events/oneof.js';
 import { ProtoReader, ProtoStreamer } from '../lib/stream/index.js';
+import { SessionWriter } from '../lib/emitters/session-writer.js';
 import { MemoryUploader } from '../lib/uploads/memory-uploader.js';
 // @ts-expect-error protobufjs static code has no .d.ts (built by scripts/gen-pbjs.mjs)
 import { events as pbEvents } from '../proto/generated/events.pb.js';
@@ -169,6 +170,23 @@ export async function writeStreamBatches(c: SliceCodec, fx: PrintFixture): Promi
   const stream = await streamer.createAuditStream('bench');
   for (const batch of fx.batches) await stream.recordPrintBatch(batch);
   await stream.complete();
+  return uploader.download('bench');
+}
+
+/** Through SessionWriter.write(bytes) per PTY read: what a recording service does. */
+export async function writeSessionWriter(c: SliceCodec, fx: PrintFixture): Promise<Buffer> {
+  const uploader = new MemoryUploader();
+  const streamer = new ProtoStreamer({ uploader, codec: c, inactivityFlushMs: 0 });
+  const writer = new SessionWriter({ sessionId: 'bench', streamer });
+  const { data, numbers } = fx.batch;
+  let at = 0;
+  for (let i = 0; i < numbers.length; i += 8) {
+    const length = numbers[i];
+    await writer.write(data.subarray(at, at + length));
+    at += length;
+  }
+  await writer.complete();
+  if (writer.stats.lostEvents) throw new Error(`SessionWriter lost ${writer.stats.lostEvents} events`);
   return uploader.download('bench');
 }
 

@@ -13,7 +13,7 @@ import { backend, codec, jsCodec, nativeUnavailableReason } from '../lib/codec/i
 import type { SliceCodec } from '../lib/codec/codec.js';
 import {
   type Written, naiveObjects, rawParts, readCodec, readRecords, readLimit, readNaive, readStream, writeCodec, writeLimit, writeNaive, writeStreamBatches,
-  writeParallel, writeStream,
+  writeParallel, writeStream, writeSessionWriter,
 } from './drivers.js';
 import { type PrintFixture, bulkFixture, interactiveFixture } from './fixtures.js';
 import { measureCutoff } from './cutoff.js';
@@ -105,6 +105,7 @@ async function benchFixture(fx: PrintFixture, iterations: number): Promise<void>
   const batched = await writeStreamBatches(native, fx);
   check(batched.equals(streamed), 'recordPrintBatch recording differs from the recordEvent one');
   check((await writeStreamBatches(jsCodec, fx)).equals(streamed), 'js recordPrintBatch recording differs');
+  check(same(await readStream(native, await writeSessionWriter(native, fx))), 'SessionWriter recording does not decode to the fixture');
   check(same(readCodec(native, ref.parts)) && same(readCodec(jsCodec, ref.parts)) && same(readNaive(ref.parts)), 'read drivers');
   check(readLimit(ref.parts) === payload, 'limit read');
 
@@ -115,6 +116,8 @@ async function benchFixture(fx: PrintFixture, iterations: number): Promise<void>
     'native-stream': () => writeStream(native, objects),
     'js-stream': () => writeStream(jsCodec, objects),
     'native-stream-batch': () => writeStreamBatches(native, fx),
+    'native-session-writer': () => writeSessionWriter(native, fx),
+    'js-session-writer': () => writeSessionWriter(jsCodec, fx),
     'js-stream-batch': () => writeStreamBatches(jsCodec, fx),
     naive: () => writeNaive(naive),
     limit: () => writeLimit(raw),

@@ -12,6 +12,7 @@ import type { AuditEvent, AuditEventInput } from '../events/event.js';
 import { isPermanentEmitError } from '../events/permanent-error.js';
 import { Preparer, type SessionEventPreparer } from '../events/preparer.js';
 import { MAX_RECORD_BYTES } from '../codec/part-format.js';
+import { Timestamp } from '../events/timestamp.js';
 import { auditFailedEmitEvents } from '../metrics.js';
 import type { AuditStream, Streamer } from '../stream/streamer.js';
 import type { StreamStatus } from '../stream/status-channel.js';
@@ -55,6 +56,7 @@ function isUnrecoverable(err: unknown): boolean {
 }
 
 const PRINT_OVERHEAD_BYTES = 256;
+const RESOLVED = Promise.resolve();
 const RECOVERY_ATTEMPTS = 3;
 
 export class SessionWriter {
@@ -70,8 +72,9 @@ export class SessionWriter {
   private readonly backoffDurationMs: number;
   private readonly maxPrintBytes: number;
   private readonly queue: AuditEvent[] = [];
-  private queueWaiters: (() => void)[] = [];
-  private roomWaiters: (() => void)[] = [];
+  private queueWaiter: (() => void) | null = null;
+  private roomWaiters: { resolve: (roomed: boolean) => void; deadline: number }[] = [];
+  private roomTimer: NodeJS.Timeout | null = null;
   private unacked: AuditEvent[] = [];
   private stream: AuditStream | null = null;
   private streamAbort: AbortController | null = null;
@@ -114,7 +117,10 @@ export class SessionWriter {
   /** Records terminal output as print events. Resolves when they are queued (or counted lost). */
   async write(data: Uint8Array): Promise<void> {
     const events = this.options.makeEvents ? this.options.makeEvents(data) : this.toPrints(data);
-    for (const event of events) await this.recordEvent(event);
+    for (const event of events) {
+      const queued = this.recordEvent(event);
+      if (queued !== RESOLVED) await queued;
+    }
   }
 
   /** Stamps and records one session event. */
@@ -164,9 +170,18 @@ export class SessionWriter {
 
   private toPrints(data: Uint8Array): AuditEventInput[] {
     const events: AuditEventInput[] = [];
-    const time = this.now();
+    const time = Timestamp.fromMillis(this.now().getTime());
     for (let pos = 0; pos < data.length; pos += this.maxPrintBytes) {
-      events.push({ $type: 'SessionPrint', Metadata: { Type: 'print', Time: time }, Data: data.subarray(pos, pos + this.maxPrintBytes) });
+      // Every field present from the start: one object shape through preparer and encoder.
+      events.push({
+        $type: 'SessionPrint',
+        Metadata: { Index: 0, Type: 'print', ID: '', Code: '', Time: time, ClusterName: '' },
+        ChunkIndex: 0,
+        Data: data.subarray(pos, pos + this.maxPrintBytes),
+        Bytes: 0,
+        DelayMilliseconds: 0,
+        Offset: 0,
+      });
     }
     return events;
   }
@@ -175,48 +190,75 @@ export class SessionWriter {
     return this.options.now ? this.options.now() : new Date();
   }
 
-  private async enqueue(event: AuditEvent): Promise<void> {
-    if (Date.now() < this.backoffUntil) {
+  private enqueue(event: AuditEvent): Promise<void> {
+    if (this.backoffUntil && Date.now() < this.backoffUntil) {
       this.stats.lostEvents++;
-      return;
+      return RESOLVED;
     }
-    if (this.queue.length >= this.bufferSize) {
-      this.stats.slowWrites++;
-      const roomed = await this.waitForRoom(this.backoffTimeoutMs);
-      if (this.failure) throw this.failure;
-      if (!roomed) {
-        this.stats.lostEvents++;
-        this.backoffUntil = Date.now() + this.backoffDurationMs;
-        return;
-      }
+    if (this.queue.length < this.bufferSize) {
+      this.accept(event);
+      return RESOLVED;
     }
-    this.queue.push(event);
-    this.stats.acceptedEvents++;
-    this.queueWaiters.shift()?.();
+    return this.enqueueSlow(event);
   }
 
-  private waitForRoom(timeoutMs: number): Promise<boolean> {
+  private accept(event: AuditEvent): void {
+    this.queue.push(event);
+    this.stats.acceptedEvents++;
+    this.queueWaiter?.();
+    this.queueWaiter = null;
+  }
+
+  private async enqueueSlow(event: AuditEvent): Promise<void> {
+    this.stats.slowWrites++;
+    const roomed = await this.waitForRoom();
+    if (this.failure) throw this.failure;
+    if (!roomed) {
+      this.stats.lostEvents++;
+      this.backoffUntil = Date.now() + this.backoffDurationMs;
+      return;
+    }
+    this.accept(event);
+  }
+
+  /** Resolves true when the queue has room, false after backoffTimeoutMs (one timer for all). */
+  private waitForRoom(): Promise<boolean> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.roomWaiters = this.roomWaiters.filter((w) => w !== waiter);
-        resolve(false);
-      }, timeoutMs);
-      const waiter = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      this.roomWaiters.push(waiter);
+      this.roomWaiters.push({ resolve, deadline: Date.now() + this.backoffTimeoutMs });
+      if (!this.roomTimer) this.armRoomTimer();
     });
   }
 
-  private async take(): Promise<AuditEvent | null> {
+  private armRoomTimer(): void {
+    const head = this.roomWaiters[0];
+    if (!head) return;
+    this.roomTimer = setTimeout(() => {
+      this.roomTimer = null;
+      const now = Date.now();
+      while (this.roomWaiters.length > 0 && this.roomWaiters[0].deadline <= now) this.roomWaiters.shift()!.resolve(false);
+      this.armRoomTimer();
+    }, Math.max(0, head.deadline - Date.now()));
+  }
+
+  /** Gives queue room to waiting writers, oldest first. */
+  private wakeWriters(): void {
+    let room = this.bufferSize - this.queue.length;
+    while (room-- > 0 && this.roomWaiters.length > 0) this.roomWaiters.shift()!.resolve(true);
+    if (this.roomWaiters.length === 0 && this.roomTimer) {
+      clearTimeout(this.roomTimer);
+      this.roomTimer = null;
+    }
+  }
+
+  /** Everything queued (waits while the queue is empty); null once closed and drained. */
+  private async takeAll(): Promise<AuditEvent[] | null> {
     while (this.queue.length === 0) {
       if (this.closing || this.failure) return null;
-      await new Promise<void>((resolve) => this.queueWaiters.push(resolve));
+      await new Promise<void>((resolve) => { this.queueWaiter = resolve; });
     }
-    const event = this.queue.shift()!;
-    this.roomWaiters.shift()?.();
-    return event;
+    const events = this.queue.splice(0);
+    this.wakeWriters();
+    return events;
   }
 
   private async pump(): Promise<void> {
@@ -227,8 +269,8 @@ export class SessionWriter {
       } else {
         await this.openStream(false);
       }
-      for (let event = await this.take(); event; event = await this.take()) {
-        await this.send(event);
+      for (let batch = await this.takeAll(); batch; batch = await this.takeAll()) {
+        for (const event of batch) await this.send(event);
       }
     } catch (err) {
       this.fail(err);
@@ -280,7 +322,7 @@ export class SessionWriter {
 
   private async finish(): Promise<void> {
     this.closing = true;
-    for (const waiter of this.queueWaiters.splice(0)) waiter();
+    this.queueWaiter?.();
     await this.pumping;
     if (this.failure) throw this.failure;
     for (let attempt = 0; ; attempt++) {
@@ -300,8 +342,9 @@ export class SessionWriter {
     if (!this.failure) {
       this.failure = err instanceof AuditcastError ? err : new AuditcastError('CONNECTION_PROBLEM', (err as Error)?.message ?? String(err), { cause: err });
       this.streamAbort?.abort(this.failure);
-      for (const waiter of this.queueWaiters.splice(0)) waiter();
-      for (const waiter of this.roomWaiters.splice(0)) waiter();
+      this.queueWaiter?.();
+      for (const waiter of this.roomWaiters.splice(0)) waiter.resolve(false);
+      if (this.roomTimer) clearTimeout(this.roomTimer);
       this.resolveDone();
     }
     return this.failure;
