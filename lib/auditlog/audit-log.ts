@@ -5,7 +5,7 @@ import { createReadStream, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { badParameter } from '../errors.js';
 import type { AuditEvent, AuditEventInput } from '../events/event.js';
-import { detectFormat } from '../stream/detect-format.js';
+import { detectFormat, readRecordingHead } from '../stream/detect-format.js';
 import type { MultipartUploader } from '../stream/multipart-uploader.js';
 import { ProtoReader } from '../stream/proto-reader.js';
 import {
@@ -121,15 +121,7 @@ export class AuditLog implements EventSearcher {
 
   private async *recordingEvents(sessionId: string, signal?: AbortSignal): AsyncGenerator<AuditEvent> {
     const path = await this.cache.fetch(sessionId, signal);
-    const handle = await fsp.open(path, 'r');
-    let head: Uint8Array;
-    try {
-      const buf = Buffer.alloc(512);
-      const { bytesRead } = await handle.read(buf, 0, 512, 0);
-      head = buf.subarray(0, bytesRead);
-    } finally {
-      await handle.close();
-    }
+    const head = await readRecordingHead(path);
     if (head.length === 0) return;
     if (detectFormat(head).format === 'legacy-tar') {
       yield* readLegacyRecording(await fsp.readFile(path));

@@ -12,15 +12,15 @@ export interface AuditLogger extends Emitter, EventSearcher {
   close?(): Promise<void> | void;
 }
 
-const notImplemented = (what: string) => new AuditcastError('NOT_IMPLEMENTED', `${what} is not implemented by this log`);
+const cannotSearch = (what: string) => new AuditcastError('NOT_IMPLEMENTED', `${what}: no log here can search (a WriterLog only writes)`);
 
 export class WriterLog extends WriterEmitter implements AuditLogger {
   async searchEvents(): Promise<SearchResult> {
-    throw notImplemented('searchEvents');
+    throw cannotSearch('searchEvents');
   }
 
   async searchSessionEvents(): Promise<SearchResult> {
-    throw notImplemented('searchSessionEvents');
+    throw cannotSearch('searchSessionEvents');
   }
 }
 
@@ -59,7 +59,7 @@ export class MultiLog implements AuditLogger {
         if (!isAuditcastError(err, 'NOT_IMPLEMENTED')) throw err;
       }
     }
-    throw notImplemented(what);
+    throw cannotSearch(what);
   }
 }
 

@@ -3,7 +3,7 @@
 import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { detectFormat } from '../stream/detect-format.js';
+import { detectFormat, readRecordingHead } from '../stream/detect-format.js';
 import { isUuid } from '../uploads/ids.js';
 import { CliError } from './errors.js';
 import type { DataDir } from './data-dir.js';
@@ -49,15 +49,7 @@ function sessionIdOfFile(file: string): string | null {
  * leaves unknown formats to the reader, which names the exact problem and offset (verify).
  */
 export async function checkRecordingFormat(file: RecordingFile, lenient = false): Promise<void> {
-  const handle = await fs.open(file.path, 'r');
-  let head: Buffer;
-  try {
-    const buf = Buffer.alloc(512);
-    const { bytesRead } = await handle.read(buf, 0, 512, 0);
-    head = buf.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
+  const head = await readRecordingHead(file.path);
   if (head.length === 0) throw new CliError(`${file.path}: empty file, not a recording`);
   let format;
   try {

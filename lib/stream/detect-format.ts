@@ -1,5 +1,6 @@
 // DetectFormat: tells a ProtoStream recording from Teleport's legacy (pre-4.4) tar layout by its
 // first bytes.
+import { open } from 'node:fs/promises';
 import { AuditcastError } from '../errors.js';
 import { PROTO_STREAM_V1, PROTO_STREAM_V2 } from '../codec/part-format.js';
 
@@ -38,4 +39,16 @@ function isTarHeader(block: Uint8Array): boolean {
   const field = Buffer.from(block.subarray(148, 156)).toString('latin1').replace(/[\0 ]+$/g, '').trim();
   if (!/^[0-7]+$/.test(field)) return false;
   return parseInt(field, 8) === sum;
+}
+
+/** The first bytes of a file, as many as detectFormat needs (fewer when the file is shorter). */
+export async function readRecordingHead(path: string): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(TAR_BLOCK);
+    const { bytesRead } = await handle.read(buf, 0, TAR_BLOCK, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
 }

@@ -1,7 +1,7 @@
 export { ProtoStreamer, INACTIVITY_FLUSH_MS, type ProtoStreamerOptions, type StreamOptions } from './proto-streamer.js';
 export { ProtoStream, type ProtoStreamStats } from './proto-stream.js';
 export { ProtoReader, type ProtoReaderOptions, type ProtoReaderStats } from './proto-reader.js';
-export { detectFormat, type RecordingFormat } from './detect-format.js';
+export { detectFormat, readRecordingHead, type RecordingFormat } from './detect-format.js';
 export type { StreamStatus } from './status-channel.js';
 export type { RecordingSource } from './byte-source.js';
 export type { EventTrimmer } from './slice.js';

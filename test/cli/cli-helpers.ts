@@ -30,50 +30,35 @@ function environment(extra?: Record<string, string | undefined>): NodeJS.Process
   return env;
 }
 
-/** Runs the CLI to completion; stdin is the given input or empty. */
-export function run(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+/** Runs the CLI to completion; stdin is the given input (or empty), or /dev/null with `noInput`. */
+export function run(args: readonly string[], options: RunOptions = {}, noInput = false): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? ROOT,
       env: environment(options.env),
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: [noInput ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.stdout!.on('data', (d: Buffer) => out.push(d));
+    child.stderr!.on('data', (d: Buffer) => err.push(d));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 50_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), ms: Date.now() - started });
     });
-    child.stdin.on('error', () => {});
-    child.stdin.end(options.input ?? '');
+    if (child.stdin) {
+      child.stdin.on('error', () => {});
+      child.stdin.end(options.input ?? '');
+    }
   });
 }
 
 /** Same, with stdin from /dev/null (not a pipe). */
 export function runNoInput(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? ROOT,
-      env: environment(options.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 50_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), ms: Date.now() - started });
-    });
-  });
+  return run(args, options, true);
 }
 
 export function tempDir(prefix = 'auditcast-cli-'): { dir: string; cleanup: () => void } {
