@@ -1,12 +1,21 @@
 import { existsSync, lstatSync, readFileSync, readlinkSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { isAuditcastError } from '../../lib/errors.js';
 import { marshalEventJson } from '../../lib/events/event-json.js';
 import { Timestamp } from '../../lib/events/timestamp.js';
 import { FileLog } from '../../lib/auditlog/file-log.js';
 import { parseFileTime } from '../../lib/auditlog/file-time.js';
 import { DAY, FakeClock, HOUR, MIN, desktopSessionEnd, resize, sessionEnd, sessionJoin, tempDir, userLogin } from './helpers.js';
+
+// Every log a test opens is closed after it, so no file handle is left to the garbage collector.
+const opened: FileLog[] = [];
+afterEach(async () => { for (const log of opened.splice(0)) await log.close(); });
+function openLog(options: ConstructorParameters<typeof FileLog>[0]): FileLog {
+  const log = new FileLog(options);
+  opened.push(log);
+  return log;
+}
 
 const ids = (r: { events: { Metadata: { ID: string } }[] }) => r.events.map((e) => e.Metadata.ID);
 const users = (r: { events: Record<string, unknown>[] }) => r.events.map((e) => (e.User as { User: string }).User);
@@ -15,7 +24,7 @@ describe('FileLog writing', () => {
   it('TestLogRotation: one file per UTC day, exact line, symlink follows', async () => {
     const data = tempDir();
     const clock = new FakeClock(Date.UTC(1984, 3, 4));
-    const log = new FileLog({ dir: join(data, 'server-1'), clock: clock.now });
+    const log = openLog({ dir: join(data, 'server-1'), clock: clock.now });
     for (const offset of [0, 25 * HOUR]) {
       clock.ms = Date.UTC(1984, 3, 4) + offset;
       const event = resize(clock.ms);
@@ -40,7 +49,7 @@ describe('FileLog writing', () => {
   it('serializes concurrent emits: every line whole', async () => {
     const dir = tempDir();
     const clock = new FakeClock(Date.UTC(2024, 0, 15, 12));
-    const log = new FileLog({ dir: join(dir, 's'), clock: clock.now });
+    const log = openLog({ dir: join(dir, 's'), clock: clock.now });
     await Promise.all(Array.from({ length: 300 }, (_, i) => log.emitAuditEvent(userLogin(`user-${i}-${'x'.repeat(i * 10)}`, clock.ms, `id-${i}`))));
     const lines = readFileSync(log.currentFile, 'utf8').trimEnd().split('\n');
     expect(lines).toHaveLength(300);
@@ -52,7 +61,7 @@ describe('FileLog writing', () => {
     const dir = tempDir();
     const clock = new FakeClock(Date.UTC(2024, 0, 15, 12));
     const start = clock.ms;
-    const log = new FileLog({ dir: join(dir, 's'), clock: clock.now });
+    const log = openLog({ dir: join(dir, 's'), clock: clock.now });
     const query = (id: string, q: string) => ({
       $type: 'DatabaseSessionQuery',
       Metadata: { Type: 'db.session.query', Code: 'TDB02I', ID: id, Time: Timestamp.fromMillis(start + MIN) },
@@ -69,7 +78,7 @@ describe('FileLog writing', () => {
     for (const line of readFileSync(log.currentFile, 'utf8').trimEnd().split('\n')) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(65_536);
 
     const dir2 = tempDir();
-    const log2 = new FileLog({ dir: join(dir2, 's'), clock: clock.now });
+    const log2 = openLog({ dir: join(dir2, 's'), clock: clock.now });
     await log2.emitAuditEvent(query('1', 'select 1'));
     const big = { $type: 'AccessRequestDelete', Metadata: { Type: 'access_request.delete', Code: 'T5003I', ID: '2', Time: Timestamp.fromMillis(start + MIN) }, RequestID: 'r'.repeat(65_536) };
     const err = await log2.emitAuditEvent(big).catch((e) => e);
@@ -93,7 +102,7 @@ describe('FileLog search (filelog_test.go)', () => {
   it('TestFileLogPagination', async () => {
     const clock = new FakeClock(Date.UTC(2024, 0, 15, 12));
     const now = clock.ms;
-    const log = new FileLog({ dir: join(tempDir(), 's'), clock: clock.now });
+    const log = openLog({ dir: join(tempDir(), 's'), clock: clock.now });
     await log.emitAuditEvent(sessionJoin('a', 'bob', now));
     await log.emitAuditEvent(sessionJoin('b', 'alice', now + MIN));
     await log.emitAuditEvent(sessionJoin('c', 'dave', now + 2 * MIN));
@@ -108,7 +117,7 @@ describe('FileLog search (filelog_test.go)', () => {
   it('TestSearchSessionEvents', async () => {
     const clock = new FakeClock(Date.UTC(2024, 0, 15, 12));
     const start = clock.ms;
-    const log = new FileLog({ dir: join(tempDir(), 's'), clock: clock.now });
+    const log = openLog({ dir: join(tempDir(), 's'), clock: clock.now });
     clock.advance(MIN);
     await log.emitAuditEvent(sessionEnd('a', clock.ms));
     clock.advance(MIN);
@@ -124,7 +133,7 @@ describe('FileLog search (filelog_test.go)', () => {
   });
 
   it('rejects bad requests', async () => {
-    const log = new FileLog({ dir: join(tempDir(), 's') });
+    const log = openLog({ dir: join(tempDir(), 's') });
     const now = Date.now();
     const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e) => (isAuditcastError(e) ? e.code : String(e)));
     expect(await codeOf(log.searchEvents({ from: now, to: now, limit: 10_001 }))).toBe('BAD_PARAMETER');
@@ -139,7 +148,7 @@ describe('FileLog search (filelog_test.go)', () => {
   it('skips invalid JSON, over-long lines and foreign file names, and counts them', async () => {
     const dir = join(tempDir(), 's');
     const clock = new FakeClock(Date.UTC(2024, 0, 15, 12));
-    const log = new FileLog({ dir, clock: clock.now, maxScanTokenSize: 1000 });
+    const log = openLog({ dir, clock: clock.now, maxScanTokenSize: 1000 });
     await log.emitAuditEvent(sessionJoin('a', 'bob', clock.ms));
     writeFileSync(log.currentFile, `not json\n${'{"x":"' + 'y'.repeat(5000) + '"}'}\n[1,2]\n`, { flag: 'a' });
     await log.emitAuditEvent(sessionJoin('b', 'bob', clock.ms + 1));
@@ -152,7 +161,7 @@ describe('FileLog search (filelog_test.go)', () => {
 
   it('1 MiB page cap returns a key early', async () => {
     const clock = new FakeClock(Date.UTC(2024, 0, 15, 12));
-    const log = new FileLog({ dir: join(tempDir(), 's'), clock: clock.now });
+    const log = openLog({ dir: join(tempDir(), 's'), clock: clock.now });
     const user = 'u'.repeat(60_000);
     for (let i = 0; i < 20; i++) await log.emitAuditEvent(sessionJoin(`id-${i}`, `${user}${i}`, clock.ms + i));
     const r = await log.searchEvents({ from: clock.ms - HOUR, to: clock.ms + HOUR, limit: 100 });
