@@ -1,5 +1,6 @@
 // Reads a log file line by line in fixed blocks, forwards or backwards, holding at most one block
 // plus one line. Lines longer than the limit are skipped (and reported), never buffered whole.
+import { corrupted } from '../errors.js';
 import type { SearchFileHandle } from './search-fs.js';
 
 export const READ_BLOCK_BYTES = 64 * 1024;
@@ -21,13 +22,48 @@ function decodeLine(parts: Buffer[], maxLine: number): string | null {
   return buf.toString('utf8', 0, end);
 }
 
+/** The line being assembled from block pieces; a line past the limit is dropped as it grows. */
+class PendingLine {
+  private parts: Buffer[] = [];
+  private length = 0;
+  private tooLong = false;
+
+  constructor(private readonly maxLine: number, private readonly counters: LineReaderCounters, private readonly backward: boolean) {}
+
+  add(piece: Buffer): void {
+    if (this.tooLong) return;
+    if (this.length + piece.length > this.maxLine + 1) {
+      this.tooLong = true;
+      this.parts = [];
+      this.length = 0;
+    } else if (piece.length > 0) {
+      this.parts.push(Buffer.from(piece));
+      this.length += piece.length;
+    }
+  }
+
+  /** Ends the line: yields it (empty lines are skipped) or counts it as too long. */
+  *end(lineStart: number): Generator<string> {
+    if (this.tooLong) this.counters.linesTooLong++;
+    else if (this.length > 0) {
+      const line = decodeLine(this.backward ? this.parts.reverse() : this.parts, this.maxLine);
+      if (line === null) this.counters.linesTooLong++;
+      else {
+        this.counters.lineOffset = lineStart;
+        yield line;
+      }
+    }
+    this.parts = [];
+    this.length = 0;
+    this.tooLong = false;
+  }
+}
+
 /** Lines from first to last; empty lines are skipped. */
 export async function* readLinesForward(handle: SearchFileHandle, maxLine: number, counters: LineReaderCounters, blockBytes = READ_BLOCK_BYTES): AsyncGenerator<string> {
   const block = Buffer.allocUnsafe(blockBytes);
+  const line = new PendingLine(maxLine, counters, false);
   let position = 0;
-  let carry: Buffer[] = [];
-  let carryLen = 0;
-  let tooLong = false;
   let lineStart = 0;
   for (;;) {
     const { bytesRead } = await handle.read(block, 0, blockBytes, position);
@@ -39,94 +75,38 @@ export async function* readLinesForward(handle: SearchFileHandle, maxLine: numbe
     for (;;) {
       const nl = block.indexOf(NL, start);
       const end = nl === -1 || nl >= bytesRead ? bytesRead : nl;
-      const piece = block.subarray(start, end);
-      if (!tooLong) {
-        if (carryLen + piece.length > maxLine + 1) {
-          tooLong = true;
-          carry = [];
-          carryLen = 0;
-        } else if (piece.length > 0) {
-          carry.push(Buffer.from(piece));
-          carryLen += piece.length;
-        }
-      }
+      line.add(block.subarray(start, end));
       if (end === bytesRead) break;
       // a full line ends at `end`
-      if (tooLong) counters.linesTooLong++;
-      else if (carryLen > 0) {
-        const line = decodeLine(carry, maxLine);
-        if (line === null) counters.linesTooLong++;
-        else {
-          counters.lineOffset = lineStart;
-          yield line;
-        }
-      }
-      carry = [];
-      carryLen = 0;
-      tooLong = false;
+      yield* line.end(lineStart);
       start = end + 1;
       lineStart = blockBase + start;
       if (start >= bytesRead) break;
     }
   }
-  if (tooLong) counters.linesTooLong++;
-  else if (carryLen > 0) {
-    const line = decodeLine(carry, maxLine);
-    if (line === null) counters.linesTooLong++;
-    else {
-      counters.lineOffset = lineStart;
-      yield line;
-    }
-  }
+  yield* line.end(lineStart);
 }
 
 /** Lines from last to first; empty lines are skipped. */
 export async function* readLinesBackward(handle: SearchFileHandle, maxLine: number, counters: LineReaderCounters, blockBytes = READ_BLOCK_BYTES): AsyncGenerator<string> {
   const { size } = await handle.stat();
   const block = Buffer.allocUnsafe(blockBytes);
+  const line = new PendingLine(maxLine, counters, true);
   let position = size;
-  // pieces of the line being assembled, last piece first
-  let carry: Buffer[] = [];
-  let carryLen = 0;
-  let tooLong = false;
-  const finish = function* (lineStart: number): Generator<string> {
-    if (tooLong) counters.linesTooLong++;
-    else if (carryLen > 0) {
-      const line = decodeLine(carry.reverse(), maxLine);
-      if (line === null) counters.linesTooLong++;
-      else {
-        counters.lineOffset = lineStart;
-        yield line;
-      }
-    }
-    carry = [];
-    carryLen = 0;
-    tooLong = false;
-  };
   while (position > 0) {
     const length = Math.min(blockBytes, position);
     position -= length;
     const { bytesRead } = await handle.read(block, 0, length, position);
     counters.bytesRead += bytesRead;
-    if (bytesRead < length) throw new Error(`short read at ${position}`);
+    if (bytesRead < length) throw corrupted(`log file shrank while it was read (short read at byte ${position})`);
     let end = length;
     for (;;) {
       const nl = end === 0 ? -1 : block.lastIndexOf(NL, end - 1);
-      const piece = block.subarray(nl + 1, end);
-      if (!tooLong) {
-        if (carryLen + piece.length > maxLine + 1) {
-          tooLong = true;
-          carry = [];
-          carryLen = 0;
-        } else if (piece.length > 0) {
-          carry.push(Buffer.from(piece));
-          carryLen += piece.length;
-        }
-      }
+      line.add(block.subarray(nl + 1, end));
       if (nl === -1) break;
-      yield* finish(position + nl + 1);
+      yield* line.end(position + nl + 1);
       end = nl;
     }
   }
-  yield* finish(0);
+  yield* line.end(0);
 }

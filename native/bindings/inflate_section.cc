@@ -86,13 +86,16 @@ Napi::Value ResultValue(Napi::Env env, InflatedSection& result, const StatusInfo
   return out;
 }
 
+// The (section, maxInflatedBytes) arguments of both inflate operations.
+bool GetSectionArgs(const Napi::CallbackInfo& info, Napi::Uint8Array* section, double* max_inflated) {
+  return GetBytes(info, 0, "section", section) && GetSize(info, 1, "maxInflatedBytes", max_inflated);
+}
+
 Napi::Value InflateSectionSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Uint8Array section;
   double max_inflated;
-  if (!GetBytes(info, 0, "section", &section) || !GetSize(info, 1, "maxInflatedBytes", &max_inflated)) {
-    return env.Undefined();
-  }
+  if (!GetSectionArgs(info, &section, &max_inflated)) return env.Undefined();
   InflatedSection result;
   StatusInfo status = InflateSection(section.Data(), section.ByteLength(), static_cast<uint64_t>(max_inflated), &result);
   return ResultValue(env, result, status);
@@ -139,9 +142,7 @@ Napi::Value InflateSectionAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Uint8Array section;
   double max_inflated;
-  if (!GetBytes(info, 0, "section", &section) || !GetSize(info, 1, "maxInflatedBytes", &max_inflated)) {
-    return env.Undefined();
-  }
+  if (!GetSectionArgs(info, &section, &max_inflated)) return env.Undefined();
   InflateWorker* worker = new InflateWorker(env, section, static_cast<uint64_t>(max_inflated));
   Napi::Promise promise = worker->Promise();
   worker->Queue();

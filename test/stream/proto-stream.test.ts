@@ -8,21 +8,9 @@ import type { MultipartUploader, StreamPart, StreamUpload } from '../../lib/stre
 import { MemoryUploader } from '../../lib/uploads/memory-uploader.js';
 import { generateTestSession } from '../helpers/generate-session.js';
 import { normalizeEvents } from '../helpers/normalize.js';
-import { defineStreamSuite } from './stream-suite.js';
+import { defineStreamSuite, failFirstComplete } from './stream-suite.js';
 
 const GOLDEN = '../shared/fixtures/teleport-golden/test-session-3.golden.jsonl';
-
-/** A MemoryUploader whose first completeUpload fails (Teleport's OnBeforeComplete hook). */
-class FailFirstComplete extends MemoryUploader {
-  private failed = false;
-  override async completeUpload(upload: StreamUpload, parts: readonly StreamPart[]): Promise<void> {
-    if (!this.failed) {
-      this.failed = true;
-      throw new AuditcastError('CONNECTION_PROBLEM', 'simulate failure 1');
-    }
-    return super.completeUpload(upload, parts);
-  }
-}
 
 /** Splits a recording into its parts using the header sizes. */
 function splitParts(recording: Uint8Array): Uint8Array[] {
@@ -47,7 +35,7 @@ async function record(events: ReturnType<typeof generateTestSession>, minUploadB
 }
 
 describe('stream suite on MemoryUploader', () => {
-  defineStreamSuite(() => new MemoryUploader(), () => new FailFirstComplete());
+  defineStreamSuite(() => new MemoryUploader(), () => failFirstComplete(new MemoryUploader()));
 });
 
 describe('TestProtoStreamer: every part decodes on its own', () => {

@@ -1,7 +1,7 @@
 // Teleport's stream suite (conformance-scenarios §1), as a function any uploader can run:
 // write a generated session through a ProtoStreamer, download it and read it back exactly.
 import { expect, it } from 'vitest';
-import { isAuditcastError } from '../../lib/errors.js';
+import { AuditcastError, isAuditcastError } from '../../lib/errors.js';
 import { ProtoReader } from '../../lib/stream/proto-reader.js';
 import { ProtoStreamer } from '../../lib/stream/proto-streamer.js';
 import type { MultipartUploader, StreamPart, StreamUpload } from '../../lib/stream/multipart-uploader.js';
@@ -35,6 +35,23 @@ export class FlakyUploader implements MultipartUploader {
     }
     return this.inner.uploadPart(upload, partNumber, body);
   }
+}
+
+/**
+ * Makes the uploader's first completeUpload fail before it does anything (Teleport's failing
+ * OnBeforeComplete hook), for the resume case of the suite.
+ */
+export function failFirstComplete<T extends MultipartUploader>(uploader: T): T {
+  const complete = uploader.completeUpload.bind(uploader);
+  let failed = false;
+  uploader.completeUpload = async (upload, parts, options) => {
+    if (!failed) {
+      failed = true;
+      throw new AuditcastError('CONNECTION_PROBLEM', 'simulate failure 1');
+    }
+    return complete(upload, parts, options);
+  };
+  return uploader;
 }
 
 export interface StreamCaseParams {
