@@ -1,8 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
+// Suites that never touch the codec (a real PostgreSQL, a real browser) are named *.once.test.ts:
+// CI runs the whole suite once per codec backend, and these only in the native run.
+const codecBackendRerun = ['1', 'true', 'yes'].includes((process.env.AUDITCAST_FORCE_JS ?? '').toLowerCase());
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    exclude: ['**/node_modules/**', ...(codecBackendRerun ? ['test/**/*.once.test.ts'] : [])],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
