@@ -44,6 +44,8 @@ export const enum SectionStatus {
   RECORD_LENGTH_ZERO = 7,
   RECORD_TOO_LARGE = 8,
   RECORD_TRUNCATED = 9,
+  /** The native backend could not allocate (a status, never a crash or a plain Error). */
+  OUT_OF_MEMORY = 100,
 }
 
 /**
@@ -66,6 +68,10 @@ export function sectionError(status: number, offset: number, value = 0): Auditca
     case SectionStatus.RECORD_LENGTH_ZERO: text = `unexpected message size 0 at byte ${offset} of the inflated part`; break;
     case SectionStatus.RECORD_TOO_LARGE: text = `record size ${value} exceeds max message size of ${MAX_RECORD_BYTES} bytes at byte ${offset} of the inflated part`; break;
     case SectionStatus.RECORD_TRUNCATED: text = `record truncated at byte ${offset} of the inflated part`; break;
+    case SectionStatus.OUT_OF_MEMORY:
+      code = 'LIMIT_EXCEEDED';
+      text = 'out of memory while inflating the part';
+      break;
     default: text = `unknown section status ${status}`;
   }
   return new AuditcastError(code, text);

@@ -2,6 +2,7 @@
 
 #include <climits>
 #include <cstdlib>
+#include <new>
 
 #include "chunk_deflater.h"
 #include "node_zlib.h"
@@ -74,7 +75,9 @@ StatusInfo SplitRecords(const uint8_t* data, size_t size, std::vector<uint32_t>*
   return StatusInfo();
 }
 
-StatusInfo InflateSection(const uint8_t* section, size_t size, uint64_t max_inflated, InflatedSection* out) {
+namespace {
+
+StatusInfo InflateAndSplit(const uint8_t* section, size_t size, uint64_t max_inflated, InflatedSection* out) {
   const double end = static_cast<double>(size);
   long header = GzipHeaderLength(section, size);
   if (header == -1) return Fail(kBadGzipHeader, 0);
@@ -102,8 +105,8 @@ StatusInfo InflateSection(const uint8_t* section, size_t size, uint64_t max_infl
   uint64_t total = 0;
   StatusInfo result;
   for (;;) {
-    if (total + kZlibWindow > buffer.capacity) {
-      uint64_t grown = static_cast<uint64_t>(buffer.capacity) * 2;
+    if (total + kZlibWindow > buffer.capacity()) {
+      uint64_t grown = static_cast<uint64_t>(buffer.capacity()) * 2;
       if (grown < total + kZlibWindow) grown = total + kZlibWindow;
       if (grown > cap) grown = cap;
       if (!buffer.Resize(static_cast<size_t>(grown), static_cast<size_t>(total))) {
@@ -111,7 +114,7 @@ StatusInfo InflateSection(const uint8_t* section, size_t size, uint64_t max_infl
         break;
       }
     }
-    stream.next_out = buffer.data + total;
+    stream.next_out = buffer.data() + total;
     stream.avail_out = static_cast<uInt>(kZlibWindow);
     int rc = inflate(&stream, Z_FINISH);
     if (rc == Z_BUF_ERROR && stream.avail_out != 0) {
@@ -136,14 +139,27 @@ StatusInfo InflateSection(const uint8_t* section, size_t size, uint64_t max_infl
 
   size_t trailer_at = header + consumed;
   if (size - trailer_at < kGzipTrailerSize) return Fail(kTruncatedGzip, end);
-  if (GetU32LE(section + trailer_at) != Crc32(0, buffer.data, out->size)) {
+  if (GetU32LE(section + trailer_at) != Crc32(0, buffer.data(), out->size)) {
     return Fail(kCrcMismatch, static_cast<double>(trailer_at));
   }
   if (GetU32LE(section + trailer_at + 4) != static_cast<uint32_t>(out->size)) {
     return Fail(kSizeMismatch, static_cast<double>(trailer_at + 4), static_cast<double>(out->size));
   }
   out->trailing_bytes = size - trailer_at - kGzipTrailerSize;
-  return SplitRecords(buffer.data, out->size, &out->bounds);
+  return SplitRecords(buffer.data(), out->size, &out->bounds);
+}
+
+}  // namespace
+
+StatusInfo InflateSection(const uint8_t* section, size_t size, uint64_t max_inflated, InflatedSection* out) {
+  // The record bounds are a std::vector: an allocation that fails throws, and must not escape into
+  // a libuv worker (Execute) or N-API: it is an out-of-memory status like every other allocation.
+  try {
+    return InflateAndSplit(section, size, max_inflated, out);
+  } catch (const std::bad_alloc&) {
+    out->bounds = std::vector<uint32_t>();
+    return Fail(kOutOfMemory, 0);
+  }
 }
 
 }  // namespace auditcast

@@ -21,7 +21,7 @@ long GzipHeaderLength(const uint8_t* data, size_t size);
 StatusInfo SplitRecords(const uint8_t* data, size_t size, std::vector<uint32_t>* bounds);
 
 struct InflatedSection {
-  OutputBuffer buffer;  // the caller owns it (also on failure: Release it)
+  OutputBuffer buffer;  // freed with the result unless moved out
   size_t size = 0;
   std::vector<uint32_t> bounds;
   size_t trailing_bytes = 0;
