@@ -45,6 +45,26 @@ void FinalizePart(Napi::Env env, uint8_t*, OutputBuffer* memory) {
   Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(owned->capacity()));
 }
 
+// The record bounds as a Uint32Array over the vector's own memory (no copy: a part of tiny records
+// has as many bytes of bounds as of records); the array's finalizer frees the vector.
+Napi::Value BoundsArray(Napi::Env env, std::vector<uint32_t>&& bounds) {
+  size_t count = bounds.size();
+  if (count == 0) return Napi::Uint32Array::New(env, 0);
+  auto owned = std::make_unique<std::vector<uint32_t>>(std::move(bounds));
+  int64_t bytes = static_cast<int64_t>(count * sizeof(uint32_t));
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(
+      env, owned->data(), count * sizeof(uint32_t),
+      [](Napi::Env finalizeEnv, void*, std::vector<uint32_t>* memory) {
+        Napi::MemoryManagement::AdjustExternalMemory(finalizeEnv, -static_cast<int64_t>(memory->size() * sizeof(uint32_t)));
+        delete memory;
+      },
+      owned.get());
+  if (env.IsExceptionPending()) return env.Undefined();  // `owned` frees the bounds
+  owned.release();
+  Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
+  return Napi::Uint32Array::New(env, count, buffer, 0);
+}
+
 Napi::Value StatusObject(Napi::Env env, const StatusInfo& status) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("status", Napi::Number::New(env, status.status));
@@ -73,15 +93,12 @@ Napi::Value ResultValue(Napi::Env env, InflatedSection& result, StatusInfo statu
   // Tell V8 how much memory the part holds, so it collects finished parts as soon as it counts.
   Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(memory->capacity()));
   Remember(memory);
-  size_t count = result.bounds.size();
-  Napi::Uint32Array bounds = Napi::Uint32Array::New(env, count);
+  Napi::Value bounds = BoundsArray(env, std::move(result.bounds));
   if (env.IsExceptionPending()) {
     env.GetAndClearPendingException();
     status.status = kOutOfMemory;
     return StatusObject(env, status);  // the Buffer is garbage, its finalizer frees the part
   }
-  if (count) std::memcpy(bounds.Data(), result.bounds.data(), count * sizeof(uint32_t));
-  result.bounds = std::vector<uint32_t>();
   Napi::Object out = Napi::Object::New(env);
   out.Set("data", buffer);
   out.Set("bounds", bounds);

@@ -20,6 +20,10 @@ StatusInfo Fail(int status, double offset, double value = 0) {
   return info;
 }
 
+size_t ReadLength(const uint8_t* p) {
+  return (static_cast<size_t>(p[0]) << 24) | (static_cast<size_t>(p[1]) << 16) | (static_cast<size_t>(p[2]) << 8) | p[3];
+}
+
 uint32_t GetU32LE(const uint8_t* p) {
   return static_cast<uint32_t>(p[0]) | (static_cast<uint32_t>(p[1]) << 8) |
          (static_cast<uint32_t>(p[2]) << 16) | (static_cast<uint32_t>(p[3]) << 24);
@@ -58,18 +62,30 @@ long GzipHeaderLength(const uint8_t* data, size_t size) {
   return static_cast<long>(pos);
 }
 
-StatusInfo SplitRecords(const uint8_t* data, size_t size, std::vector<uint32_t>* bounds) {
+StatusInfo SplitRecords(const uint8_t* data, size_t size, uint64_t max_bytes, std::vector<uint32_t>* bounds) {
   bounds->clear();
+  // First pass: check every record and count them, so the bounds are checked against the limit
+  // and allocated once, at their exact size.
+  size_t count = 0;
   size_t pos = 0;
   while (pos < size) {
     if (size - pos < kRecordHeaderSize) return Fail(kRecordTruncated, static_cast<double>(pos));
-    size_t length = (static_cast<size_t>(data[pos]) << 24) | (static_cast<size_t>(data[pos + 1]) << 16) |
-                    (static_cast<size_t>(data[pos + 2]) << 8) | data[pos + 3];
+    size_t length = ReadLength(data + pos);
     if (length == 0) return Fail(kRecordLengthZero, static_cast<double>(pos));
     if (length > kMaxRecordBytes) return Fail(kRecordTooLarge, static_cast<double>(pos), static_cast<double>(length));
     if (length > size - pos - kRecordHeaderSize) return Fail(kRecordTruncated, static_cast<double>(pos));
-    bounds->push_back(static_cast<uint32_t>(pos + kRecordHeaderSize));
-    bounds->push_back(static_cast<uint32_t>(pos + kRecordHeaderSize + length));
+    count++;
+    pos += kRecordHeaderSize + length;
+  }
+  uint64_t needed = static_cast<uint64_t>(size) + static_cast<uint64_t>(count) * kBoundBytesPerRecord;
+  if (needed > max_bytes) return Fail(kRecordsOverLimit, static_cast<double>(needed), static_cast<double>(max_bytes));
+  bounds->resize(count * 2);
+  uint32_t* out = bounds->data();
+  pos = 0;
+  for (size_t i = 0; i < count * 2; i += 2) {
+    size_t length = ReadLength(data + pos);
+    out[i] = static_cast<uint32_t>(pos + kRecordHeaderSize);
+    out[i + 1] = static_cast<uint32_t>(pos + kRecordHeaderSize + length);
     pos += kRecordHeaderSize + length;
   }
   return StatusInfo();
@@ -84,6 +100,7 @@ StatusInfo InflateAndSplit(const uint8_t* section, size_t size, uint64_t max_inf
   if (header == -2) return Fail(kTruncatedGzip, end);
   // The error names the limit the caller gave; zlib is bounded by at least one byte (as node does).
   const double limit = static_cast<double>(max_inflated);
+  const uint64_t limit_bytes = max_inflated;
   if (max_inflated < 1) max_inflated = 1;
   if (size - header > UINT_MAX) return Fail(kInflateLimit, static_cast<double>(header), limit);
 
@@ -146,7 +163,7 @@ StatusInfo InflateAndSplit(const uint8_t* section, size_t size, uint64_t max_inf
     return Fail(kSizeMismatch, static_cast<double>(trailer_at + 4), static_cast<double>(out->size));
   }
   out->trailing_bytes = size - trailer_at - kGzipTrailerSize;
-  return SplitRecords(buffer.data(), out->size, &out->bounds);
+  return SplitRecords(buffer.data(), out->size, limit_bytes, &out->bounds);
 }
 
 }  // namespace
