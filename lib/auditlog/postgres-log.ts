@@ -11,6 +11,8 @@ import { Timestamp } from '../events/timestamp.js';
 import type { EmitOptions } from '../emitters/emitter.js';
 import { auditFailedEmitEvents } from '../metrics.js';
 import { isUuid } from '../uploads/ids.js';
+import { embedded, getSessionId } from '../events/event-getters.js';
+import type { TimeInput } from '../events/timestamp.js';
 import { SessionRecordingEvents } from './constants.js';
 import { eventJsonLine } from './event-json.js';
 import type { AuditLogger } from './multi-log.js';
@@ -64,11 +66,9 @@ export interface PostgresLogStats {
   deleted: number;
 }
 
-/** The session id an event belongs to (SessionMetadata), '' when none. */
-function sessionIdOf(event: AuditEventInput): string {
-  const meta = (event.Session ?? event.SessionMetadata) as { SessionID?: unknown } | undefined;
-  const sid = meta && typeof meta === 'object' ? meta.SessionID : undefined;
-  return typeof sid === 'string' ? sid : '';
+/** Metadata wherever the event's message keeps it (DeviceEvent names the field `metadata`). */
+function metadataOf(event: AuditEventInput): { Type?: unknown; Time?: unknown } {
+  return (embedded(event, 'Metadata') ?? event.Metadata ?? {}) as { Type?: unknown; Time?: unknown };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -153,14 +153,16 @@ export class PostgresLog implements AuditLogger {
 
   private row(event: AuditEventInput): EventRow {
     if (event === null || typeof event !== 'object') throw badParameter('emitAuditEvent needs an event object');
-    const sid = sessionIdOf(event);
+    const meta = metadataOf(event);
+    const type = typeof meta.Type === 'string' ? meta.Type : '';
+    const sid = getSessionId(event);
     if (sid !== '' && !isUuid(sid)) {
-      throw badParameter(`event ${event.Metadata?.Type ?? ''}: session id ${JSON.stringify(String(sid).slice(0, 64))} is not a UUID (PostgreSQL stores it as uuid)`);
+      throw badParameter(`event ${type}: session id ${JSON.stringify(String(sid).slice(0, 64))} is not a UUID (PostgreSQL stores it as uuid)`);
     }
     return {
-      time: microsToText(toMicros(Timestamp.from(event.Metadata?.Time))),
+      time: microsToText(toMicros(Timestamp.from(meta.Time as TimeInput | undefined))),
       id: randomUUID(),
-      type: event.Metadata?.Type ?? '',
+      type,
       sessionId: sid === '' ? NIL_UUID : sid.toLowerCase(),
       data: eventJsonLine(event),
     };

@@ -23,6 +23,8 @@ export interface PostgresCluster {
   createDatabase(name: string): Promise<string>;
   /** Runs SQL as the superuser on a database. */
   sql<R extends pg.QueryResultRow = pg.QueryResultRow>(database: string, text: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
+  /** A connected client as the superuser (the caller ends it). */
+  connect(database: string): Promise<pg.Client>;
   /** Stops the server (fast shutdown: open connections are cut) and starts it again on the same port. */
   restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -86,9 +88,13 @@ export async function startPostgres(options: ClusterOptions = {}): Promise<Postg
 
   const url = (database = 'postgres', name = 'postgres', password = SUPERUSER_PASSWORD) =>
     `postgres://${encodeURIComponent(name)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
-  const sql = async <R extends pg.QueryResultRow>(database: string, text: string, params?: unknown[]) => {
+  const connect = async (database: string) => {
     const client = new pg.Client({ connectionString: url(database) });
     await client.connect();
+    return client;
+  };
+  const sql = async <R extends pg.QueryResultRow>(database: string, text: string, params?: unknown[]) => {
+    const client = await connect(database);
     try {
       return await client.query<R>(text, params);
     } finally {
@@ -101,6 +107,7 @@ export async function startPostgres(options: ClusterOptions = {}): Promise<Postg
     dir,
     url,
     sql,
+    connect,
     async createDatabase(name) {
       await sql('postgres', `CREATE DATABASE "${name.replace(/"/g, '""')}"`);
       return url(name);
