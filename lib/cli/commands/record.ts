@@ -117,7 +117,7 @@ function holdTerminal(child: IPty): { sawData(): void; release(): void } {
   return { sawData: () => { lastData = Date.now(); }, release: close };
 }
 
-const VALUE_OPTIONS = new Set(['--title', '-t', '--data-dir']);
+const VALUE_OPTIONS = new Set(['--title', '-t', '--data-dir', '--audit-url']);
 
 /**
  * `record ls -la` means `record -- ls -la`: everything from the first argument that is not one of
