@@ -59,6 +59,8 @@ export interface ScreenState {
   pending: RowRecord | null;
   /** Resizes that asked for more than the limits allow (clamped). */
   clampedResizes: number;
+  /** Whether session.start (or a resize) has sized the screen yet. */
+  sized: boolean;
 }
 
 export interface ScreenSnapshot {
@@ -105,7 +107,6 @@ export class ScreenModel {
   private sawStart = false;
   /** Full-screen scrolls during the current write. */
   private scrolls = 0;
-  private sawOutput = false;
   /** Resizes clamped to the limits. */
   clampedResizes = 0;
 
@@ -143,8 +144,7 @@ export class ScreenModel {
     model.timeMs = snapshot.timeMs;
     model.eventIndex = snapshot.eventIndex;
     model.clampedResizes = state.clampedResizes;
-    model.sawStart = true;
-    model.sawOutput = true;
+    model.sawStart = state.sized;
     model.onLine = options.onLine;
     return model;
   }
@@ -167,6 +167,11 @@ export class ScreenModel {
     return this.eventIndex;
   }
 
+  /** The time (ms since the session start) `apply(event)` would give the event, without applying it. */
+  timeOf(event: AuditEvent): number {
+    return this.clock.peek(event);
+  }
+
   /** Epoch milliseconds of the session start, once known. */
   get sessionStartMs(): number | null {
     return this.clock.startMs;
@@ -181,7 +186,6 @@ export class ScreenModel {
     if (type === 'print') {
       const data = event.Data;
       if (data instanceof Uint8Array && data.length > 0) {
-        this.sawOutput = true;
         const wasAlt = this.isAlt();
         this.internals.writeSync(data);
         this.shiftRecords();
@@ -225,6 +229,7 @@ export class ScreenModel {
         rows: { normal: this.records.normal.map((r) => ({ ...r })), alt: this.records.alt.map((r) => ({ ...r })) },
         pending: this.pending ? { ...this.pending } : null,
         clampedResizes: this.clampedResizes,
+        sized: this.sawStart,
       },
     };
   }

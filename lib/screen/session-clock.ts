@@ -27,7 +27,12 @@ export class SessionClock {
     return this.state.startMs;
   }
 
-  /** The event's time in milliseconds since the session start. */
+  /** What `timeOf` will say for `event`, without moving the clock. */
+  peek(event: AuditEvent): number {
+    return new SessionClock(this.state).timeOf(event);
+  }
+
+  /** The event's time in milliseconds since the session start; moves the clock to it. */
   timeOf(event: AuditEvent): number {
     const s = this.state;
     const time = event.Metadata.Time;
