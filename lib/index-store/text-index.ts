@@ -34,6 +34,9 @@ export interface SearchOptions {
   /** Offsets in the session (milliseconds since its start), inclusive. */
   fromMs?: number;
   toMs?: number;
+  /** Absolute times (epoch milliseconds: session start + offset), inclusive. */
+  fromEpochMs?: number;
+  toEpochMs?: number;
   /** At most this many hits (default 100). */
   limit?: number;
 }
@@ -185,6 +188,14 @@ export class TextIndex {
     if (options.toMs !== undefined) {
       where.push('l.time_ms <= @to');
       params.to = options.toMs;
+    }
+    if (options.fromEpochMs !== undefined) {
+      where.push('s.start_ms + l.time_ms >= @fromEpoch');
+      params.fromEpoch = options.fromEpochMs;
+    }
+    if (options.toEpochMs !== undefined) {
+      where.push('s.start_ms + l.time_ms <= @toEpoch');
+      params.toEpoch = options.toEpochMs;
     }
     const rows = this.db.prepare(`
       SELECT s.session_id, s.user, s.start_ms, l.time_ms, l.event_index, l.text
