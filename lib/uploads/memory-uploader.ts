@@ -25,12 +25,14 @@ export interface MemoryUploaderOptions {
 interface MemoryUpload {
   readonly upload: StreamUpload;
   readonly parts: Map<number, { body: Buffer; lastModified: Date }>;
-  completed: boolean;
 }
 
 export class MemoryUploader implements MultipartUploader {
   private readonly uploads = new Map<string, MemoryUpload>();
   private readonly objects = new Map<string, Buffer>();
+  /** Completed uploads: id -> the part numbers they were completed with. */
+  private readonly completed = new Map<string, string>();
+  private readonly stale = new Map<string, Buffer>();
   private readonly now: () => Date;
   private readonly onUploadEvent?: (event: UploadEvent) => void;
 
@@ -43,7 +45,7 @@ export class MemoryUploader implements MultipartUploader {
     throwIfAborted(options?.signal);
     if (!sessionId) throw badParameter('missing session id');
     const upload: StreamUpload = { id: randomUUID(), sessionId, initiated: this.now() };
-    this.uploads.set(upload.id, { upload, parts: new Map(), completed: false });
+    this.uploads.set(upload.id, { upload, parts: new Map() });
     return upload;
   }
 
@@ -75,27 +77,45 @@ export class MemoryUploader implements MultipartUploader {
       .sort((a, b) => a.initiated.getTime() - b.initiated.getTime());
   }
 
+  /**
+   * Joins the listed parts into the session's object; the upload is then gone from listUploads. A
+   * session that has an object already keeps it: the upload is kept beside it (staleRecording) and
+   * ALREADY_EXISTS says so. Completing again with the same parts (a lost reply) succeeds.
+   */
   async completeUpload(upload: StreamUpload, parts: readonly StreamPart[], options?: CallOptions): Promise<void> {
     throwIfAborted(options?.signal);
+    const numbers = [...new Set(parts.map((part) => part.number))].sort((a, b) => a - b);
+    const done = this.completed.get(upload.id);
+    if (done !== undefined) {
+      if (done === numbers.join(',')) return;
+      throw new AuditcastError('BAD_PARAMETER', `upload ${upload.id} was already completed with parts ${done || '(none)'}`);
+    }
     const entry = this.get(upload);
-    if (entry.completed) throw new AuditcastError('BAD_PARAMETER', `upload ${upload.id} already completed`);
-    if (parts.length === 0) {
+    if (numbers.length === 0) {
       // Nothing was uploaded: drop the upload and create no object (an empty stream leaves none).
       this.uploads.delete(upload.id);
+      this.completed.set(upload.id, '');
       return;
     }
     const bodies: Buffer[] = [];
-    const listed = new Set<number>();
-    for (const part of [...parts].sort((a, b) => a.number - b.number)) {
-      const stored = entry.parts.get(part.number);
-      if (!stored) throw notFound(`part ${part.number} of upload ${upload.id} was never uploaded`);
+    for (const number of numbers) {
+      const stored = entry.parts.get(number);
+      if (!stored) throw notFound(`part ${number} of upload ${upload.id} was never uploaded`);
       bodies.push(stored.body);
-      listed.add(part.number);
     }
-    for (const number of [...entry.parts.keys()]) if (!listed.has(number)) entry.parts.delete(number);
+    this.uploads.delete(upload.id);
+    this.completed.set(upload.id, numbers.join(','));
+    if (this.objects.has(upload.sessionId)) {
+      this.stale.set(upload.id, Buffer.concat(bodies));
+      throw new AuditcastError('ALREADY_EXISTS', `recording ${upload.sessionId} already exists and was not replaced; upload ${upload.id} was kept beside it`);
+    }
     this.objects.set(upload.sessionId, Buffer.concat(bodies));
-    entry.completed = true;
     this.onUploadEvent?.({ sessionId: upload.sessionId, uploadId: upload.id, created: this.now() });
+  }
+
+  /** An upload completed after its session already had a recording, kept beside it. */
+  staleRecording(uploadId: string): Buffer | undefined {
+    return this.stale.get(uploadId);
   }
 
   getUploadMetadata(sessionId: string): UploadMetadata {
