@@ -25,13 +25,13 @@ export interface MemoryUploaderOptions {
 interface MemoryUpload {
   readonly upload: StreamUpload;
   readonly parts: Map<number, { body: Buffer; lastModified: Date }>;
+  /** The part numbers it was completed with (kept for getParts and retried completions), or null. */
+  completedWith: string | null;
 }
 
 export class MemoryUploader implements MultipartUploader {
   private readonly uploads = new Map<string, MemoryUpload>();
   private readonly objects = new Map<string, Buffer>();
-  /** Completed uploads: id -> the part numbers they were completed with. */
-  private readonly completed = new Map<string, string>();
   private readonly stale = new Map<string, Buffer>();
   private readonly now: () => Date;
   private readonly onUploadEvent?: (event: UploadEvent) => void;
@@ -45,7 +45,7 @@ export class MemoryUploader implements MultipartUploader {
     throwIfAborted(options?.signal);
     if (!sessionId) throw badParameter('missing session id');
     const upload: StreamUpload = { id: randomUUID(), sessionId, initiated: this.now() };
-    this.uploads.set(upload.id, { upload, parts: new Map() });
+    this.uploads.set(upload.id, { upload, parts: new Map(), completedWith: null });
     return upload;
   }
 
@@ -73,6 +73,7 @@ export class MemoryUploader implements MultipartUploader {
   async listUploads(options?: CallOptions): Promise<StreamUpload[]> {
     throwIfAborted(options?.signal);
     return [...this.uploads.values()]
+      .filter((entry) => entry.completedWith === null) // completed uploads are gone, as on S3
       .map((entry) => entry.upload)
       .sort((a, b) => a.initiated.getTime() - b.initiated.getTime());
   }
@@ -85,16 +86,15 @@ export class MemoryUploader implements MultipartUploader {
   async completeUpload(upload: StreamUpload, parts: readonly StreamPart[], options?: CallOptions): Promise<void> {
     throwIfAborted(options?.signal);
     const numbers = [...new Set(parts.map((part) => part.number))].sort((a, b) => a - b);
-    const done = this.completed.get(upload.id);
-    if (done !== undefined) {
-      if (done === numbers.join(',')) return;
-      throw new AuditcastError('BAD_PARAMETER', `upload ${upload.id} was already completed with parts ${done || '(none)'}`);
+    const entry = this.uploads.get(upload.id);
+    if (!entry) throw notFound(`upload ${upload.id} is not found`);
+    if (entry.completedWith !== null) {
+      if (entry.completedWith === numbers.join(',')) return;
+      throw new AuditcastError('BAD_PARAMETER', `upload ${upload.id} was already completed with parts ${entry.completedWith || '(none)'}`);
     }
-    const entry = this.get(upload);
     if (numbers.length === 0) {
       // Nothing was uploaded: drop the upload and create no object (an empty stream leaves none).
       this.uploads.delete(upload.id);
-      this.completed.set(upload.id, '');
       return;
     }
     const bodies: Buffer[] = [];
@@ -103,8 +103,8 @@ export class MemoryUploader implements MultipartUploader {
       if (!stored) throw notFound(`part ${number} of upload ${upload.id} was never uploaded`);
       bodies.push(stored.body);
     }
-    this.uploads.delete(upload.id);
-    this.completed.set(upload.id, numbers.join(','));
+    for (const number of [...entry.parts.keys()]) if (!numbers.includes(number)) entry.parts.delete(number);
+    entry.completedWith = numbers.join(',');
     if (this.objects.has(upload.sessionId)) {
       this.stale.set(upload.id, Buffer.concat(bodies));
       throw new AuditcastError('ALREADY_EXISTS', `recording ${upload.sessionId} already exists and was not replaced; upload ${upload.id} was kept beside it`);
@@ -141,15 +141,23 @@ export class MemoryUploader implements MultipartUploader {
   }
 
   /** Test helper: the uploaded part bodies of an upload, ascending by part number. */
+  /** Test helper: the part numbers of an upload (completed or not), ascending. */
+  getPartNumbers(uploadId: string): number[] {
+    const entry = this.uploads.get(uploadId);
+    if (!entry) throw notFound(`upload ${uploadId} is not found`);
+    return [...entry.parts.keys()].sort((a, b) => a - b);
+  }
+
   getParts(uploadId: string): Buffer[] {
     const entry = this.uploads.get(uploadId);
     if (!entry) throw notFound(`upload ${uploadId} is not found`);
     return [...entry.parts.entries()].sort(([a], [b]) => a - b).map(([, part]) => part.body);
   }
 
+  /** An upload in progress (a completed one is NOT_FOUND, as on S3). */
   private get(upload: StreamUpload): MemoryUpload {
     const entry = this.uploads.get(upload.id);
-    if (!entry) throw notFound(`upload ${upload.id} is not found`);
+    if (!entry || entry.completedWith !== null) throw notFound(`upload ${upload.id} is not found`);
     return entry;
   }
 }
