@@ -55,11 +55,22 @@ export interface S3UploaderOptions {
   clientConfig?: S3ClientConfig;
   /** Part size when upload() is given a stream (default 5 MiB, S3's minimum part size). */
   uploadPartBytes?: number;
+  /** How long connecting may take before the request fails (default 10 s). */
+  connectTimeoutMs?: number;
+  /**
+   * How long a request may go without a byte sent or received before it fails (default 30 s): an
+   * endpoint that accepts and never answers is a CONNECTION_PROBLEM, retried like any other,
+   * while a large part on a slow link is not cut short.
+   */
+  requestTimeoutMs?: number;
 }
+
+export const DEFAULT_S3_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_S3_REQUEST_TIMEOUT_MS = 30_000;
 
 const OPTION_NAMES = [
   'bucket', 'region', 'endpoint', 'prefix', 'forcePathStyle', 'credentials', 'sse', 'sseKmsKeyId', 'acl',
-  'useFipsEndpoint', 'client', 'clientConfig', 'uploadPartBytes',
+  'useFipsEndpoint', 'client', 'clientConfig', 'uploadPartBytes', 'connectTimeoutMs', 'requestTimeoutMs',
 ] as const;
 
 const NOT_FOUND_NAMES = new Set(['NoSuchKey', 'NotFound', 'NoSuchUpload', 'NoSuchBucket']);
@@ -138,7 +149,11 @@ export class S3Uploader implements MultipartUploader {
       this.clientPromise = Promise.resolve(options.client);
     }
     if (options.endpoint !== undefined) checkNonEmptyString('S3Uploader', 'endpoint', options.endpoint);
+    const connectTimeoutMs = checkPositiveInteger('S3Uploader', 'connectTimeoutMs', options.connectTimeoutMs ?? DEFAULT_S3_CONNECT_TIMEOUT_MS);
+    const requestTimeoutMs = checkPositiveInteger('S3Uploader', 'requestTimeoutMs', options.requestTimeoutMs ?? DEFAULT_S3_REQUEST_TIMEOUT_MS);
     this.clientConfig = {
+      // Options of the SDK's NodeHttpHandler: socketTimeout is the idle limit (see requestTimeoutMs).
+      requestHandler: { connectionTimeout: connectTimeoutMs, socketTimeout: requestTimeoutMs },
       region: options.region ?? 'us-east-1',
       ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
       ...(options.forcePathStyle !== undefined ? { forcePathStyle: options.forcePathStyle } : {}),
