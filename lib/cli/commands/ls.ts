@@ -78,7 +78,8 @@ export const lsCommand: Command = {
     for (const name of names.sort()) {
       if (!name.endsWith('.tar') || !isUuid(name.slice(0, -4))) continue;
       const file = path.join(data.records, name);
-      const stat = await fs.stat(file);
+      const stat = await fs.lstat(file);
+      if (!stat.isFile()) continue; // a link planted in the data dir is not a recording of ours
       const info = await readInfo(file);
       const sessionId = name.slice(0, -4);
       listed.push({
@@ -96,7 +97,12 @@ export const lsCommand: Command = {
     }
     listed.sort((a, b) => (a.start ?? '').localeCompare(b.start ?? ''));
     const uploads = await new FileUploader({ directory: data.records }).listUploads().catch(() => []);
+    // A session with a recording is listed once: a later upload of it is a stale one that the
+    // completer keeps beside the recording (and reports), not a session in progress.
+    const recorded = new Set(listed.map((item) => item.sessionId));
     for (const upload of uploads) {
+      if (recorded.has(upload.sessionId)) continue;
+      recorded.add(upload.sessionId);
       listed.push({
         sessionId: upload.sessionId, status: 'in progress', start: upload.initiated.toISOString(), durationMs: null,
         bytes: 0, size: '', title: '', command: '', user: '', file: path.join(data.records, 'multi', upload.id),
