@@ -1,5 +1,5 @@
 // auditcast ls: the recordings in the data dir, with what session.start and the audit log say
-// about them, and uploads still in progress (a recording running, or one that crashed).
+// about them, and unfinished uploads (a recording running, or one abandoned by a crash).
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { Timestamp } from '../../events/timestamp.js';
@@ -12,6 +12,7 @@ import { type Command, helpText } from '../command.js';
 import { resolveDataDir } from '../data-dir.js';
 import { formatBytes, formatDuration, formatTable, openOutput } from '../output.js';
 import { readChunks } from '../recording-input.js';
+import { uploadState } from '../record/recording-owner.js';
 import { type SessionInfo, TerminalReader } from '../terminal-reader.js';
 
 const NAME = 'ls';
@@ -22,7 +23,7 @@ const OPTIONS = {
 
 interface Listed {
   sessionId: string;
-  status: 'complete' | 'in progress' | 'unreadable';
+  status: 'complete' | 'recording' | 'abandoned' | 'unreadable';
   start: string | null;
   durationMs: number | null;
   bytes: number;
@@ -49,7 +50,7 @@ export const lsCommand: Command = {
   summary: 'list the recorded sessions in the data dir',
   help: helpText(
     'auditcast ls [--json]',
-    'Lists the recordings in <data>/records (session id, start, duration, file size, terminal size,\ntitle or command), oldest first, and uploads still in progress.',
+    'Lists the recordings in <data>/records (session id, start, duration, file size, terminal size,\ntitle or command), oldest first, then unfinished ones: "recording" while their recorder runs,\n"abandoned" when it is gone (complete those with \'auditcast recover\').',
     [['--json', 'one JSON object per session']],
   ),
   async run(argv) {
@@ -94,8 +95,9 @@ export const lsCommand: Command = {
     listed.sort((a, b) => (a.start ?? '').localeCompare(b.start ?? ''));
     const uploads = await new FileUploader({ directory: data.records }).listUploads().catch(() => []);
     for (const upload of uploads) {
+      const { state } = await uploadState(data.records, upload);
       listed.push({
-        sessionId: upload.sessionId, status: 'in progress', start: upload.initiated.toISOString(), durationMs: null,
+        sessionId: upload.sessionId, status: state, start: upload.initiated.toISOString(), durationMs: null,
         bytes: 0, size: '', title: '', command: '', user: '', file: path.join(data.records, 'multi', upload.id),
       });
     }
@@ -110,7 +112,7 @@ export const lsCommand: Command = {
         ['SESSION', 'STARTED', 'DURATION', 'SIZE', 'TERM', 'STATUS', 'TITLE / COMMAND'],
         listed.map((s) => [
           s.sessionId, s.start?.replace(/\.\d+Z$/, 'Z') ?? '-', s.durationMs === null ? '-' : formatDuration(s.durationMs),
-          s.status === 'in progress' ? '-' : formatBytes(s.bytes), s.size || '-', s.status, s.title || s.command || '-',
+          s.status === 'recording' || s.status === 'abandoned' ? '-' : formatBytes(s.bytes), s.size || '-', s.status, s.title || s.command || '-',
         ]),
       ));
     }
