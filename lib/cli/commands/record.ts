@@ -130,10 +130,11 @@ export const recordCommand: Command = {
     // than let it run unrecorded: say so now, hang up the command, keep what reached the disk.
     const hangUp = new AbortController();
     void writer.done.then(() => {
-      if (!writer.error) return;
+      if (!writer.error || exited) return;
       process.stderr.write(`\r\nauditcast: recording of session ${sessionId} failed, ending the session: ${describeError(writer.error)}\r\n`);
       hangUp.abort();
     });
+    let exited = false;
 
     let outputBytes = 0;
     let exit;
@@ -165,6 +166,7 @@ export const recordCommand: Command = {
       throw err;
     }
 
+    exited = true;
     const endedAt = new Date();
     record({
       $type: 'SessionEnd',
@@ -185,9 +187,9 @@ export const recordCommand: Command = {
     await log.close().catch(() => {});
     const where = path.join(data.records, `${sessionId}.tar`);
     if (failure) {
-      // What reached the disk stays as an upload: the owner file goes when this process exits,
-      // and `recover` completes it once there is room again.
-      process.stderr.write(`\r\nauditcast: recording of session ${sessionId} failed: ${describeError(failure)}\r\n`);
+      // What reached the disk stays as an upload, its owner file naming this process: once it has
+      // exited, `recover` completes the upload (when there is room again).
+      if (!hangUp.signal.aborted) process.stderr.write(`\r\nauditcast: recording of session ${sessionId} failed: ${describeError(failure)}\r\n`);
       process.stderr.write(`auditcast: what was recorded is kept; run 'auditcast recover ${sessionId}' to complete it\r\n`);
       await owner.leave();
     } else {
