@@ -16,6 +16,7 @@ const FORMATS = ['json', 'asciicast', 'text'] as const;
 const OPTIONS = {
   format: { type: 'string', short: 'f' },
   out: { type: 'string', short: 'o' },
+  force: { type: 'boolean' },
 } as const;
 
 export const exportCommand: Command = {
@@ -32,7 +33,8 @@ export const exportCommand: Command = {
     ].join('\n'),
     [
       ['-f, --format FMT', 'json, asciicast or text (required)'],
-      ['-o, --out FILE', 'write to FILE instead of standard output'],
+      ['-o, --out FILE', 'write to FILE instead of standard output (never the input itself)'],
+      ['--force', 'replace FILE when it exists'],
     ],
   ),
   async run(argv) {
@@ -44,7 +46,14 @@ export const exportCommand: Command = {
     await checkRecordingFormat(file);
     const progress = new Progress('exporting', file.size);
     const reader = new ProtoReader(readChunks(file.path, (n) => progress.update(n)));
-    const out = openOutput(stringOption(values, 'out'));
+    let out;
+    try {
+      out = openOutput(stringOption(values, 'out'), { inputs: [file.path], force: values.force === true });
+    } catch (err) {
+      await reader.close();
+      throw err;
+    }
+    let ended = false;
     try {
       if (format === 'json') {
         for (let event = await reader.read(); event; event = await reader.read()) {
@@ -66,7 +75,9 @@ export const exportCommand: Command = {
         if (rest) await out.write(rest);
       }
       await out.end();
+      ended = true;
     } finally {
+      if (!ended) out.abort();
       progress.done();
       await reader.close();
     }

@@ -5,7 +5,7 @@ import { integerOption, choiceOption, parseCommand, stringOption } from '../args
 import { type Command, helpText } from '../command.js';
 import { resolveDataDir } from '../data-dir.js';
 import { CliError, UsageError } from '../errors.js';
-import { formatBytes, formatDuration, Progress } from '../output.js';
+import { checkOutputFile, formatBytes, formatDuration, Progress } from '../output.js';
 import { openRecordingSink } from '../recording-writer.js';
 import { emitSessionAuditEvents } from '../audit-log.js';
 import { parseTerminalSize } from '../terminal-reader.js';
@@ -52,12 +52,12 @@ export const importCommand: Command = {
     ].join('\n'),
     [
       ['--from FORMAT', 'script, asciicast or legacy (required)'],
-      ['-o, --out FILE', 'write the recording to FILE instead of the data dir'],
+      ['-o, --out FILE', 'write the recording to FILE instead of the data dir (never an input)'],
       ['--part-size BYTES', 'cut a new part every BYTES of compressed data (default 5 MiB)'],
       ['--session-id UUID', 'use this session id instead of the derived one'],
       ['--size COLSxROWS', 'terminal size when the input has none (default 80x24)'],
       ['--title TEXT', 'session title (kept in session.start "reason")'],
-      ['-f, --force', 'replace a recording of the same session in the data dir'],
+      ['-f, --force', 'replace a recording of the same session in the data dir, or FILE'],
     ],
   ),
   async run(argv) {
@@ -91,12 +91,13 @@ export const importCommand: Command = {
       throw err;
     }
 
+    if (out !== undefined) checkOutputFile(out, { inputs: positionals, force: values.force === true });
     const sink = await openRecordingSink({
       sessionId: imported.sessionId,
       out,
       recordsDir: data.records,
       partSize,
-      overwrite: values.force === true || out !== undefined,
+      overwrite: values.force === true,
     });
     const progress = new Progress('importing', null);
     const auditEvents: AuditEventInput[] = [];
