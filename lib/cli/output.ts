@@ -125,7 +125,11 @@ export function openOutput(file?: string, options: OutputFileOptions = {}): Outp
   // A file that cannot be opened fails the first write (never an unhandled rejection).
   const ready = toStdout
     ? Promise.resolve()
-    : once(stream, 'open').then(() => undefined, (err: Error) => { failure ??= err; });
+    : once(stream, 'open').then(() => undefined, (err: NodeJS.ErrnoException) => {
+      // Name the file the user asked for, not our temporary one beside it.
+      if (err.path === temp) err.path = file;
+      failure ??= err;
+    });
   return {
     async write(chunk) {
       await ready;
