@@ -25,6 +25,7 @@ import { formatBytes, formatDuration } from '../output.js';
 import { PromptFlushStreamer } from '../record/prompt-flush-streamer.js';
 import { exitCodeOf, loadPty, resolveCommand, runPtySession, terminalSize } from '../record/pty-session.js';
 import { claimRecording } from '../record/recording-owner.js';
+import { indexCompletedRecording } from '../recording-index.js';
 
 const NAME = 'record';
 /** Output reaches the disk at most this long after the program wrote it. */
@@ -196,6 +197,7 @@ export const recordCommand: Command = {
       await owner.release().catch(() => {});
       const lost = writer.stats.lostEvents > 0 ? `, ${writer.stats.lostEvents} events lost` : '';
       process.stderr.write(`\r\nauditcast: session ${sessionId} recorded (${formatBytes(outputBytes)}, ${formatDuration(endedAt.getTime() - startedAt.getTime())}${lost}) in ${where}\r\n`);
+      await indexCompletedRecording(data, sessionId, where, '\r\n');
     }
     const code = exitCodeOf(exit);
     return failure && code === 0 ? 1 : code;

@@ -11,6 +11,7 @@ import { type Command, helpText } from '../command.js';
 import { resolveDataDir } from '../data-dir.js';
 import { CliError, describeError } from '../errors.js';
 import { formatBytes } from '../output.js';
+import { indexCompletedRecording } from '../recording-index.js';
 import { ABANDONED_AFTER_MS, removeOwner, uploadState } from '../record/recording-owner.js';
 
 const NAME = 'recover';
@@ -55,8 +56,10 @@ export const recoverCommand: Command = {
         if (parts.length === 0) {
           process.stdout.write(`session ${upload.sessionId}: nothing had reached the disk (${state.why}); upload removed\n`);
         } else {
-          const size = (await fs.stat(uploader.recordingPath(upload.sessionId))).size;
-          process.stdout.write(`session ${upload.sessionId}: recovered ${parts.length} parts (${formatBytes(size)}) into ${uploader.recordingPath(upload.sessionId)} (${state.why})\n`);
+          const file = uploader.recordingPath(upload.sessionId);
+          const size = (await fs.stat(file)).size;
+          process.stdout.write(`session ${upload.sessionId}: recovered ${parts.length} parts (${formatBytes(size)}) into ${file} (${state.why})\n`);
+          await indexCompletedRecording(data, upload.sessionId, file);
         }
       } catch (err) {
         failed++;
