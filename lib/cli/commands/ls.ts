@@ -9,7 +9,7 @@ import { isUuid } from '../../uploads/ids.js';
 import { expectPositionals, parseCommand } from '../args.js';
 import { openAuditLogForSearch } from '../audit-log.js';
 import { type Command, helpText } from '../command.js';
-import { resolveDataDir } from '../data-dir.js';
+import { existingDataDir } from '../data-dir.js';
 import { formatBytes, formatDuration, formatTable, openOutput } from '../output.js';
 import { readChunks } from '../recording-input.js';
 import { uploadState } from '../record/recording-owner.js';
@@ -56,7 +56,7 @@ export const lsCommand: Command = {
   async run(argv) {
     const { values, positionals } = parseCommand(NAME, argv, OPTIONS);
     expectPositionals(NAME, positionals, 0, 0, '');
-    const data = resolveDataDir(values.dataDir);
+    const data = await existingDataDir(values.dataDir);
     let names: string[] = [];
     try {
       names = await fs.readdir(data.records);
