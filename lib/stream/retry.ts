@@ -34,7 +34,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  */
 function isFinal(err: unknown): boolean {
   return err instanceof AuditcastError
-    && (err.code === 'NOT_FOUND' || err.code === 'CANCELED' || err.code === 'BAD_PARAMETER' || err.code === 'LIMIT_EXCEEDED');
+    && ['NOT_FOUND', 'CANCELED', 'BAD_PARAMETER', 'ALREADY_EXISTS', 'ACCESS_DENIED', 'LIMIT_EXCEEDED'].includes(err.code);
 }
 
 export async function withRetry<T>(operation: () => Promise<T>, options: RetryOptions = {}, signal?: AbortSignal): Promise<T> {

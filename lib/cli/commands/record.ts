@@ -17,7 +17,7 @@ import { Preparer } from '../../events/preparer.js';
 import { FILE_MIN_UPLOAD_BYTES } from '../../uploads/file-uploader.js';
 import { newFileStreamer } from '../../uploads/file-streamer.js';
 import { parseCommand, stringOption } from '../args.js';
-import { openAuditLog } from '../audit-log.js';
+import { AUDIT_URL_HELP, AUDIT_URL_OPTION, openAuditLog } from '../audit-log.js';
 import { type Command, helpText } from '../command.js';
 import { resolveDataDir } from '../data-dir.js';
 import { describeError } from '../errors.js';
@@ -33,6 +33,7 @@ export const FLUSH_MS = 1000;
 
 const OPTIONS = {
   title: { type: 'string', short: 't' },
+  ...AUDIT_URL_OPTION,
 } as const;
 
 function hostUuid(root: string): string {
@@ -43,7 +44,7 @@ function hostUuid(root: string): string {
   }
 }
 
-const VALUE_OPTIONS = new Set(['--title', '-t', '--data-dir']);
+const VALUE_OPTIONS = new Set(['--title', '-t', '--data-dir', '--audit-url']);
 
 /**
  * `record ls -la` means `record -- ls -la`: everything from the first argument that is not one of
@@ -75,7 +76,7 @@ export const recordCommand: Command = {
       `Output is on disk within ${FLUSH_MS / 1000} s: if the recorder is killed, 'auditcast recover'`,
       'completes the recording.',
     ].join('\n'),
-    [['-t, --title T', 'a title for the session (kept in session.start "reason")']],
+    [['-t, --title T', 'a title for the session (kept in session.start "reason")'], AUDIT_URL_HELP],
   ),
   async run(argv) {
     const { values, positionals } = parseCommand(NAME, withSeparator(argv), OPTIONS);
@@ -87,7 +88,7 @@ export const recordCommand: Command = {
     const title = stringOption(values, 'title');
 
     const sessionId = randomUUID();
-    const log = await openAuditLog(data);
+    const log = await openAuditLog(data, values);
     const owner = await claimRecording(data.records, sessionId);
     const serverId = hostUuid(data.root);
     const user = os.userInfo().username;
@@ -163,7 +164,7 @@ export const recordCommand: Command = {
       await queue;
       await writer.complete().catch(() => {});
       await owner.release().catch(() => {});
-      await log.close();
+      await log.close?.();
       throw err;
     }
 
@@ -185,7 +186,7 @@ export const recordCommand: Command = {
     } catch (err) {
       failure ??= err;
     }
-    await log.close().catch(() => {});
+    await Promise.resolve(log.close?.()).catch(() => {});
     const where = path.join(data.records, `${sessionId}.tar`);
     if (failure) {
       // What reached the disk stays as an upload, its owner file naming this process: once it has
