@@ -52,3 +52,20 @@ describe('named wrong input', () => {
     expect(r.stderr).toMatch(/empty\.tar: empty file, not a recording/);
   });
 });
+
+describe('non-seekable input', () => {
+  it('verify, export and play name a FIFO and standard input instead of failing with ESPIPE', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const fifo = join(tmp.dir, 'pipe.tar');
+    execFileSync('mkfifo', [fifo]);
+    for (const command of [['verify', fifo], ['export', fifo, '-f', 'json'], ['play', fifo]]) {
+      const r = await run(command);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(`auditcast ${command[0]}: ${fifo}: not a regular file (a pipe, FIFO or device); recordings are read from files: save it first, e.g. \`cat ${fifo} > session.tar\`\n`);
+      expect(r.stderr).not.toMatch(/ESPIPE/);
+    }
+    const dash = await run(['verify', '-']);
+    expect(dash.code).toBe(1);
+    expect(dash.stderr).toMatch(/^auditcast verify: reading a recording from standard input is not supported: it needs a file/);
+  });
+});
