@@ -68,4 +68,12 @@ describe('non-seekable input', () => {
     expect(dash.code).toBe(1);
     expect(dash.stderr).toMatch(/^auditcast verify: reading a recording from standard input is not supported: it needs a file/);
   });
+
+  it('import reads - as standard input', async () => {
+    const asciicast = '{"version":2,"width":80,"height":24,"timestamp":1700000000}\n[0.5,"o","hello"]\n';
+    const out = join(tmp.dir, 'stdin.tar');
+    const r = await run(['import', '--from', 'asciicast', '-', '-o', out], { input: asciicast });
+    expect(r.code, r.stderr).toBe(0);
+    expect((await run(['export', out, '-f', 'text'])).stdout.toString()).toBe('hello');
+  });
 });

@@ -80,7 +80,8 @@ export const importCommand: Command = {
     const inputs: { name: string; data: Buffer }[] = [];
     for (const file of positionals) {
       try {
-        inputs.push({ name: file, data: await fs.readFile(file) });
+        // `-` is standard input (read whole, as every input is: pipes and FIFOs work too).
+        inputs.push({ name: file === '-' ? 'stdin' : file, data: file === '-' ? await readAll(process.stdin) : await fs.readFile(file) });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         throw new CliError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message}`);
@@ -139,3 +140,9 @@ export const importCommand: Command = {
     return 0;
   },
 };
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks);
+}
