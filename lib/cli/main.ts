@@ -10,10 +10,11 @@ import { lsCommand } from './commands/ls.js';
 import { playCommand } from './commands/play.js';
 import { recordCommand } from './commands/record.js';
 import { searchCommand } from './commands/search.js';
+import { serveCommand } from './commands/serve.js';
 import { verifyCommand } from './commands/verify.js';
 
 export const commands: readonly Command[] = [
-  recordCommand, playCommand, exportCommand, importCommand, lsCommand, searchCommand, verifyCommand, benchCommand,
+  recordCommand, playCommand, exportCommand, importCommand, lsCommand, searchCommand, verifyCommand, serveCommand, benchCommand,
 ];
 
 function version(): string {
