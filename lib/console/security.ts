@@ -62,10 +62,14 @@ export function sessionCookie(value: string, secure: boolean): string {
   return `${COOKIE_NAME}=${value}; HttpOnly; SameSite=Strict; Path=/${secure ? '; Secure' : ''}`;
 }
 
-/** Sent with every answer: scripts and styles only from our own files, no framing, no sniffing. */
+/**
+ * Sent with every answer: scripts only from our own files (no inline script, no eval), no framing,
+ * no sniffing. Styles allow inline: xterm.js sizes its DOM renderer with <style> elements it
+ * writes at run time; markup never comes from data (the app sets text only), so no one else can.
+ */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': [
-    "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
+    "default-src 'none'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:", "font-src 'self'",
     "connect-src 'self'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
   ].join('; '),
   'X-Content-Type-Options': 'nosniff',

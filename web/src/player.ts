@@ -1,0 +1,212 @@
+// The playback engine: an xterm.js terminal fed from a FrameStream on a clock in recording time.
+// A seek resets the terminal and asks the server for the stream from that moment (from the
+// nearest keyframe when the server has a screen index); output before the moment arrives merged
+// and is drawn at once, so seeking backwards never replays from the start in real time.
+import { Terminal } from '@xterm/xterm';
+import type { Outline } from './api.js';
+import { decodeBase64, type Frame, FrameStream } from './frame-stream.js';
+
+export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8, 16];
+
+export interface PlayerState {
+  pos: number;
+  duration: number;
+  paused: boolean;
+  speed: number;
+  seeking: boolean;
+  ended: boolean;
+}
+
+interface KeyframeAnswer {
+  keyframe: { t: number; index: number; cols: number; rows: number; data: string } | null;
+}
+
+export class Player {
+  readonly term: Terminal;
+  pos = 0;
+  speed = 1;
+  paused = true;
+  seeking = false;
+  /** Longest pause played when skipIdle is on, in seconds (tsh play --skip-idle-time: 500 ms). */
+  idleCap = 0.5;
+  skipIdle = true;
+  private stream: FrameStream | null = null;
+  private generation = 0;
+  private lastTick = 0;
+  private timer: number | null = null;
+  private textDirty = false;
+  private lastTextUpdate = 0;
+
+  constructor(
+    host: HTMLElement,
+    private readonly sessionId: string,
+    readonly outline: Outline,
+    private readonly textEl: HTMLElement,
+    private readonly onChange: (state: PlayerState) => void,
+  ) {
+    this.term = new Terminal({
+      cols: outline.cols, rows: outline.rows, scrollback: 1000, disableStdin: true, convertEol: false,
+      cursorBlink: false, fontSize: 14, allowProposedApi: false,
+    });
+    this.term.open(host);
+  }
+
+  get state(): PlayerState {
+    return {
+      pos: this.pos, duration: this.outline.duration, paused: this.paused, speed: this.speed, seeking: this.seeking,
+      ended: this.pos >= this.outline.duration && (this.stream?.ended ?? true) && (this.stream?.buffered ?? 0) === 0,
+    };
+  }
+
+  /** Text of the screen (rows below the scrollback), trailing spaces trimmed: the test oracle's shape. */
+  screenText(): string {
+    const buf = this.term.buffer.active;
+    const lines: string[] = [];
+    for (let y = 0; y < this.term.rows; y++) lines.push(buf.getLine(buf.baseY + y)?.translateToString(true) ?? '');
+    return lines.join('\n');
+  }
+
+  private updateText(force = false): void {
+    const now = performance.now();
+    if (!force && now - this.lastTextUpdate < 250) {
+      this.textDirty = true;
+      return;
+    }
+    this.lastTextUpdate = now;
+    this.textDirty = false;
+    this.textEl.textContent = this.screenText();
+  }
+
+  /** Resolves when everything written so far is parsed. */
+  private flushed(): Promise<void> {
+    return new Promise((resolve) => this.term.write('', resolve));
+  }
+
+  private apply(frame: Frame): void {
+    if (frame.o !== undefined) this.term.write(decodeBase64(frame.o));
+    else if (frame.r) this.term.resize(Math.max(2, Math.min(500, frame.r[0])), Math.max(1, Math.min(300, frame.r[1])));
+  }
+
+  async seek(target: number): Promise<void> {
+    const t = Math.max(0, Math.min(this.outline.duration, target));
+    const generation = ++this.generation;
+    this.stream?.close();
+    this.seeking = true;
+    this.emit();
+    const base = `/api/sessions/${encodeURIComponent(this.sessionId)}`;
+    let keyframe: KeyframeAnswer['keyframe'] = null;
+    try {
+      const res = await fetch(`${base}/keyframe?t=${t}`, { credentials: 'same-origin' });
+      if (res.ok) keyframe = ((await res.json()) as KeyframeAnswer).keyframe;
+    } catch {
+      keyframe = null; // play from the start instead
+    }
+    if (generation !== this.generation) return;
+    this.term.reset();
+    if (keyframe && keyframe.t <= t) {
+      this.term.resize(keyframe.cols, keyframe.rows);
+      this.term.write(decodeBase64(keyframe.data));
+      this.stream = new FrameStream(`${base}/stream?index=${keyframe.index}&t=${t}`);
+    } else {
+      this.term.resize(this.outline.cols, this.outline.rows);
+      this.stream = new FrameStream(`${base}/stream?t=${t}`);
+    }
+    const stream = this.stream;
+    for (;;) {
+      await stream.available();
+      if (generation !== this.generation) return;
+      let next = stream.peek();
+      while (next && next.t <= t) {
+        this.apply(stream.shift()!);
+        next = stream.peek();
+      }
+      if (next || stream.ended) break;
+    }
+    await this.flushed();
+    if (generation !== this.generation) return;
+    this.pos = t;
+    this.seeking = false;
+    this.lastTick = performance.now();
+    this.updateText(true);
+    this.emit();
+  }
+
+  play(): void {
+    if (this.state.ended) {
+      void this.seek(0).then(() => this.play());
+      return;
+    }
+    this.paused = false;
+    this.lastTick = performance.now();
+    this.schedule();
+    this.emit();
+  }
+
+  pause(): void {
+    this.paused = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    void this.flushed().then(() => {
+      this.updateText(true);
+      this.emit();
+    });
+  }
+
+  toggle(): void {
+    if (this.paused) this.play();
+    else this.pause();
+  }
+
+  setSpeed(speed: number): void {
+    this.speed = speed;
+    this.emit();
+  }
+
+  private schedule(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = window.setTimeout(() => this.tick(), 16);
+  }
+
+  private tick(): void {
+    this.timer = null;
+    if (this.paused) return;
+    const now = performance.now();
+    const dt = ((now - this.lastTick) / 1000) * this.speed;
+    this.lastTick = now;
+    const stream = this.stream;
+    if (!this.seeking && stream) {
+      let next = stream.peek();
+      if (this.skipIdle && next && next.t - this.pos > this.idleCap) this.pos = next.t - this.idleCap;
+      // Waiting for data is not playing: the clock stops when the queue runs dry mid-stream.
+      if (next || stream.ended) this.pos = Math.min(this.outline.duration, this.pos + dt);
+      while (next && next.t <= this.pos) {
+        this.apply(stream.shift()!);
+        next = stream.peek();
+      }
+      if (!next && stream.ended) {
+        this.pos = this.outline.duration;
+        this.paused = true;
+        void this.flushed().then(() => {
+          this.updateText(true);
+          this.emit();
+        });
+        return;
+      }
+      void this.flushed().then(() => this.updateText());
+    }
+    if (this.textDirty) this.updateText();
+    this.emit();
+    this.schedule();
+  }
+
+  private emit(): void {
+    this.onChange(this.state);
+  }
+
+  dispose(): void {
+    this.generation++;
+    this.stream?.close();
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.term.dispose();
+  }
+}
