@@ -7,7 +7,7 @@ import { EventsIterationLimit, EventsMaxIterationLimit } from '../auditlog/const
 import type { EventOrder, EventSearcher } from '../auditlog/search-types.js';
 import { checkConsoleSessionId, type RecordingStore } from './recordings.js';
 import type { ScreenSource } from './screen-source.js';
-import { outlineRecording, playerFrames, type PlayerFrame, type RecordingOutline } from './session-frames.js';
+import { outlineRecording, playerFrames, type PlayerFrame, recordingHead, type RecordingOutline } from './session-frames.js';
 import { listSessions } from './sessions.js';
 
 export interface ApiContext {
@@ -149,19 +149,41 @@ export async function sessionsApi(ctx: ApiContext, q: Query, signal: AbortSignal
 /** Outlines by file, computed once (a full pass over a large recording takes seconds). */
 const outlines = new Map<string, Promise<RecordingOutline>>();
 
-export async function outlineApi(ctx: ApiContext, sessionId: string, q: Query, signal: AbortSignal) {
-  checkParams(q, []);
-  const rec = await ctx.recordings.get(checkConsoleSessionId(sessionId));
-  const key = `${rec.path}\0${rec.mtimeMs}\0${rec.bytes}`;
+function outlineOf(path: string, key: string): Promise<RecordingOutline> {
   let outline = outlines.get(key);
   if (!outline) {
-    outline = outlineRecording(rec.path);
+    outline = outlineRecording(path);
     outlines.set(key, outline);
     outline.catch(() => outlines.delete(key));
     if (outlines.size > 256) outlines.delete(outlines.keys().next().value!);
   }
+  return outline;
+}
+
+/**
+ * GET /api/sessions/SID: what the player needs to start at once (size, user, start), read from
+ * the recording's first events; the duration only when already known (else null).
+ */
+export async function sessionHeadApi(ctx: ApiContext, sessionId: string, q: Query, signal: AbortSignal) {
+  checkParams(q, []);
+  const rec = await ctx.recordings.get(checkConsoleSessionId(sessionId));
+  const key = `${rec.path}\0${rec.mtimeMs}\0${rec.bytes}`;
+  const known = outlines.get(key);
+  const settled = known ? await Promise.race([known, Promise.resolve(null)]).catch(() => null) : null;
+  const head = settled ?? (await recordingHead(rec.path, signal));
+  return {
+    sessionId: rec.sessionId, bytes: rec.bytes, cols: head.cols, rows: head.rows, user: head.user, start: head.start,
+    duration: settled ? settled.duration : null,
+  };
+}
+
+/** GET /api/sessions/SID/outline: duration and seek bar markers (one pass, cached). */
+export async function outlineApi(ctx: ApiContext, sessionId: string, q: Query, signal: AbortSignal) {
+  checkParams(q, []);
+  const rec = await ctx.recordings.get(checkConsoleSessionId(sessionId));
+  const outline = await outlineOf(rec.path, `${rec.path}\0${rec.mtimeMs}\0${rec.bytes}`);
   signal.throwIfAborted();
-  return { sessionId: rec.sessionId, bytes: rec.bytes, ...(await outline) };
+  return { sessionId: rec.sessionId, bytes: rec.bytes, ...outline };
 }
 
 /** GET /api/sessions/SID/stream?t=SECONDS|index=N: the timeline as NDJSON frames. */

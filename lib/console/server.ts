@@ -12,7 +12,7 @@ import { AuditcastError, badParameter } from '../errors.js';
 import { SearchEventsLimiter } from '../auditlog/search-limiter.js';
 import type { EventSearcher } from '../auditlog/search-types.js';
 import {
-  type ApiContext, getEventApi, grepApi, keyframeApi, outlineApi, previewApi, searchEventsApi, sessionsApi, streamFrames,
+  type ApiContext, getEventApi, grepApi, keyframeApi, outlineApi, previewApi, searchEventsApi, sessionHeadApi, sessionsApi, streamFrames,
 } from './api.js';
 import type { RecordingStore } from './recordings.js';
 import type { ScreenSource } from './screen-source.js';
@@ -52,7 +52,7 @@ export interface ConsoleServer {
 
 const MAX_COOKIES = 256;
 const PAGE = /^\/(?:|audit|sessions|search|sessions\/[A-Za-z0-9_-]{1,128})$/;
-const SESSION_ROUTE = /^\/api\/sessions\/([^/]{1,200})(?:\/(stream|keyframe|preview))?$/;
+const SESSION_ROUTE = /^\/api\/sessions\/([^/]{1,200})(?:\/(stream|keyframe|preview|outline))?$/;
 const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.html': 'text/html; charset=utf-8',
   '.map': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml', '.woff2': 'font/woff2',
@@ -159,6 +159,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       const sid = decodeURIComponent(session[1]!);
       if (session[2] === 'keyframe') return sendJson(res, 200, await keyframeApi(ctx, sid, q, signal));
       if (session[2] === 'preview') return sendJson(res, 200, await previewApi(ctx, sid, q, signal));
+      if (session[2] === 'outline') return sendJson(res, 200, await outlineApi(ctx, sid, q, signal));
       if (session[2] === 'stream') {
         const frames = await streamFrames(ctx, sid, q, signal);
         res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'application/x-ndjson; charset=utf-8' });
@@ -173,7 +174,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
         }
         return;
       }
-      return sendJson(res, 200, await outlineApi(ctx, sid, q, signal));
+      return sendJson(res, 200, await sessionHeadApi(ctx, sid, q, signal));
     }
     if (path.startsWith('/api/')) return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: 'no such API' } });
     if (path.startsWith('/assets/') && /^\/assets\/[A-Za-z0-9_-]{1,64}\.(?:js|css|map|png|svg|woff2)$/.test(path)) {

@@ -97,6 +97,20 @@ export interface RecordingOutline {
 
 const MAX_MARKERS = 1000;
 
+export type RecordingHead = Pick<RecordingOutline, 'cols' | 'rows' | 'user' | 'start'>;
+
+/** Size, user and start from the events before the first output (reads one part or so). */
+export async function recordingHead(path: string, signal?: AbortSignal): Promise<RecordingHead> {
+  const reader = openReader(path);
+  try {
+    signal?.throwIfAborted();
+    const info = await new TerminalReader(reader).open();
+    return { cols: info.size?.cols ?? 80, rows: info.size?.rows ?? 24, user: info.user, start: info.start ? info.start.toDate().toISOString() : null };
+  } finally {
+    await reader.close();
+  }
+}
+
 /** One pass over the recording, keeping only counts and markers. */
 export async function outlineRecording(path: string, signal?: AbortSignal): Promise<RecordingOutline> {
   const reader = openReader(path);

@@ -9,6 +9,7 @@ import { DirRecordingStore } from '../../lib/console/recordings.js';
 import { type ConsoleServer, startConsoleServer } from '../../lib/console/server.js';
 import { buildWebApp, launchChromium } from './browser.js';
 import { BUILD_SID, type ConsoleData, makeConsoleData, TYPING_SID, XSS_USER } from './console-fixture.js';
+import { writeLargeRecording } from './large-recording.js';
 import { screensAt } from './screen-oracle.js';
 
 let data: ConsoleData;
@@ -100,7 +101,7 @@ describe('audit page', () => {
 describe('player', () => {
   async function openPaused(sid: string, t = 0): Promise<void> {
     await page.goto(`${server.url}/sessions/${sid}?t=${t}&paused=1`);
-    await page.waitForSelector('#player[data-state="paused"]');
+    await page.waitForSelector('#player[data-state="paused"][data-outline="ready"]');
   }
 
   async function seekTo(t: number): Promise<string> {
@@ -182,6 +183,40 @@ describe('player', () => {
     await page.keyboard.press('ArrowLeft');
     await page.waitForSelector('#player[data-state="paused"][data-pos="0.000"]');
   });
+});
+
+describe('large recording', () => {
+  // Output size of the large session (the build corpus repeated); CI keeps the default.
+  const LARGE_MB = Number(process.env.AUDITCAST_CONSOLE_LARGE_MB ?? 64);
+  const LARGE_SID = 'b16b16b1-0000-4000-8000-000000000001';
+
+  it(`plays a ${LARGE_MB} MiB session: first frame, seeks both ways, bounded page memory`, async () => {
+    const large = await writeLargeRecording(data.recordsDir, LARGE_SID, LARGE_MB * 1024 * 1024);
+    const duration = large.durationMs / 1000;
+    const times = [0.9, 0.1, 0.5].map((f) => Math.round(duration * f * 1000) / 1000);
+    const expected = await screensAt(large.path, times);
+    const opened = Date.now();
+    await page.goto(`${server.url}/sessions/${LARGE_SID}?paused=1`);
+    await page.waitForSelector('#player[data-state="paused"]');
+    const firstFrameMs = Date.now() - opened;
+    await page.waitForSelector('#player[data-outline="ready"]', { timeout: 120_000 });
+    const seekMs: number[] = [];
+    for (const t of times) {
+      const started = Date.now();
+      await page.evaluate((target) => {
+        const seek = document.querySelector<HTMLInputElement>('#seek')!;
+        seek.value = String(target);
+        seek.dispatchEvent(new Event('change'));
+      }, t);
+      await page.waitForSelector(`#player[data-state="paused"][data-pos="${t.toFixed(3)}"]`, { timeout: 120_000 });
+      seekMs.push(Date.now() - started);
+      expect(await page.textContent('#screen-text'), `t=${t}`).toBe(expected.get(t));
+    }
+    const heap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0);
+    expect(heap).toBeGreaterThan(0);
+    expect(heap).toBeLessThan(200 * 1024 * 1024);
+    console.log(`large recording: ${(large.bytes / 2 ** 20).toFixed(1)} MiB file, ${LARGE_MB} MiB output, ${duration.toFixed(0)} s; first frame ${firstFrameMs} ms; seeks ${seekMs.join(', ')} ms; JS heap ${(heap / 2 ** 20).toFixed(1)} MiB`);
+  }, 300_000);
 });
 
 describe('access', () => {

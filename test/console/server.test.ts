@@ -196,7 +196,9 @@ describe('sessions and recordings', () => {
   });
 
   it('outlines a recording with its markers', async () => {
-    const { body } = await getJson(`/api/sessions/${TYPING_SID}`);
+    const head = await getJson(`/api/sessions/${BUILD_SID}`);
+    expect(head.body).toMatchObject({ sessionId: BUILD_SID, cols: 80, rows: 24, user: 'alice', start: '2026-01-02T11:00:00.000Z' });
+    const { body } = await getJson(`/api/sessions/${TYPING_SID}/outline`);
     expect(body).toMatchObject({ cols: 80, rows: 24, duration: 3.582, outputBytes: loadScriptSession('typing').bytes.length });
     expect(body.markers.map((m: any) => `${m.kind}:${m.label}`)).toEqual(['join:bob', 'resize:100x30', 'leave:bob']);
   });

@@ -26,14 +26,19 @@ export interface SessionSummary {
   source: 'session.end' | 'recording';
 }
 
-export interface Outline {
+/** What the player starts with: the duration only when the server already knows it. */
+export interface SessionHead {
   sessionId: string;
   bytes: number;
-  duration: number;
   cols: number;
   rows: number;
   user: string;
   start: string | null;
+  duration: number | null;
+}
+
+export interface Outline extends SessionHead {
+  duration: number;
   events: number;
   outputBytes: number;
   markers: { t: number; kind: 'resize' | 'join' | 'leave'; label: string }[];

@@ -1,6 +1,6 @@
 // /sessions/<sid>: the player with its controls. `?t=SECONDS&paused=1` opens at a moment;
 // `q=TEXT` marks the grep hits of this session on the seek bar.
-import { getJson, type GrepHit, type Outline } from './api.js';
+import { getJson, type GrepHit, type Outline, type SessionHead } from './api.js';
 import { formatClock, formatTime, h } from './dom.js';
 import { Player, type PlayerState, SPEEDS } from './player.js';
 
@@ -10,20 +10,22 @@ export function renderPlayerPage(root: HTMLElement, sessionId: string): void {
   root.append(h('h1', {}, 'Session ', h('code', {}, sessionId)), status);
 
   void (async () => {
-    let outline: Outline;
+    const base = `/api/sessions/${encodeURIComponent(sessionId)}`;
+    let head: SessionHead;
     try {
-      outline = await getJson<Outline>(`/api/sessions/${encodeURIComponent(sessionId)}`);
+      head = await getJson<SessionHead>(base);
     } catch (err) {
       status.textContent = `Error: ${(err as Error).message}`;
       return;
     }
-    status.textContent = `${outline.user || 'unknown user'} · ${formatTime(outline.start)} · ${outline.cols}x${outline.rows}`;
+    status.textContent = `${head.user || 'unknown user'} · ${formatTime(head.start)} · ${head.cols}x${head.rows}`;
 
     const screen = h('div', { class: 'screen', id: 'screen' });
     const screenText = h('pre', { id: 'screen-text', class: 'visually-hidden', 'aria-label': 'screen text' });
     const playBtn = h('button', { type: 'button', id: 'play', 'aria-label': 'play' }, '▶');
     const clock = h('span', { id: 'clock', class: 'nowrap' }, '0:00.0');
-    const seek = h('input', { type: 'range', id: 'seek', min: 0, max: outline.duration, step: 'any', value: 0, 'aria-label': 'seek' });
+    // Disabled until the duration is known (the outline of a large recording takes a pass over it).
+    const seek = h('input', { type: 'range', id: 'seek', min: 0, max: head.duration ?? 0, step: 'any', value: 0, 'aria-label': 'seek', disabled: head.duration === null });
     const markers = h('div', { class: 'markers', id: 'markers' });
     const speed = h('select', { id: 'speed', 'aria-label': 'speed' }, ...SPEEDS.map((s) => h('option', { value: s, selected: s === 1 }, `${s}x`)));
     const skip = h('input', { type: 'checkbox', id: 'skip-idle', checked: true });
@@ -38,8 +40,8 @@ export function renderPlayerPage(root: HTMLElement, sessionId: string): void {
       screenText);
     root.append(container);
 
-    const total = formatClock(outline.duration);
     const render = (s: PlayerState) => {
+      const total = Number.isFinite(s.duration) ? formatClock(s.duration) : '…';
       playBtn.textContent = s.paused ? '▶' : '❚❚';
       playBtn.setAttribute('aria-label', s.paused ? 'play' : 'pause');
       clock.textContent = `${formatClock(s.pos)} / ${total}`;
@@ -48,20 +50,25 @@ export function renderPlayerPage(root: HTMLElement, sessionId: string): void {
       container.dataset.pos = s.pos.toFixed(3);
       if (Number(speed.value) !== s.speed) speed.value = String(s.speed);
     };
-    const player = new Player(screen, sessionId, outline, screenText, render);
+    const player = new Player(screen, sessionId, head, screenText, render);
 
+    const grepHits: GrepHit[] = [];
     const addMarker = (t: number, kind: string, label: string) => {
-      const left = outline.duration > 0 ? (100 * t) / outline.duration : 0;
+      if (!Number.isFinite(player.duration)) return;
+      const left = player.duration > 0 ? (100 * t) / player.duration : 0;
       const m = h('button', { type: 'button', class: `marker ${kind}`, title: `${kind} ${label} at ${formatClock(t)}`, 'data-t': t.toFixed(3), 'aria-label': `${kind} ${label}` });
       m.style.left = `${left}%`;
       m.addEventListener('click', () => { void player.seek(t); });
       markers.append(m);
     };
-    for (const m of outline.markers) addMarker(m.t, m.kind, m.label);
     const q = params.get('q');
     if (q) {
       getJson<{ hits: GrepHit[] | null }>('/api/grep', { q, limit: 500 }).then(({ hits }) => {
-        for (const hit of hits ?? []) if (hit.sessionId === sessionId) addMarker(hit.t, 'grep', hit.line);
+        for (const hit of hits ?? []) {
+          if (hit.sessionId !== sessionId) continue;
+          grepHits.push(hit);
+          addMarker(hit.t, 'grep', hit.line);
+        }
       }, () => undefined);
     }
 
@@ -102,5 +109,14 @@ export function renderPlayerPage(root: HTMLElement, sessionId: string): void {
     await player.seek(Number.isFinite(t) && t > 0 ? t : 0);
     if (params.get('paused') !== '1') player.play();
     else render(player.state);
+    // Asked after the first frame: on a large recording the server's pass over it would delay that frame.
+    getJson<Outline>(`${base}/outline`).then((outline) => {
+      player.setDuration(outline.duration);
+      seek.max = String(outline.duration);
+      seek.disabled = false;
+      for (const m of outline.markers) addMarker(m.t, m.kind, m.label);
+      for (const hit of grepHits) addMarker(hit.t, 'grep', hit.line);
+      container.dataset.outline = 'ready';
+    }, (err: Error) => { status.textContent += ` · outline: ${err.message}`; });
   })();
 }

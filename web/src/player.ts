@@ -3,7 +3,7 @@
 // nearest keyframe when the server has a screen index); output before the moment arrives merged
 // and is drawn at once, so seeking backwards never replays from the start in real time.
 import { Terminal } from '@xterm/xterm';
-import type { Outline } from './api.js';
+import type { SessionHead } from './api.js';
 import { decodeBase64, type Frame, FrameStream } from './frame-stream.js';
 
 export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8, 16];
@@ -36,16 +36,19 @@ export class Player {
   private timer: number | null = null;
   private textDirty = false;
   private lastTextUpdate = 0;
+  /** Seconds; Infinity until the outline or the end of the stream tells. */
+  duration: number;
 
   constructor(
     host: HTMLElement,
     private readonly sessionId: string,
-    readonly outline: Outline,
+    readonly head: SessionHead,
     private readonly textEl: HTMLElement,
     private readonly onChange: (state: PlayerState) => void,
   ) {
+    this.duration = head.duration ?? Infinity;
     this.term = new Terminal({
-      cols: outline.cols, rows: outline.rows, scrollback: 1000, disableStdin: true, convertEol: false,
+      cols: head.cols, rows: head.rows, scrollback: 1000, disableStdin: true, convertEol: false,
       cursorBlink: false, fontSize: 14, allowProposedApi: false,
     });
     this.term.open(host);
@@ -53,8 +56,8 @@ export class Player {
 
   get state(): PlayerState {
     return {
-      pos: this.pos, duration: this.outline.duration, paused: this.paused, speed: this.speed, seeking: this.seeking,
-      ended: this.pos >= this.outline.duration && (this.stream?.ended ?? true) && (this.stream?.buffered ?? 0) === 0,
+      pos: this.pos, duration: this.duration, paused: this.paused, speed: this.speed, seeking: this.seeking,
+      ended: this.pos >= this.duration && (this.stream?.ended ?? true) && (this.stream?.buffered ?? 0) === 0,
     };
   }
 
@@ -82,13 +85,19 @@ export class Player {
     return new Promise((resolve) => this.term.write('', resolve));
   }
 
-  private apply(frame: Frame): void {
-    if (frame.o !== undefined) this.term.write(decodeBase64(frame.o));
-    else if (frame.r) this.term.resize(Math.max(2, Math.min(500, frame.r[0])), Math.max(1, Math.min(300, frame.r[1])));
+  /** Draws one frame; returns the number of output bytes handed to the terminal. */
+  private apply(frame: Frame): number {
+    if (frame.o !== undefined) {
+      const bytes = decodeBase64(frame.o);
+      this.term.write(bytes);
+      return bytes.length;
+    }
+    if (frame.r) this.term.resize(Math.max(2, Math.min(500, frame.r[0])), Math.max(1, Math.min(300, frame.r[1])));
+    return 0;
   }
 
   async seek(target: number): Promise<void> {
-    const t = Math.max(0, Math.min(this.outline.duration, target));
+    const t = Math.max(0, Math.min(this.duration, target));
     const generation = ++this.generation;
     this.stream?.close();
     this.seeking = true;
@@ -108,16 +117,24 @@ export class Player {
       this.term.write(decodeBase64(keyframe.data));
       this.stream = new FrameStream(`${base}/stream?index=${keyframe.index}&t=${t}`);
     } else {
-      this.term.resize(this.outline.cols, this.outline.rows);
+      this.term.resize(this.head.cols, this.head.rows);
       this.stream = new FrameStream(`${base}/stream?t=${t}`);
     }
     const stream = this.stream;
+    // xterm.js queues what it has not parsed yet: wait for it every MiB, so catching up on a large
+    // recording never holds more than that in the page.
+    let unparsed = 0;
     for (;;) {
       await stream.available();
       if (generation !== this.generation) return;
       let next = stream.peek();
       while (next && next.t <= t) {
-        this.apply(stream.shift()!);
+        unparsed += this.apply(stream.shift()!);
+        if (unparsed > 1 << 20) {
+          await this.flushed();
+          if (generation !== this.generation) return;
+          unparsed = 0;
+        }
         next = stream.peek();
       }
       if (next || stream.ended) break;
@@ -157,6 +174,11 @@ export class Player {
     else this.pause();
   }
 
+  setDuration(seconds: number): void {
+    this.duration = seconds;
+    this.emit();
+  }
+
   setSpeed(speed: number): void {
     this.speed = speed;
     this.emit();
@@ -178,13 +200,14 @@ export class Player {
       let next = stream.peek();
       if (this.skipIdle && next && next.t - this.pos > this.idleCap) this.pos = next.t - this.idleCap;
       // Waiting for data is not playing: the clock stops when the queue runs dry mid-stream.
-      if (next || stream.ended) this.pos = Math.min(this.outline.duration, this.pos + dt);
+      if (next || stream.ended) this.pos = Math.min(this.duration, this.pos + dt);
       while (next && next.t <= this.pos) {
         this.apply(stream.shift()!);
         next = stream.peek();
       }
       if (!next && stream.ended) {
-        this.pos = this.outline.duration;
+        if (!Number.isFinite(this.duration)) this.duration = this.pos;
+        this.pos = this.duration;
         this.paused = true;
         void this.flushed().then(() => {
           this.updateText(true);
