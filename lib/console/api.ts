@@ -171,9 +171,10 @@ export async function sessionHeadApi(ctx: ApiContext, sessionId: string, q: Quer
   const known = outlines.get(key);
   const settled = known ? await Promise.race([known, Promise.resolve(null)]).catch(() => null) : null;
   const head = settled ?? (await recordingHead(rec.path, signal));
+  const indexed = settled || !ctx.screen ? null : await ctx.screen.duration(rec.sessionId, rec.path);
   return {
     sessionId: rec.sessionId, bytes: rec.bytes, cols: head.cols, rows: head.rows, user: head.user, start: head.start,
-    duration: settled ? settled.duration : null,
+    duration: settled ? settled.duration : indexed,
   };
 }
 
@@ -186,22 +187,28 @@ export async function outlineApi(ctx: ApiContext, sessionId: string, q: Query, s
   return { sessionId: rec.sessionId, bytes: rec.bytes, ...outline };
 }
 
-/** GET /api/sessions/SID/stream?t=SECONDS|index=N: the timeline as NDJSON frames. */
+/**
+ * GET /api/sessions/SID/stream?t=SECONDS|index=N: the timeline as NDJSON frames. With a screen
+ * index, a stream to a moment starts with the keyframe before it, so a seek reads only the events
+ * between that keyframe and the moment.
+ */
 export async function streamFrames(ctx: ApiContext, sessionId: string, q: Query, signal: AbortSignal): Promise<AsyncGenerator<PlayerFrame>> {
   checkParams(q, ['t', 'index']);
   const rec = await ctx.recordings.get(checkConsoleSessionId(sessionId));
   const fromSeconds = numberParam(q, 't', 0, 1e9) ?? 0;
   const fromIndex = numberParam(q, 'index', 0, Number.MAX_SAFE_INTEGER) ?? 0;
-  return playerFrames(rec.path, { fromSeconds, fromIndex, signal });
+  const resume = fromSeconds > 0 && fromIndex === 0 && ctx.screen ? await ctx.screen.keyframe(rec.sessionId, rec.path, fromSeconds, signal) : null;
+  return playerFrames(rec.path, { fromSeconds, fromIndex, resume, signal });
 }
 
+/** GET /api/sessions/SID/keyframe?t=SECONDS: the index's keyframe at or before t (null without one). */
 export async function keyframeApi(ctx: ApiContext, sessionId: string, q: Query, signal: AbortSignal) {
   checkParams(q, ['t']);
   const rec = await ctx.recordings.get(checkConsoleSessionId(sessionId));
   const t = numberParam(q, 't', 0, 1e9) ?? 0;
   const frame = ctx.screen ? await ctx.screen.keyframe(rec.sessionId, rec.path, t, signal) : null;
   if (!frame) return { keyframe: null };
-  return { keyframe: { t: frame.t, index: frame.index, cols: frame.cols, rows: frame.rows, data: Buffer.from(frame.data).toString('base64') } };
+  return { keyframe: { t: frame.timeMs / 1000, index: frame.eventIndex, cols: frame.cols, rows: frame.rows, data: frame.data } };
 }
 
 export async function previewApi(ctx: ApiContext, sessionId: string, q: Query, signal: AbortSignal) {

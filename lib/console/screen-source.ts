@@ -1,16 +1,7 @@
-// What the console asks of the screen index (lib/screen, lib/index-store): the screen nearest a
-// moment, search in what was on screen, the final screen's text. The server runs without one
-// (the player then replays from the start to seek, and grep answers UNSUPPORTED).
-export interface Keyframe {
-  /** Seconds since the start of the recording. */
-  t: number;
-  /** Index of the first event after the keyframe: the stream resumes there. */
-  index: number;
-  cols: number;
-  rows: number;
-  /** Bytes (escape sequences) that redraw the screen on a reset terminal. */
-  data: Uint8Array;
-}
+// What the console asks of the screen index (lib/index-store): the keyframe at or before a
+// moment, search in what was on screen, the final screen's text. The server also runs without
+// one (the player then seeks by replaying from the start, and grep answers UNSUPPORTED).
+import type { ResumePoint } from './session-frames.js';
 
 export interface GrepHit {
   sessionId: string;
@@ -21,7 +12,11 @@ export interface GrepHit {
 }
 
 export interface ScreenSource {
-  keyframe(sessionId: string, recordingPath: string, t: number, signal?: AbortSignal): Promise<Keyframe | null>;
+  /** The keyframe at or before `t` seconds, or null (no index yet: it is being built). */
+  keyframe(sessionId: string, recordingPath: string, t: number, signal?: AbortSignal): Promise<ResumePoint | null>;
   grep(query: string, limit: number, signal?: AbortSignal): Promise<GrepHit[]>;
+  /** The text of the last screen, or null while the recording is not indexed. */
   finalText(sessionId: string, recordingPath: string, signal?: AbortSignal): Promise<string | null>;
+  /** Duration in seconds from the index, or null while the recording is not indexed. */
+  duration(sessionId: string, recordingPath: string): Promise<number | null>;
 }

@@ -1,22 +1,26 @@
 // The web console in Debian's Chromium on real data: the golden Teleport events in the audit page,
-// a corpus session in the player (seeking both ways against a headless replay), speed and pause,
-// a moment opened by URL, markup in event fields shown as text, and no access without the token.
+// a corpus session in the player (seeking both ways against the screen model), speed and pause,
+// a grep hit opening its moment, markup in event fields shown as text, no access without the token,
+// and a large recording.
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileLog } from '../../lib/auditlog/file-log.js';
+import { IndexScreenSource } from '../../lib/console/index-screen-source.js';
 import { DirRecordingStore } from '../../lib/console/recordings.js';
+import { RecordingIndex } from '../../lib/index-store/recording-index.js';
 import { type ConsoleServer, startConsoleServer } from '../../lib/console/server.js';
 import { buildWebApp, launchChromium } from './browser.js';
 import { BUILD_SID, type ConsoleData, makeConsoleData, TYPING_SID, XSS_USER } from './console-fixture.js';
 import { writeLargeRecording } from './large-recording.js';
-import { screensAt } from './screen-oracle.js';
 
 let data: ConsoleData;
 let server: ConsoleServer;
 let browser: BrowserContext;
 let closeBrowser: () => Promise<void>;
 let page: Page;
+let index: RecordingIndex;
+let screen: IndexScreenSource;
 const pageErrors: string[] = [];
 const dialogs: string[] = [];
 /** Every event in the fixture: 165 golden + the XSS login + the typing session's 5 non-print events. */
@@ -25,7 +29,11 @@ const TOTAL_EVENTS = 171;
 beforeAll(async () => {
   buildWebApp();
   data = await makeConsoleData();
-  server = await startConsoleServer({ listen: '127.0.0.1:0', log: new FileLog({ dir: data.logDir }), recordings: new DirRecordingStore(data.recordsDir) });
+  const recordings = new DirRecordingStore(data.recordsDir);
+  index = new RecordingIndex({ dir: join(data.root, 'index') });
+  screen = new IndexScreenSource(index);
+  await screen.warm(await recordings.list());
+  server = await startConsoleServer({ listen: '127.0.0.1:0', log: new FileLog({ dir: data.logDir }), recordings, screen });
   ({ browser, close: closeBrowser } = await launchChromium());
   page = await browser.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -40,8 +48,17 @@ beforeAll(async () => {
 afterAll(async () => {
   await closeBrowser?.();
   await server?.close();
+  index?.close();
   data?.cleanup();
 });
+
+/** The screen model's text (lib/screen through the index) at each time, as the page shows it. */
+async function screensAt(path: string, times: readonly number[]): Promise<Map<number, string>> {
+  const sid = path.split('/').pop()!.replace(/\.tar$/, '');
+  const result = new Map<number, string>();
+  for (const t of times) result.set(t, (await index.screenAt(sid, path, t * 1000)).text.join('\n'));
+  return result;
+}
 
 async function rowUids(p: Page): Promise<string[]> {
   await p.waitForFunction(() => !document.querySelector('#audit-status')?.textContent?.startsWith('Loading'));
@@ -168,8 +185,24 @@ describe('player', () => {
     expect(fast).toBeGreaterThan(1.4);
     expect(fast).toBeLessThan(2.6);
     await page.waitForSelector('#player[data-state="ended"]');
-    const end = await screensAt(join(data.recordsDir, `${TYPING_SID}.tar`), [1e9]);
-    expect(await page.textContent('#screen-text')).toBe(end.get(1e9));
+    const end = await screensAt(join(data.recordsDir, `${TYPING_SID}.tar`), [3.582]);
+    expect(await page.textContent('#screen-text')).toBe(end.get(3.582));
+  });
+
+  it('a grep hit opens the player at that moment, marked on the seek bar', async () => {
+    await page.goto(`${server.url}/search`);
+    await page.fill('#grep-q', 'os-release');
+    await page.click('#grep-form button[type=submit]');
+    await page.waitForSelector('#grep-hits a.hit');
+    const href = (await page.getAttribute(`#grep-hits a.hit[href^="/sessions/${TYPING_SID}"]`, 'href'))!;
+    const t = Number(new URL(href, server.url).searchParams.get('t'));
+    expect(t).toBeGreaterThan(0);
+    await page.click(`#grep-hits a.hit[href^="/sessions/${TYPING_SID}"]`);
+    await page.waitForSelector(`#player[data-state="paused"][data-pos="${t.toFixed(3)}"][data-outline="ready"]`);
+    const text = (await page.textContent('#screen-text'))!;
+    expect(text).toContain('os-release');
+    expect(text).toBe((await screensAt(join(data.recordsDir, `${TYPING_SID}.tar`), [t])).get(t));
+    await page.waitForSelector('#markers .marker.grep');
   });
 
   it('left and right arrows move 5 s; markers show joins, leaves and resizes', async () => {
@@ -192,6 +225,9 @@ describe('large recording', () => {
 
   it(`plays a ${LARGE_MB} MiB session: first frame, seeks both ways, bounded page memory`, async () => {
     const large = await writeLargeRecording(data.recordsDir, LARGE_SID, LARGE_MB * 1024 * 1024);
+    const indexStarted = Date.now();
+    await screen.warm([{ sessionId: LARGE_SID, path: large.path }]);
+    const indexMs = Date.now() - indexStarted;
     const duration = large.durationMs / 1000;
     const times = [0.9, 0.1, 0.5].map((f) => Math.round(duration * f * 1000) / 1000);
     const expected = await screensAt(large.path, times);
@@ -215,7 +251,7 @@ describe('large recording', () => {
     const heap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0);
     expect(heap).toBeGreaterThan(0);
     expect(heap).toBeLessThan(200 * 1024 * 1024);
-    console.log(`large recording: ${(large.bytes / 2 ** 20).toFixed(1)} MiB file, ${LARGE_MB} MiB output, ${duration.toFixed(0)} s; first frame ${firstFrameMs} ms; seeks ${seekMs.join(', ')} ms; JS heap ${(heap / 2 ** 20).toFixed(1)} MiB`);
+    console.log(`large recording: ${(large.bytes / 2 ** 20).toFixed(1)} MiB file, ${LARGE_MB} MiB output, ${duration.toFixed(0)} s; indexed in ${indexMs} ms; first frame ${firstFrameMs} ms; seeks ${seekMs.join(', ')} ms; JS heap ${(heap / 2 ** 20).toFixed(1)} MiB`);
   }, 300_000);
 });
 

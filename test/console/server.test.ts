@@ -1,9 +1,12 @@
 // The console's HTTP server on real data: the token, Host and method checks, headers, id
 // validation, the events API paging the golden Teleport events, and recording streams.
 import * as http from 'node:http';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileLog } from '../../lib/auditlog/file-log.js';
+import { IndexScreenSource } from '../../lib/console/index-screen-source.js';
 import { DirRecordingStore } from '../../lib/console/recordings.js';
+import { RecordingIndex } from '../../lib/index-store/recording-index.js';
 import { type ConsoleServer, startConsoleServer } from '../../lib/console/server.js';
 import { isAuditcastError } from '../../lib/errors.js';
 import { loadScriptSession } from '../helpers/corpus.js';
@@ -33,10 +36,16 @@ async function getJson(path: string): Promise<{ status: number; body: any }> {
   return { status: res.status, body: await res.json() };
 }
 
+let index: RecordingIndex;
+
 beforeAll(async () => {
   data = await makeConsoleData();
+  const recordings = new DirRecordingStore(data.recordsDir);
+  index = new RecordingIndex({ dir: join(data.root, 'index') });
+  const screen = new IndexScreenSource(index);
+  await screen.warm(await recordings.list());
   server = await startConsoleServer({
-    listen: '127.0.0.1:0', log: new FileLog({ dir: data.logDir }), recordings: new DirRecordingStore(data.recordsDir),
+    listen: '127.0.0.1:0', log: new FileLog({ dir: data.logDir }), recordings, screen,
     searchLimit: { burst: 1000, refillAmount: 1000, refillTimeMs: 1000 },
   });
   auth = { authorization: `Bearer ${server.token}` };
@@ -44,6 +53,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
+  index?.close();
   data?.cleanup();
 });
 
@@ -205,16 +215,44 @@ describe('sessions and recordings', () => {
 
   it('streams the output as NDJSON, whole from 0 and merged before t', async () => {
     const expected = loadScriptSession('build').bytes;
-    for (const t of [0, 0.05, 1e6]) {
-      const res = await fetch(`${server.url}/api/sessions/${BUILD_SID}/stream?t=${t}`, { headers: auth });
+    // An index given (1 = the first print) reads from the start without a keyframe.
+    for (const query of ['t=0', 'index=1&t=0.05', 'index=1&t=1000000']) {
+      const res = await fetch(`${server.url}/api/sessions/${BUILD_SID}/stream?${query}`, { headers: auth });
       expect(res.headers.get('content-type')).toMatch(/ndjson/);
       const frames = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+      expect(frames.some((f) => f.k)).toBe(false);
       const out = Buffer.concat(frames.filter((f) => f.o).map((f) => Buffer.from(f.o, 'base64')));
-      expect(out.equals(expected)).toBe(true);
-      const after = frames.filter((f) => f.o && f.t >= t);
-      if (t === 1e6) expect(after).toHaveLength(0);
-      if (t === 0) expect(frames.filter((f) => f.o)).toHaveLength(loadScriptSession('build').chunks.length);
+      expect(out.equals(expected), query).toBe(true);
+      const outputs = frames.filter((f) => f.o);
+      if (query === 't=0') expect(outputs).toHaveLength(loadScriptSession('build').chunks.length);
+      else expect(outputs.length).toBeLessThan(loadScriptSession('build').chunks.length);
+      if (query.endsWith('1000000')) expect(outputs.length).toBeLessThanOrEqual(Math.ceil(expected.length / (256 * 1024)) + 1);
     }
+  });
+
+  it('starts a stream to a moment with the screen index\'s keyframe before it', async () => {
+    const res = await fetch(`${server.url}/api/sessions/${TYPING_SID}/stream?t=3`, { headers: auth });
+    const frames = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+    expect(frames[0].k).toBeTypeOf('string');
+    expect(frames[0].t).toBeLessThanOrEqual(3);
+    expect(frames[0].r).toEqual([expect.any(Number), expect.any(Number)]);
+    expect(frames.slice(1).every((f: any) => f.k === undefined && f.i > frames[0].i)).toBe(true);
+    const kf = await getJson(`/api/sessions/${TYPING_SID}/keyframe?t=3`);
+    expect(kf.body.keyframe).toMatchObject({ t: frames[0].t, index: frames[0].i });
+  });
+
+  it('greps the screen text of every recording, and previews the final screen', async () => {
+    const { body } = await getJson('/api/grep?q=os-release');
+    expect(body.hits.length).toBeGreaterThan(0);
+    const hit = body.hits.find((h: any) => h.sessionId === TYPING_SID);
+    expect(hit.line).toContain('os-release');
+    expect(hit.t).toBeGreaterThan(0);
+    expect(hit.t).toBeLessThanOrEqual(3.582);
+    const preview = await getJson(`/api/sessions/${TYPING_SID}/preview`);
+    const final = await index.screenAt(TYPING_SID, join(data.recordsDir, `${TYPING_SID}.tar`), 3582);
+    expect(preview.body.text).toBe(final.text.join('\n'));
+    const head = await getJson(`/api/sessions/${TYPING_SID}`);
+    expect(head.body.duration).toBeCloseTo(3.582, 3);
   });
 
   it('resumes a stream from an event index', async () => {

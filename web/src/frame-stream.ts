@@ -9,6 +9,8 @@ export interface Frame {
   r?: [number, number];
   m?: 'join' | 'leave';
   u?: string;
+  /** Keyframe: reset to r and draw these bytes (base64), the screen after event i. */
+  k?: string;
 }
 
 const HIGH_WATER = 4000;

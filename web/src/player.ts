@@ -1,7 +1,7 @@
 // The playback engine: an xterm.js terminal fed from a FrameStream on a clock in recording time.
-// A seek resets the terminal and asks the server for the stream from that moment (from the
-// nearest keyframe when the server has a screen index); output before the moment arrives merged
-// and is drawn at once, so seeking backwards never replays from the start in real time.
+// A seek resets the terminal and asks the server for the stream from that moment: it starts with
+// the screen index's keyframe before the moment (when indexed), then the output up to the moment
+// arrives merged and is drawn at once, so no seek replays the recording in real time.
 import { Terminal } from '@xterm/xterm';
 import type { SessionHead } from './api.js';
 import { decodeBase64, type Frame, FrameStream } from './frame-stream.js';
@@ -15,10 +15,6 @@ export interface PlayerState {
   speed: number;
   seeking: boolean;
   ended: boolean;
-}
-
-interface KeyframeAnswer {
-  keyframe: { t: number; index: number; cols: number; rows: number; data: string } | null;
 }
 
 export class Player {
@@ -48,7 +44,10 @@ export class Player {
   ) {
     this.duration = head.duration ?? Infinity;
     this.term = new Terminal({
-      cols: head.cols, rows: head.rows, scrollback: 1000, disableStdin: true, convertEol: false,
+      cols: head.cols, rows: head.rows,
+      // No scrollback, as the screen model and its keyframes: a resize then shows the same screen
+      // whether playback got there by playing or by seeking (xterm pulls scrollback into a taller screen).
+      scrollback: 0, disableStdin: true, convertEol: false,
       cursorBlink: false, fontSize: 14, allowProposedApi: false,
     });
     this.term.open(host);
@@ -87,12 +86,25 @@ export class Player {
 
   /** Draws one frame; returns the number of output bytes handed to the terminal. */
   private apply(frame: Frame): number {
+    // reset() and resize() act at once, write() when xterm.js gets to it: they go through write
+    // callbacks, which run between the chunks queued before and after them, in recorded order.
+    if (frame.k !== undefined) {
+      const size = frame.r;
+      this.term.write('', () => {
+        this.term.reset();
+        if (size) this.term.resize(size[0], size[1]);
+      });
+      const bytes = decodeBase64(frame.k);
+      this.term.write(bytes);
+      return bytes.length;
+    }
     if (frame.o !== undefined) {
       const bytes = decodeBase64(frame.o);
       this.term.write(bytes);
       return bytes.length;
     }
-    if (frame.r) this.term.resize(Math.max(2, Math.min(500, frame.r[0])), Math.max(1, Math.min(300, frame.r[1])));
+    const size = frame.r;
+    if (size) this.term.write('', () => this.term.resize(Math.max(2, Math.min(500, size[0])), Math.max(1, Math.min(300, size[1]))));
     return 0;
   }
 
@@ -102,24 +114,13 @@ export class Player {
     this.stream?.close();
     this.seeking = true;
     this.emit();
-    const base = `/api/sessions/${encodeURIComponent(this.sessionId)}`;
-    let keyframe: KeyframeAnswer['keyframe'] = null;
-    try {
-      const res = await fetch(`${base}/keyframe?t=${t}`, { credentials: 'same-origin' });
-      if (res.ok) keyframe = ((await res.json()) as KeyframeAnswer).keyframe;
-    } catch {
-      keyframe = null; // play from the start instead
-    }
+    // What an earlier seek queued in xterm.js would otherwise be parsed after the reset.
+    await this.flushed();
     if (generation !== this.generation) return;
     this.term.reset();
-    if (keyframe && keyframe.t <= t) {
-      this.term.resize(keyframe.cols, keyframe.rows);
-      this.term.write(decodeBase64(keyframe.data));
-      this.stream = new FrameStream(`${base}/stream?index=${keyframe.index}&t=${t}`);
-    } else {
-      this.term.resize(this.head.cols, this.head.rows);
-      this.stream = new FrameStream(`${base}/stream?t=${t}`);
-    }
+    this.term.resize(this.head.cols, this.head.rows);
+    // The server starts the stream with the screen index's keyframe before t when it has one.
+    this.stream = new FrameStream(`/api/sessions/${encodeURIComponent(this.sessionId)}/stream?t=${t}`);
     const stream = this.stream;
     // xterm.js queues what it has not parsed yet: wait for it every MiB, so catching up on a large
     // recording never holds more than that in the page.

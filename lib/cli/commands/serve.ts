@@ -9,6 +9,8 @@ import { type Command, helpText } from '../command.js';
 import { resolveDataDir } from '../data-dir.js';
 import { CliError, UsageError } from '../errors.js';
 import { DirRecordingStore } from '../../console/recordings.js';
+import { IndexScreenSource } from '../../console/index-screen-source.js';
+import { openRecordingIndex } from '../recording-index.js';
 import { startConsoleServer } from '../../console/server.js';
 import type { EventSearcher } from '../../auditlog/search-types.js';
 import { FileLog } from '../../auditlog/file-log.js';
@@ -49,7 +51,7 @@ export const serveCommand: Command = {
     [
       ['--listen HOST:PORT', 'address to listen on (default 127.0.0.1:7878)'],
       ['--audit-url URL', 'audit log: file://DIR of daily .log files (default: <data>/log)'],
-      ['--recordings DIR', 'directory of <session-id>.tar recordings (default: <data>/records)'],
+      ['--recordings DIR', 'directory of <session-id>.tar recordings (default: <data>/records); indexed into <data>/index'],
       ['--token T', 'access token (16+ URL-safe characters)'],
       ['--tls-cert FILE', 'PEM certificate: serve HTTPS'],
       ['--tls-key FILE', 'PEM private key of --tls-cert'],
@@ -72,22 +74,29 @@ export const serveCommand: Command = {
     } catch (err) {
       throw new CliError(`cannot read the TLS files: ${(err as Error).message}`);
     }
+    const recordings = new DirRecordingStore(recordingsDir);
+    const index = openRecordingIndex(data);
+    const screen = new IndexScreenSource(index);
     const server = await startConsoleServer({
       listen: stringOption(values, 'listen'),
       token: stringOption(values, 'token') ?? process.env.AUDITCAST_CONSOLE_TOKEN,
       log: openLog(stringOption(values, 'audit-url'), data),
-      recordings: new DirRecordingStore(recordingsDir),
+      recordings,
+      screen,
       tls,
       insecure: values.insecure === true,
       allowedHosts: stringList(values, 'allow-host'),
     });
     process.stdout.write(`auditcast console at ${server.url}\nopen: ${server.loginUrl}\n`);
+    // Recordings without a fresh screen index get one in the background (seek, grep, previews).
+    void recordings.list().then((all) => screen.warm(all)).catch((err: Error) => process.stderr.write(`auditcast serve: indexing: ${err.message}\n`));
     await new Promise<void>((done) => {
       const stop = () => done();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
     await server.close();
+    index.close();
     return 0;
   },
 };
