@@ -61,16 +61,24 @@ export const exportCommand: Command = {
       return 0;
     }
     const progress = new Progress('exporting', file.size);
-    const reader = new ProtoReader(readChunks(file.path, (n) => progress.update(n)));
+    // Events are written (or copied into one write) before the next part is read: views into the
+    // part are enough, and the output gets one write per part rather than one per event.
+    const reader = new ProtoReader(readChunks(file.path, (n) => progress.update(n)), { copyData: false });
     const out = openOutput(stringOption(values, 'out'));
     try {
       if (format === 'json') {
-        for (let event = await reader.read(); event; event = await reader.read()) {
-          await out.write(`${marshalEventJson(event)}\n`);
+        for await (const batch of reader.batches()) {
+          let lines = '';
+          for (const event of batch) lines += `${marshalEventJson(event)}\n`;
+          if (lines) await out.write(lines);
         }
       } else if (format === 'text') {
-        for (let event = await reader.read(); event; event = await reader.read()) {
-          if (event.Metadata.Type === 'print' && event.Data instanceof Uint8Array && event.Data.length > 0) await out.write(event.Data);
+        for await (const batch of reader.batches()) {
+          const chunks: Uint8Array[] = [];
+          for (const event of batch) {
+            if (event.Metadata.Type === 'print' && event.Data instanceof Uint8Array && event.Data.length > 0) chunks.push(event.Data);
+          }
+          if (chunks.length) await out.write(Buffer.concat(chunks));
         }
       } else {
         const terminal = new TerminalReader(reader);

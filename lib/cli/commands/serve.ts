@@ -1,9 +1,7 @@
 // auditcast serve [--listen HOST:PORT] [--audit-url URL] [--recordings DIR] [--token T]
 // The web console: audit log, sessions, player and screen search, behind a token.
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { openAuditLogForSearch } from '../audit-log.js';
+import { AUDIT_URL_HELP, AUDIT_URL_OPTION, openAuditLogForSearch } from '../audit-log.js';
 import { expectPositionals, parseCommand, stringList, stringOption } from '../args.js';
 import { type Command, helpText } from '../command.js';
 import { resolveDataDir } from '../data-dir.js';
@@ -12,14 +10,12 @@ import { DirRecordingStore } from '../../console/recordings.js';
 import { IndexScreenSource } from '../../console/index-screen-source.js';
 import { openRecordingIndex } from '../recording-index.js';
 import { startConsoleServer } from '../../console/server.js';
-import type { EventSearcher } from '../../auditlog/search-types.js';
-import { FileLog } from '../../auditlog/file-log.js';
 
 const NAME = 'serve';
 
 const OPTIONS = {
   listen: { type: 'string' },
-  'audit-url': { type: 'string' },
+  ...AUDIT_URL_OPTION,
   recordings: { type: 'string' },
   token: { type: 'string' },
   'tls-cert': { type: 'string' },
@@ -27,15 +23,6 @@ const OPTIONS = {
   insecure: { type: 'boolean' },
   'allow-host': { type: 'string', multiple: true },
 } as const;
-
-function openLog(url: string | undefined, dataDir: ReturnType<typeof resolveDataDir>): EventSearcher {
-  if (url === undefined) return openAuditLogForSearch(dataDir);
-  if (url.startsWith('file://')) {
-    const dir = fileURLToPath(url);
-    return new FileLog({ dir: resolve(dir, 'search'), searchDirs: () => [dir] });
-  }
-  throw new UsageError(`--audit-url: only file:// URLs are supported for now, got ${JSON.stringify(url.replace(/\/\/[^@/]*@/, '//***@'))}`, NAME);
-}
 
 export const serveCommand: Command = {
   name: NAME,
@@ -50,7 +37,7 @@ export const serveCommand: Command = {
     ].join('\n'),
     [
       ['--listen HOST:PORT', 'address to listen on (default 127.0.0.1:7878)'],
-      ['--audit-url URL', 'audit log: file://DIR of daily .log files (default: <data>/log)'],
+      AUDIT_URL_HELP,
       ['--recordings DIR', 'directory of <session-id>.tar recordings (default: <data>/records); indexed into <data>/index'],
       ['--token T', 'access token (16+ URL-safe characters)'],
       ['--tls-cert FILE', 'PEM certificate: serve HTTPS'],
@@ -77,10 +64,11 @@ export const serveCommand: Command = {
     const recordings = new DirRecordingStore(recordingsDir);
     const index = openRecordingIndex(data);
     const screen = new IndexScreenSource(index);
+    const log = await openAuditLogForSearch(data, values);
     const server = await startConsoleServer({
       listen: stringOption(values, 'listen'),
       token: stringOption(values, 'token') ?? process.env.AUDITCAST_CONSOLE_TOKEN,
-      log: openLog(stringOption(values, 'audit-url'), data),
+      log,
       recordings,
       screen,
       tls,
@@ -97,6 +85,7 @@ export const serveCommand: Command = {
     });
     await server.close();
     index.close();
+    await log.close?.();
     return 0;
   },
 };
