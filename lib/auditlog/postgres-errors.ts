@@ -20,7 +20,7 @@ export function isRetryable(err: unknown): boolean {
   const e = err as DriverError | undefined;
   if (!e || typeof e !== 'object') return false;
   if (typeof e.code === 'string' && (NODE_CONNECTION_CODES.has(e.code) || isConnectionSqlState(e.code))) return true;
-  return /Connection terminated|connection timeout|Client has encountered a connection error|Connection ended|not queryable/i.test(e.message ?? '');
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended|not queryable/i.test(e.message ?? '');
 }
 
 function codeOf(err: DriverError): ErrorCode {

@@ -91,8 +91,6 @@ export class PostgresLog implements AuditLogger {
       max: config.poolSize,
       connectionTimeoutMillis: config.connectTimeoutMs,
       statement_timeout: config.statementTimeoutMs,
-      // a server that stops answering mid-query still ends the call
-      query_timeout: config.statementTimeoutMs + config.connectTimeoutMs,
       idleTimeoutMillis: 30_000,
       allowExitOnIdle: true,
       application_name: 'auditcast',
@@ -210,7 +208,10 @@ export class PostgresLog implements AuditLogger {
     try {
       await this.retrying(`write ${batch.length} event(s)`, () => {
         this.stats.statements++;
-        return this.pool.query(INSERT, columns);
+        // query_timeout: a server that stops answering mid-statement still ends the call. (Not set
+        // on the pool: pg leaves its timer running for cursor queries, which keeps a process alive.)
+        const query = { text: INSERT, values: columns, query_timeout: this.config.statementTimeoutMs + this.config.connectTimeoutMs };
+        return this.pool.query(query as pg.QueryConfig<string[][]>);
       });
       stop();
       this.stats.emitted += batch.length;

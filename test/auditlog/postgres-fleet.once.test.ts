@@ -76,7 +76,8 @@ describe('the CLI on a PostgreSQL audit log', () => {
       const env = { AUDITCAST_DATA_DIR: data };
       const recorded = await runNoInput(['record', '--audit-url', url, '--', 'sh', '-c', 'printf hello'], { env });
       expect(recorded.code, recorded.stderr).toBe(0);
-      const recordedId = recorded.stdout.toString().trim().split('\n').pop()!;
+      expect(recorded.stdout.toString()).toBe('hello');
+      const recordedId = /session ([0-9a-f-]{36}) recorded/.exec(recorded.stderr)![1]!;
 
       const cast = join(tmp.dir, 'demo.cast');
       writeFileSync(cast, [JSON.stringify({ version: 2, width: 100, height: 30, timestamp: 1700000000 }), JSON.stringify([0.5, 'o', 'hi\r\n']), ''].join('\n'));
@@ -93,6 +94,8 @@ describe('the CLI on a PostgreSQL audit log', () => {
 
       const found = await run(['search', '--type', 'session.end', '--json', '--to', '2100-01-01'], { env: { ...env, AUDITCAST_AUDIT_URL: url } });
       expect(found.code, found.stderr).toBe(0);
+      // the process ends once the search is done (no pooled connection or timer holds it open)
+      expect(found.ms).toBeLessThan(30_000);
       const sids = found.stdout.toString().trim().split('\n').map((l) => JSON.parse(l).sid);
       expect(sids.sort()).toEqual([importedId, recordedId].sort());
 
