@@ -1,6 +1,7 @@
 // The CLI's side of the recording index: where it lives (<data-dir>/index), indexing a recording
 // right after a command wrote it (a failure there is one warning line, never a failed command), and
 // session offsets as the commands read and print them.
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { RecordingIndex } from '../index-store/recording-index.js';
 import type { DataDir } from './data-dir.js';
@@ -10,8 +11,16 @@ export function openRecordingIndex(data: DataDir): RecordingIndex {
   return new RecordingIndex({ dir: path.join(data.root, 'index') });
 }
 
+/** Recordings up to this size are indexed as the command that wrote them ends (a few seconds at most). */
+const INDEX_ON_COMPLETION_MAX_BYTES = 32 * 1024 * 1024;
+
 /** Indexes a recording just completed; says on stderr what went wrong instead of failing. */
 export async function indexCompletedRecording(data: DataDir, sessionId: string, file: string, eol = '\n'): Promise<void> {
+  const size = (await fs.stat(file).catch(() => null))?.size ?? 0;
+  if (size > INDEX_ON_COMPLETION_MAX_BYTES) {
+    process.stderr.write(`auditcast: session ${sessionId} is large (${Math.round(size / 2 ** 20)} MiB): index it with 'auditcast index ${sessionId}'${eol}`);
+    return;
+  }
   const index = openRecordingIndex(data);
   try {
     const result = await index.indexRecording(sessionId, file);

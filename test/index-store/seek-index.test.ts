@@ -7,19 +7,8 @@ import { RecordingIndex, replayScreenAt } from '../../lib/index-store/recording-
 import { SeekFile } from '../../lib/index-store/seek-file.js';
 import { readRecordingFrom } from '../../lib/stream/positioned-reader.js';
 import { backend } from '../../lib/codec/index.js';
+import { rng } from '../codec/codec-helpers.js';
 import { SESSION_NAMES, sessionRecording } from '../helpers/screen-sessions.js';
-
-/** mulberry32: a small seeded generator, so a failing property run can be repeated. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let dir: string;
 const files: Record<string, string> = {};
@@ -39,7 +28,7 @@ describe(`seek index (${backend} backend)`, () => {
 
   it.each(SESSION_NAMES)('%s: the screen at 50 random times from the index equals a replay from the start', async (name) => {
     console.log(`seek index property test: seed ${seed} (AUDITCAST_TEST_SEED=${seed} repeats it)`);
-    const next = random(seed);
+    const next = rng(seed);
     const index = new RecordingIndex({ dir: join(dir, `index-${name}`), keyframeBytes: 8 * 1024, keyframeMs: 2000 });
     try {
       const { header } = await index.indexRecording(name, files[name]!);
