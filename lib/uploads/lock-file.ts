@@ -31,6 +31,10 @@ export interface LockOwner {
 /** Takes the lock or returns null when another live owner holds it. */
 export async function tryLockFile(file: string, options: LockOptions = {}): Promise<ReleaseLock | null> {
   const staleMs = options.staleMs ?? Number.POSITIVE_INFINITY;
+  // The lock's directory must be ours: a link to a directory elsewhere would put the lock there.
+  await checkDirectory(path.dirname(file)).catch(async (err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw lockError(file, err);
+  });
   for (let round = 0; round < 2; round++) {
     try {
       // O_EXCL: never follows a link planted at the lock's name.

@@ -152,6 +152,19 @@ describe('AsyncUploader in a hostile scan dir', () => {
     expect(await upstream.listUploads()).toEqual([]);
   });
 
+  it('a .locks dir linked elsewhere gets no lock file, and the upload waits', async () => {
+    const { root } = await setup();
+    const scanDir = path.join(root, 'streaming');
+    const elsewhere = path.join(root, 'elsewhere');
+    await fs.mkdir(scanDir);
+    await fs.mkdir(elsewhere);
+    await fs.symlink(elsewhere, path.join(scanDir, '.locks'));
+    await fs.writeFile(path.join(scanDir, `${randomUUID()}.tar`), 'x');
+    const uploader = new AsyncUploader({ scanDir, corruptedDir: path.join(root, 'corrupted'), streamer: new ProtoStreamer({ uploader: new MemoryUploader() }) });
+    await expect(uploader.scan()).rejects.toMatchObject(refused);
+    expect(await fs.readdir(elsewhere)).toEqual([]);
+  });
+
   it('a linked <sid>.tar is not uploaded (not ours), and not moved', async () => {
     const { root, victim } = await setup();
     const scanDir = path.join(root, 'streaming');

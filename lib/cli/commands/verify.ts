@@ -4,6 +4,7 @@ import { backend } from '../../codec/index.js';
 import { AuditcastError } from '../../errors.js';
 import type { Timestamp } from '../../events/timestamp.js';
 import { ProtoReader } from '../../stream/proto-reader.js';
+import { IndexGaps } from '../../stream/index-gaps.js';
 import { expectPositionals, parseCommand } from '../args.js';
 import { type Command, helpText } from '../command.js';
 import { resolveDataDir } from '../data-dir.js';
@@ -35,6 +36,9 @@ export interface VerifyReport {
   skippedEvents: number;
   outOfOrderEvents: number;
   skippedBytes: number;
+  /** Event indexes missing from 0..lastIndex (a hole: a part that never landed). */
+  missingEvents: number;
+  gaps: { from: number; to: number }[];
   error?: { code: string; message: string; offset: number };
 }
 
@@ -75,8 +79,9 @@ export const verifyCommand: Command = {
     const report: VerifyReport = {
       file: file.path, fileBytes: file.size, sessionId: file.sessionId ?? '', backend, ok: true,
       parts: 0, events: 0, eventTypes: {}, printBytes: 0, firstEventTime: null, lastEventTime: null,
-      durationMs: 0, lastIndex: -1, skippedEvents: 0, outOfOrderEvents: 0, skippedBytes: 0,
+      durationMs: 0, lastIndex: -1, skippedEvents: 0, outOfOrderEvents: 0, skippedBytes: 0, missingEvents: 0, gaps: [],
     };
+    const gaps = new IndexGaps();
     let first: Timestamp | null = null;
     let last: Timestamp | null = null;
     try {
@@ -86,6 +91,7 @@ export const verifyCommand: Command = {
         report.eventTypes[type] = (report.eventTypes[type] ?? 0) + 1;
         if (type === 'print' && event.Data instanceof Uint8Array) report.printBytes += event.Data.length;
         report.lastIndex = event.Metadata.Index;
+        gaps.add(event.Metadata.Index);
         if (!report.sessionId) report.sessionId = sessionIdOf(event);
         const time = event.Metadata.Time;
         if (time && !time.isZero()) {
@@ -102,6 +108,12 @@ export const verifyCommand: Command = {
       await reader.close();
     }
     report.parts = reader.stats.parts;
+    report.missingEvents = gaps.missing;
+    report.gaps = [...gaps.gaps];
+    if (report.missingEvents > 0 && !report.error) {
+      report.ok = false;
+      report.error = { code: 'CORRUPTED', message: `the recording has a hole: ${gaps.describe()}`, offset: reader.offset };
+    }
     report.skippedEvents = reader.stats.skippedEvents;
     report.outOfOrderEvents = reader.stats.outOfOrderEvents;
     report.skippedBytes = reader.stats.skippedBytes;
@@ -123,6 +135,7 @@ export const verifyCommand: Command = {
         ['duration', `${formatDuration(report.durationMs)}${report.firstEventTime ? ` (${report.firstEventTime} .. ${report.lastEventTime})` : ''}`],
         ['skipped', `${report.skippedEvents} duplicate events, ${report.skippedBytes} bytes after gzip members`],
         ['out of order', String(report.outOfOrderEvents)],
+        ['missing', report.missingEvents > 0 ? gaps.describe() : '0'],
         ['status', report.ok ? 'OK' : report.error?.code === 'CORRUPTED' ? 'CORRUPTED' : `FAILED (${report.error?.code})`],
       ];
       process.stdout.write(formatTable(['', ''], rows).split('\n').slice(1).join('\n'));
