@@ -17,6 +17,7 @@ import { logFileName, utcDayStart } from './file-time.js';
 import { searchFiles, type FileSearchQuery, type SearchCursor } from './search.js';
 import { nodeSearchFs, type SearchFs } from './search-fs.js';
 import type { EventSearcher, SearchEventsRequest, SearchResult, SearchSessionEventsRequest } from './search-types.js';
+import { checkSearchEventsRequest, checkSearchSessionEventsRequest } from './search-request.js';
 
 export interface FileLogOptions {
   /** Directory of the daily files (Teleport: <data_dir>/log/<host-uuid>). */
@@ -53,14 +54,6 @@ export interface FileLogStats {
 }
 
 const CURSOR_CACHE_SIZE = 1024;
-
-const SEARCH_EVENTS_KEYS = new Set(['from', 'to', 'eventTypes', 'limit', 'order', 'startKey', 'signal']);
-const SEARCH_SESSION_EVENTS_KEYS = new Set(['from', 'to', 'limit', 'order', 'startKey', 'sessionId', 'cond', 'signal']);
-
-function checkRequest(request: object, known: ReadonlySet<string>): void {
-  if (request === null || typeof request !== 'object') throw badParameter('a search needs a request object');
-  for (const key of Object.keys(request)) if (!known.has(key)) throw badParameter(`unknown search request field ${JSON.stringify(key)}`);
-}
 
 /** What identifies a query for resuming (the page size does not move positions). */
 function querySignature(from: TimeInput, to: TimeInput, types: readonly string[], order: string | undefined, sessionId: string): string | undefined {
@@ -216,13 +209,13 @@ export class FileLog implements EventSearcher {
   /** Events in [from, to] of the given types, one page at a time. */
   async searchEvents(request: SearchEventsRequest): Promise<SearchResult> {
     const eventTypes = request.eventTypes ?? [];
-    checkRequest(request, SEARCH_EVENTS_KEYS);
+    checkSearchEventsRequest(request);
     return this.page({ ...request, eventTypes }, querySignature(request.from, request.to, eventTypes, request.order, ''));
   }
 
   /** session.end and windows.desktop.session.end events, optionally of one session. */
   async searchSessionEvents(request: SearchSessionEventsRequest): Promise<SearchResult> {
-    checkRequest(request, SEARCH_SESSION_EVENTS_KEYS);
+    checkSearchSessionEventsRequest(request);
     const { sessionId, cond } = request;
     const condition = sessionId || cond
       ? (fields: EventFields) => (!sessionId || fields.getString('sid') === sessionId) && (!cond || cond(fields))

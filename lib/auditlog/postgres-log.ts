@@ -25,20 +25,13 @@ import {
 import { migrate, NIL_UUID } from './postgres-schema.js';
 import { type PageQuery, pageStatement, readPage } from './postgres-search.js';
 import type { SearchEventsRequest, SearchResult, SearchSessionEventsRequest } from './search-types.js';
+import { checkSearchEventsRequest, checkSearchSessionEventsRequest } from './search-request.js';
 
 const INSERT = `INSERT INTO events (event_time, event_id, event_type, session_id, event_data)
   SELECT * FROM unnest($1::timestamptz[], $2::uuid[], $3::text[], $4::uuid[], $5::json[])
   ON CONFLICT DO NOTHING`;
 
 const CLEANUP = 'DELETE FROM events WHERE creation_time < now() - make_interval(secs => $1::float8)';
-
-const SEARCH_EVENTS_KEYS = new Set(['from', 'to', 'eventTypes', 'limit', 'order', 'startKey', 'signal']);
-const SEARCH_SESSION_EVENTS_KEYS = new Set(['from', 'to', 'limit', 'order', 'startKey', 'sessionId', 'cond', 'signal']);
-
-function checkRequest(request: object, known: ReadonlySet<string>): void {
-  if (request === null || typeof request !== 'object') throw badParameter('a search needs a request object');
-  for (const key of Object.keys(request)) if (!known.has(key)) throw badParameter(`unknown search request field ${JSON.stringify(key)}`);
-}
 
 /** One event as the row Teleport writes. */
 interface EventRow {
@@ -251,13 +244,13 @@ export class PostgresLog implements AuditLogger {
 
   /** Events in [from, to] of the given types, one page at a time. */
   async searchEvents(request: SearchEventsRequest): Promise<SearchResult> {
-    checkRequest(request, SEARCH_EVENTS_KEYS);
+    checkSearchEventsRequest(request);
     return this.page({ ...request, eventTypes: request.eventTypes ?? [] });
   }
 
   /** session.end and windows.desktop.session.end events, optionally of one session and a condition. */
   async searchSessionEvents(request: SearchSessionEventsRequest): Promise<SearchResult> {
-    checkRequest(request, SEARCH_SESSION_EVENTS_KEYS);
+    checkSearchSessionEventsRequest(request);
     return this.page({ ...request, eventTypes: SessionRecordingEvents });
   }
 
