@@ -53,7 +53,9 @@ export async function openRecordingSink(options: RecordingSinkOptions): Promise<
   }
   let directory: string;
   let temporary: string | null = null;
-  if (options.out !== undefined) {
+  // A file of the user's, or a recording replaced with --force (the uploader never overwrites a
+  // completed recording), is written in a temporary directory beside it and renamed into place.
+  if (options.out !== undefined || (await exists(finalPath))) {
     const dir = path.dirname(finalPath);
     try {
       temporary = await fs.mkdtemp(path.join(dir, '.auditcast-'));

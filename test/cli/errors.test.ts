@@ -77,7 +77,7 @@ describe('bad usage: exit 2', () => {
   it.each([
     [['frobnicate'], /^auditcast: unknown command "frobnicate"/],
     [['export', good], /--format is required/],
-    [['export', good, '--format', 'mp4'], /--format must be one of json, asciicast, text, got "mp4"/],
+    [['export', good, '--format', 'mp4'], /--format must be one of json, asciicast, text, txt, screen, got "mp4"/],
     [['export', good, '--format', 'text', '--colour'], /Unknown option '--colour'/],
     [['export'], /missing SESSION or FILE/],
     [['import', good], /--from is required/],
