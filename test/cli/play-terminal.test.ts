@@ -2,9 +2,11 @@
 // signal or by closing the output, leaves the terminal as it was (checked by feeding everything
 // the terminal received into xterm.js); a recording larger than the terminal is warned about.
 import { createRequire } from 'node:module';
+import { setTimeout } from 'node:timers/promises';
 import { join } from 'node:path';
 import xtermHeadless from '@xterm/headless';
 import type { IPty } from 'node-pty';
+import { TERMINAL_RESET } from '../../lib/cli/terminal-restore.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, TELEPORT_WEB, requireCommand, run, runNoInput, tempDir } from './cli-helpers.js';
 
@@ -70,6 +72,31 @@ async function terminalAfter(output: string, cols = 80, rows = 24) {
 }
 
 const RESTORED = { buffer: 'normal', mouse: 'none', cursorKeys: false, keypad: false, bracketedPaste: false, focusEvents: false };
+
+describe('play keys on a terminal', () => {
+  it('quits on q and pauses on space', async () => {
+    const rec = await runNoInput(['record', '--', 'sh', '-c', 'printf 1; sleep 3; printf 2'], { env });
+    const sid = /session ([0-9a-f-]{36}) recorded/.exec(rec.stderr)![1]!;
+    const quit = inTerminal(play(sid));
+    await quit.seen('1');
+    const shown = Date.now();
+    quit.term.write('q');
+    expect((await quit.exit).exitCode).toBe(0);
+    expect(Date.now() - shown).toBeLessThan(2500);
+    // On a terminal, play ends by resetting the modes a recording may have changed.
+    expect(quit.output).toBe(`1${TERMINAL_RESET}`);
+    const paused = inTerminal(play(sid));
+    await paused.seen('1');
+    const started = Date.now();
+    paused.term.write(' ');
+    await setTimeout(1000);
+    paused.term.write(' ');
+    await paused.seen('2');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3800);
+    await paused.exit;
+    expect(paused.output).toBe(`12${TERMINAL_RESET}`);
+  });
+});
 
 describe('play restores the terminal', () => {
   let vim = '';
