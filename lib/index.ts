@@ -24,6 +24,10 @@ export { getSessionId, getTeleportUser } from './events/event-getters.js';
 export { byTimeAndIndex } from './events/by-time-and-index.js';
 export { isValidNamespace, validateServerMetadata } from './events/validate-server-metadata.js';
 export { isPermanentEmitError } from './events/permanent-error.js';
+export {
+  eventMetadata, type EventMetadataAccessors, type ServerMetadataGetter, type ServerMetadataSetter,
+  type SessionMetadataGetter, type SessionMetadataSetter,
+} from './events/metadata-accessors.js';
 export { Preparer, NoOpPreparer, type PreparerOptions, type SessionEventPreparer } from './events/preparer.js';
 export { checkAndSetEventFields, type EventDefaults } from './events/event-defaults.js';
 
@@ -35,6 +39,8 @@ export {
   type MultipartUploader, type StreamUpload, type StreamPart, type UploadMetadata, type UploadBody,
   type AuditStream, type Streamer, type StatusSource,
 } from './stream/index.js';
+export type { ProtoStreamConfig } from './stream/proto-stream.js';
+export { formatStreamUpload } from './stream/stream-upload.js';
 
 // emitters and session writing
 export {
@@ -44,6 +50,7 @@ export {
   type SessionWriterStats, WriterEmitter, newSessionPreparerRecorder, withNoOpPreparer, setupAndRecordEvent,
   type SessionRecorder, type SessionPreparerRecorder,
 } from './emitters/index.js';
+export { StreamerAndEmitter, type StreamEmitter } from './emitters/stream-emitter.js';
 
 // storage
 export {
@@ -53,12 +60,15 @@ export {
   type UploadCompleterOptions, type CompleterAuditLog, type SessionTrackerService, type CheckUploadsResult,
   type AsyncUploaderOptions, type ScanStats, type FileStreamerOptions,
 } from './uploads/index.js';
+export { fipsProtoStateToAwsState, s3OptionsFromUrl, type FIPSProtoState, type AWSFIPSState } from './uploads/s3-url.js';
 
 // audit log, search, export, legacy recordings
 export {
   FileLog, type FileLogOptions, type FileLogStats, type EventOrder, type EventSearcher, type SearchEventsRequest,
   type SearchSessionEventsRequest, type SearchResult, type SearchStats, SearchEventsLimiter,
-  type SearchEventsLimiterOptions, AuditLog, type AuditLogOptions, type SessionStreamOptions, SSHPlaybackWriter,
+  type SearchEventsLimiterOptions, AuditLog, type AuditLogOptions, SSHPlaybackWriter,
   writeForSSHPlayback, exportRecording, type ExportFormat, importLegacySession, readLegacyRecording,
   convertLegacyRecording, writeLegacyRecording, MultiLog, WriterLog, newWriterLog, type AuditLogger,
 } from './auditlog/index.js';
+export { DiscardAuditLog, newDiscardAuditLog } from './auditlog/discard-log.js';
+export type { SessionStreamer, AuditLogSessionStreamer } from './auditlog/session-streamer.js';

@@ -7,7 +7,7 @@
 // When the queue stays full past backoffTimeoutMs, events are dropped and counted as lost for
 // backoffDurationMs rather than blocking the caller.
 import { Writable } from 'node:stream';
-import { AuditcastError, badParameter } from '../errors.js';
+import { AuditcastError, badParameter, toAuditcastError } from '../errors.js';
 import type { AuditEvent, AuditEventInput } from '../events/event.js';
 import { isPermanentEmitError } from '../events/permanent-error.js';
 import { Preparer, type SessionEventPreparer } from '../events/preparer.js';
@@ -15,7 +15,7 @@ import { MAX_RECORD_BYTES } from '../codec/part-format.js';
 import { Timestamp } from '../events/timestamp.js';
 import { auditFailedEmitEvents } from '../metrics.js';
 import type { AuditStream, Streamer } from '../stream/streamer.js';
-import type { StreamStatus } from '../stream/status-channel.js';
+import { StatusChannel, type StreamStatus } from '../stream/status-channel.js';
 
 export interface SessionWriterOptions {
   sessionId: string;
@@ -100,7 +100,14 @@ export class SessionWriter {
     this.backoffDurationMs = options.backoffDurationMs ?? 30_000;
     this.maxPrintBytes = MAX_RECORD_BYTES - PRINT_OVERHEAD_BYTES - Buffer.byteLength(options.clusterName ?? '');
     this.done = new Promise((resolve) => { this.resolveDone = resolve; });
-    options.signal?.addEventListener('abort', () => this.fail(new AuditcastError('CANCELED', 'session writer canceled')), { once: true });
+    const signal = options.signal;
+    if (signal) {
+      const onAbort = () => this.fail(new AuditcastError('CANCELED', 'session writer canceled'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      // A long-lived signal must not keep every finished writer alive.
+      void this.done.then(() => signal.removeEventListener('abort', onAbort));
+    }
+    void this.done.then(() => this.status.close());
     this.pumping = this.pump();
   }
 
@@ -109,8 +116,11 @@ export class SessionWriter {
     return this.failure;
   }
 
-  /** The latest stream status (upload id and last uploaded event index). */
-  get status(): StreamStatus | null {
+  /** Stream status updates (upload id and last uploaded event index), as the seed's Status() channel. */
+  readonly status = new StatusChannel();
+
+  /** The latest stream status. */
+  get latestStatus(): StreamStatus | null {
     return this.lastStatus;
   }
 
@@ -296,6 +306,7 @@ export class SessionWriter {
     for (let status = await stream.status.next(); status; status = await stream.status.next()) {
       if (stream !== this.stream) return;
       this.lastStatus = status;
+      this.status.push(status);
       if (status.lastEventIndex >= 0) this.unacked = this.unacked.filter((e) => e.Metadata.Index > status.lastEventIndex);
     }
   }
@@ -340,7 +351,7 @@ export class SessionWriter {
 
   private fail(err: unknown): AuditcastError {
     if (!this.failure) {
-      this.failure = err instanceof AuditcastError ? err : new AuditcastError('CONNECTION_PROBLEM', (err as Error)?.message ?? String(err), { cause: err });
+      this.failure = toAuditcastError(err);
       this.streamAbort?.abort(this.failure);
       this.queueWaiter?.();
       for (const waiter of this.roomWaiters.splice(0)) waiter.resolve(false);

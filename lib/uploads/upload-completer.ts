@@ -12,7 +12,7 @@ import {
   WindowsDesktopSessionEndEvent,
 } from '../events/constants.generated.js';
 import { Timestamp } from '../events/timestamp.js';
-import { AuditcastError, badParameter, isAuditcastError } from '../errors.js';
+import { AuditcastError, badParameter, isAuditcastError, toAuditcastError } from '../errors.js';
 import { ProtoReader } from '../stream/proto-reader.js';
 import type { MultipartUploader, StreamPart, StreamUpload } from './multipart-uploader.js';
 import { checkOptionNames } from './options.js';
@@ -74,8 +74,7 @@ export interface CheckUploadsResult {
   errors: Array<{ upload: StreamUpload; error: AuditcastError }>;
 }
 
-const toError = (err: unknown, what: string): AuditcastError =>
-  err instanceof AuditcastError ? err : new AuditcastError('CONNECTION_PROBLEM', `${what}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+const toError = (err: unknown, what: string): AuditcastError => toAuditcastError(err, 'CONNECTION_PROBLEM', what);
 
 export class UploadCompleter {
   private readonly uploader: MultipartUploader;
