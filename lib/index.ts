@@ -69,6 +69,20 @@ export {
   type SearchEventsLimiterOptions, AuditLog, type AuditLogOptions, SSHPlaybackWriter,
   writeForSSHPlayback, exportRecording, type ExportFormat, importLegacySession, readLegacyRecording,
   convertLegacyRecording, writeLegacyRecording, MultiLog, WriterLog, newWriterLog, type AuditLogger,
+  PostgresLog, type PostgresLogStats, type PostgresLogOptions, type PostgresLogConfig, postgresLogConfig, isPostgresUrl,
+  openAuditLog, openDataDirLog, serverLogDirs, type OpenAuditLogOptions,
 } from './auditlog/index.js';
 export { DiscardAuditLog, newDiscardAuditLog } from './auditlog/discard-log.js';
 export type { SessionStreamer, AuditLogSessionStreamer } from './auditlog/session-streamer.js';
+
+// screen model, seek index and full-text search of recordings
+export {
+  ScreenModel, parseTerminalSize, DEFAULT_COLS, DEFAULT_ROWS, type ScreenLimits, type ScreenLine, type ScreenModelOptions,
+  type ScreenSnapshot, type ScreenState, SessionClock, type ClockState,
+} from './screen/index.js';
+export {
+  RecordingIndex, advanceScreen, replayScreenAt, type IndexResult, type RecordingIndexOptions, type SeekPoint, SeekFile,
+  SEEK_FILE_VERSION, type KeyframeEntry, type RecordingStamp, type SeekHeader, buildSeekIndex, KEYFRAME_BYTES, KEYFRAME_MS,
+  type BuildIndexOptions, TextIndex, parsePattern, type SearchHit, type SearchOptions, type IndexedSession,
+} from './index-store/index.js';
+export { readRecordingFrom, type PositionedEvent, type ReadFromOptions } from './stream/positioned-reader.js';

@@ -14,6 +14,7 @@ import { Preparer, type SessionEventPreparer } from '../events/preparer.js';
 import { MAX_RECORD_BYTES } from '../codec/part-format.js';
 import { Timestamp } from '../events/timestamp.js';
 import { auditFailedEmitEvents } from '../metrics.js';
+import { type RetryOptions, sleep } from '../stream/retry.js';
 import type { AuditStream, Streamer } from '../stream/streamer.js';
 import { StatusChannel, type StreamStatus } from '../stream/status-channel.js';
 
@@ -35,6 +36,11 @@ export interface SessionWriterOptions {
   backoffDurationMs?: number;
   /** Continue this upload instead of creating a new one. */
   uploadId?: string;
+  /**
+   * Backoff between attempts to create, resume or complete the stream after a failure: linear,
+   * `stepMs` more per attempt up to `maxMs`, `maxAttempts` in all (default 1 s, 30 s, 8).
+   */
+  retry?: RetryOptions;
   now?: () => Date;
   signal?: AbortSignal;
 }
@@ -57,7 +63,7 @@ function isUnrecoverable(err: unknown): boolean {
 
 const PRINT_OVERHEAD_BYTES = 256;
 const RESOLVED = Promise.resolve();
-const RECOVERY_ATTEMPTS = 3;
+const DEFAULT_RECOVERY: Required<RetryOptions> = { stepMs: 1000, maxMs: 30_000, maxAttempts: 8 };
 
 export class SessionWriter {
   readonly sessionId: string;
@@ -71,6 +77,9 @@ export class SessionWriter {
   private readonly backoffTimeoutMs: number;
   private readonly backoffDurationMs: number;
   private readonly maxPrintBytes: number;
+  private readonly recovery: Required<RetryOptions>;
+  /** Aborted when the writer fails or its signal fires: stops every wait and retry at once. */
+  private readonly stopped = new AbortController();
   private readonly queue: AuditEvent[] = [];
   private queueWaiter: (() => void) | null = null;
   private roomWaiters: { resolve: (roomed: boolean) => void; deadline: number }[] = [];
@@ -99,8 +108,10 @@ export class SessionWriter {
     this.backoffTimeoutMs = options.backoffTimeoutMs ?? 5000;
     this.backoffDurationMs = options.backoffDurationMs ?? 30_000;
     this.maxPrintBytes = MAX_RECORD_BYTES - PRINT_OVERHEAD_BYTES - Buffer.byteLength(options.clusterName ?? '');
+    this.recovery = { ...DEFAULT_RECOVERY, ...options.retry };
     this.done = new Promise((resolve) => { this.resolveDone = resolve; });
     const signal = options.signal;
+    if (signal?.aborted) this.fail(new AuditcastError('CANCELED', 'session writer canceled'));
     if (signal) {
       const onAbort = () => this.fail(new AuditcastError('CANCELED', 'session writer canceled'));
       signal.addEventListener('abort', onAbort, { once: true });
@@ -141,7 +152,7 @@ export class SessionWriter {
     try {
       prepared = this.preparer.prepareSessionEvent(event);
     } catch (err) {
-      return Promise.reject(err);
+      return Promise.reject(toAuditcastError(err, 'BAD_PARAMETER'));
     }
     return this.enqueue(prepared);
   }
@@ -275,15 +286,35 @@ export class SessionWriter {
     try {
       if (this.options.uploadId) {
         this.lastStatus = { uploadId: this.options.uploadId, lastEventIndex: -1, lastUploadTime: new Date() };
-        await this.openStream(true);
-      } else {
-        await this.openStream(false);
       }
+      await this.recover(null, false);
       for (let batch = await this.takeAll(); batch; batch = await this.takeAll()) {
         for (const event of batch) await this.send(event);
       }
     } catch (err) {
       this.fail(err);
+    }
+  }
+
+  /**
+   * Opens a stream - a resume of the upload when a status was seen, else a new upload - and, when
+   * `resend`, sends it every event not yet acknowledged. Retried with the recovery backoff; stops
+   * at once when the writer fails or is aborted.
+   */
+  private async recover(cause: unknown, resend: boolean): Promise<void> {
+    let last = cause;
+    for (let attempt = 1; ; attempt++) {
+      if (this.failure) throw this.failure;
+      if (attempt > 1) await sleep(Math.min(this.recovery.maxMs, this.recovery.stepMs * (attempt - 2)), this.stopped.signal);
+      try {
+        await this.openStream(this.lastStatus !== null);
+        if (resend) for (const pending of [...this.unacked]) await this.stream!.recordEvent(pending);
+        return;
+      } catch (err) {
+        if (this.failure) throw this.failure;
+        last = err;
+        if (isUnrecoverable(err) || isPermanentEmitError(err) || attempt >= this.recovery.maxAttempts) throw toAuditcastError(last);
+      }
     }
   }
 
@@ -294,6 +325,11 @@ export class SessionWriter {
     const stream = resume && this.lastStatus
       ? await streamer.resumeAuditStream(this.sessionId, this.lastStatus.uploadId, { signal: abort.signal })
       : await streamer.createAuditStream(this.sessionId, { signal: abort.signal });
+    if (this.failure) {
+      // Aborted while the stream was being opened: it does no work either.
+      abort.abort(this.failure);
+      throw this.failure;
+    }
     if (resume && this.lastStatus) this.stats.streamsResumed++;
     else this.stats.streamsCreated++;
     this.stream = stream;
@@ -303,55 +339,67 @@ export class SessionWriter {
 
   /** Keeps the last status and forgets events the stream has safely uploaded. */
   private async followStatus(stream: AuditStream): Promise<void> {
-    for (let status = await stream.status.next(); status; status = await stream.status.next()) {
-      if (stream !== this.stream) return;
-      this.lastStatus = status;
-      this.status.push(status);
-      if (status.lastEventIndex >= 0) this.unacked = this.unacked.filter((e) => e.Metadata.Index > status.lastEventIndex);
+    try {
+      for (let status = await stream.status.next(); status; status = await stream.status.next()) {
+        if (stream !== this.stream) return;
+        this.lastStatus = status;
+        this.status.push(status);
+        if (status.lastEventIndex >= 0) this.unacked = this.unacked.filter((e) => e.Metadata.Index > status.lastEventIndex);
+      }
+    } catch {
+      // A status channel that fails ends with its stream; the writer learns of it from the stream.
     }
   }
 
   private async send(event: AuditEvent): Promise<void> {
     this.unacked.push(event);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        if (attempt === 0) await this.stream!.recordEvent(event);
-        else for (const pending of [...this.unacked]) await this.stream!.recordEvent(pending);
+    try {
+      await this.stream!.recordEvent(event);
+    } catch (err) {
+      if (this.failure) throw this.failure;
+      if (isUnrecoverable(err)) throw err;
+      if (isPermanentEmitError(err)) {
+        this.unacked = this.unacked.filter((e) => e !== event);
+        this.stats.lostEvents++;
+        auditFailedEmitEvents.inc();
         return;
-      } catch (err) {
-        if (isUnrecoverable(err) || attempt >= RECOVERY_ATTEMPTS) throw err;
-        if (isPermanentEmitError(err)) {
-          this.unacked = this.unacked.filter((e) => e !== event);
-          this.stats.lostEvents++;
-          auditFailedEmitEvents.inc();
-          return;
-        }
-        await this.openStream(this.lastStatus !== null);
       }
+      await this.recover(err, true);
     }
   }
 
   private async finish(): Promise<void> {
-    this.closing = true;
-    this.queueWaiter?.();
-    await this.pumping;
-    if (this.failure) throw this.failure;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.stream!.complete();
-        break;
-      } catch (err) {
-        if (attempt >= RECOVERY_ATTEMPTS || isPermanentEmitError(err) || isUnrecoverable(err)) throw this.fail(err);
-        await this.openStream(this.lastStatus !== null);
-        for (const pending of [...this.unacked]) await this.stream!.recordEvent(pending);
+    try {
+      this.closing = true;
+      this.queueWaiter?.();
+      await this.pumping;
+      if (this.failure) throw this.failure;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.stream!.complete();
+          break;
+        } catch (err) {
+          if (this.failure) throw this.failure;
+          if (attempt >= this.recovery.maxAttempts || isPermanentEmitError(err) || isUnrecoverable(err)) throw err;
+          await this.recover(err, true);
+        }
       }
+      this.unacked = [];
+      this.stopped.abort();
+      this.resolveDone();
+    } catch (err) {
+      throw this.fail(err);
     }
-    this.resolveDone();
   }
 
   private fail(err: unknown): AuditcastError {
     if (!this.failure) {
       this.failure = toAuditcastError(err);
+      // Whatever was accepted and not acknowledged as uploaded is not stored: count it.
+      this.stats.lostEvents += this.queue.length + this.unacked.length;
+      this.queue.length = 0;
+      this.unacked = [];
+      this.stopped.abort(this.failure);
       this.streamAbort?.abort(this.failure);
       this.queueWaiter?.();
       for (const waiter of this.roomWaiters.splice(0)) waiter.resolve(false);

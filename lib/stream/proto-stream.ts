@@ -338,7 +338,9 @@ export class ProtoStream implements AuditStream {
         const parts = [...this.completedParts].sort((a, b) => a.number - b.number);
         try {
           // With no parts this lets the uploader drop the upload: an empty stream leaves no object.
-          await this.cfg.uploader.completeUpload(this.cfg.upload, parts, { signal: this.aborter.signal });
+          // Retried like a part: uploaders treat completing again with the same parts as done, so
+          // a completion whose answer was lost is not reported as a failure.
+          await withRetry(() => this.cfg.uploader.completeUpload(this.cfg.upload, parts, { signal: this.aborter.signal }), this.cfg.retry, this.aborter.signal);
         } catch (err) {
           throw this.fail(err);
         }

@@ -30,7 +30,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 /** Errors that retrying cannot fix. */
 function isFinal(err: unknown): boolean {
-  return err instanceof AuditcastError && (err.code === 'NOT_FOUND' || err.code === 'CANCELED' || err.code === 'BAD_PARAMETER');
+  return err instanceof AuditcastError
+    && ['NOT_FOUND', 'CANCELED', 'BAD_PARAMETER', 'ALREADY_EXISTS', 'ACCESS_DENIED'].includes(err.code);
 }
 
 export async function withRetry<T>(operation: () => Promise<T>, options: RetryOptions = {}, signal?: AbortSignal): Promise<T> {

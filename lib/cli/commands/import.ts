@@ -7,7 +7,7 @@ import { resolveDataDir } from '../data-dir.js';
 import { CliError, UsageError } from '../errors.js';
 import { formatBytes, formatDuration, Progress } from '../output.js';
 import { openRecordingSink } from '../recording-writer.js';
-import { emitSessionAuditEvents } from '../audit-log.js';
+import { AUDIT_URL_HELP, AUDIT_URL_OPTION, emitSessionAuditEvents } from '../audit-log.js';
 import { parseTerminalSize } from '../terminal-reader.js';
 import { isUuid } from '../../uploads/ids.js';
 import type { AuditEventInput } from '../../events/event.js';
@@ -16,6 +16,7 @@ import { importAsciicast } from '../importers/asciicast.js';
 import { importLegacy } from '../importers/legacy.js';
 import { importScript } from '../importers/script.js';
 import type { ImportedSession, ImportOptions } from '../importers/imported-session.js';
+import { indexCompletedRecording } from '../recording-index.js';
 
 const NAME = 'import';
 const FORMATS = ['script', 'asciicast', 'legacy'] as const;
@@ -28,6 +29,7 @@ const OPTIONS = {
   size: { type: 'string' },
   title: { type: 'string' },
   force: { type: 'boolean', short: 'f' },
+  ...AUDIT_URL_OPTION,
 } as const;
 
 const importers: Record<(typeof FORMATS)[number], (inputs: { name: string; data: Buffer }[], o: ImportOptions) => ImportedSession> = {
@@ -58,6 +60,7 @@ export const importCommand: Command = {
       ['--size COLSxROWS', 'terminal size when the input has none (default 80x24)'],
       ['--title TEXT', 'session title (kept in session.start "reason")'],
       ['-f, --force', 'replace a recording of the same session in the data dir'],
+      AUDIT_URL_HELP,
     ],
   ),
   async run(argv) {
@@ -127,7 +130,8 @@ export const importCommand: Command = {
       throw err;
     }
     progress.done();
-    if (out === undefined) await emitSessionAuditEvents(data, auditEvents);
+    if (out === undefined) await emitSessionAuditEvents(data, auditEvents, values);
+    if (out === undefined) await indexCompletedRecording(data, imported.sessionId, sink.path);
     const duration = first && last ? last.toMillis() - first.toMillis() : 0;
     process.stderr.write(`imported ${count} events (${formatBytes(bytes)} of output, ${formatDuration(duration)}) into ${sink.path}\n`);
     process.stdout.write(`${imported.sessionId}\n`);

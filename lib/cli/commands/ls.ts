@@ -7,7 +7,7 @@ import { ProtoReader } from '../../stream/proto-reader.js';
 import { FileUploader } from '../../uploads/file-uploader.js';
 import { isUuid } from '../../uploads/ids.js';
 import { expectPositionals, parseCommand } from '../args.js';
-import { openAuditLogForSearch } from '../audit-log.js';
+import { AUDIT_URL_HELP, AUDIT_URL_OPTION, openAuditLogForSearch } from '../audit-log.js';
 import { type Command, helpText } from '../command.js';
 import { resolveDataDir } from '../data-dir.js';
 import { formatBytes, formatDuration, formatTable, openOutput } from '../output.js';
@@ -18,6 +18,7 @@ const NAME = 'ls';
 
 const OPTIONS = {
   json: { type: 'boolean' },
+  ...AUDIT_URL_OPTION,
 } as const;
 
 interface Listed {
@@ -50,7 +51,7 @@ export const lsCommand: Command = {
   help: helpText(
     'auditcast ls [--json]',
     'Lists the recordings in <data>/records (session id, start, duration, file size, terminal size,\ntitle or command), oldest first, and uploads still in progress.',
-    [['--json', 'one JSON object per session']],
+    [['--json', 'one JSON object per session'], AUDIT_URL_HELP],
   ),
   async run(argv) {
     const { values, positionals } = parseCommand(NAME, argv, OPTIONS);
@@ -64,7 +65,9 @@ export const lsCommand: Command = {
     }
     // End times from the audit log's session.end events (EndTime, else the event's own time).
     const ends = new Map<string, number>();
-    const search = await openAuditLogForSearch(data).searchSessionEvents({ from: new Date(0), to: new Date(Date.now() + 86_400_000), limit: 10_000 }).catch(() => null);
+    const log = await openAuditLogForSearch(data, values);
+    const search = await log.searchSessionEvents({ from: new Date(0), to: new Date(Date.now() + 86_400_000), limit: 10_000 }).catch(() => null)
+      .finally(() => log.close?.());
     for (const event of search?.events ?? []) {
       const sid = (event.Session as { SessionID?: string } | undefined)?.SessionID;
       const end = event.EndTime instanceof Timestamp && !event.EndTime.isZero() ? event.EndTime : event.Metadata.Time;
@@ -75,7 +78,8 @@ export const lsCommand: Command = {
     for (const name of names.sort()) {
       if (!name.endsWith('.tar') || !isUuid(name.slice(0, -4))) continue;
       const file = path.join(data.records, name);
-      const stat = await fs.stat(file);
+      const stat = await fs.lstat(file);
+      if (!stat.isFile()) continue; // a link planted in the data dir is not a recording of ours
       const info = await readInfo(file);
       const sessionId = name.slice(0, -4);
       listed.push({
@@ -93,7 +97,12 @@ export const lsCommand: Command = {
     }
     listed.sort((a, b) => (a.start ?? '').localeCompare(b.start ?? ''));
     const uploads = await new FileUploader({ directory: data.records }).listUploads().catch(() => []);
+    // A session with a recording is listed once: a later upload of it is a stale one that the
+    // completer keeps beside the recording (and reports), not a session in progress.
+    const recorded = new Set(listed.map((item) => item.sessionId));
     for (const upload of uploads) {
+      if (recorded.has(upload.sessionId)) continue;
+      recorded.add(upload.sessionId);
       listed.push({
         sessionId: upload.sessionId, status: 'in progress', start: upload.initiated.toISOString(), durationMs: null,
         bytes: 0, size: '', title: '', command: '', user: '', file: path.join(data.records, 'multi', upload.id),

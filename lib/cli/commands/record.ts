@@ -14,18 +14,20 @@ import { Preparer } from '../../events/preparer.js';
 import { ProtoStreamer } from '../../stream/proto-streamer.js';
 import { FileUploader } from '../../uploads/file-uploader.js';
 import { parseCommand, stringOption } from '../args.js';
-import { openAuditLog } from '../audit-log.js';
+import { AUDIT_URL_HELP, AUDIT_URL_OPTION, openAuditLog } from '../audit-log.js';
 import { type Command, helpText } from '../command.js';
 import { resolveDataDir } from '../data-dir.js';
 import { CliError } from '../errors.js';
 import { formatBytes, formatDuration } from '../output.js';
 import type { TerminalSize } from '../terminal-reader.js';
+import { indexCompletedRecording } from '../recording-index.js';
 
 const NAME = 'record';
 const EXIT_NOT_FOUND = 127;
 
 const OPTIONS = {
   title: { type: 'string', short: 't' },
+  ...AUDIT_URL_OPTION,
 } as const;
 
 type PtyModule = typeof import('node-pty');
@@ -116,7 +118,7 @@ function holdTerminal(child: IPty): { sawData(): void; release(): void } {
   return { sawData: () => { lastData = Date.now(); }, release: close };
 }
 
-const VALUE_OPTIONS = new Set(['--title', '-t', '--data-dir']);
+const VALUE_OPTIONS = new Set(['--title', '-t', '--data-dir', '--audit-url']);
 
 /**
  * `record ls -la` means `record -- ls -la`: everything from the first argument that is not one of
@@ -146,7 +148,7 @@ export const recordCommand: Command = {
       'resize and session.end in the audit log. Works with standard input from a pipe too.',
       'Prints the session id when the command ends; exits with the command\'s exit code.',
     ].join('\n'),
-    [['-t, --title T', 'a title for the session (kept in session.start "reason")']],
+    [['-t, --title T', 'a title for the session (kept in session.start "reason")'], AUDIT_URL_HELP],
   ),
   async run(argv) {
     const { values, positionals } = parseCommand(NAME, withSeparator(argv), OPTIONS);
@@ -158,7 +160,7 @@ export const recordCommand: Command = {
     const title = stringOption(values, 'title');
 
     const sessionId = randomUUID();
-    const log = await openAuditLog(data);
+    const log = await openAuditLog(data, values);
     const serverId = hostUuid(data.root);
     const user = os.userInfo().username;
     const hostname = os.hostname();
@@ -209,7 +211,7 @@ export const recordCommand: Command = {
       });
     } catch (err) {
       await writer.complete().catch(() => {});
-      await log.close();
+      await log.close?.();
       throw new CliError(`cannot start ${command}: ${(err as Error).message}`, 1, { cause: err });
     }
 
@@ -286,13 +288,14 @@ export const recordCommand: Command = {
     } catch (err) {
       failure ??= err;
     }
-    await log.close().catch(() => {});
+    await Promise.resolve(log.close?.()).catch(() => {});
     const where = path.join(data.records, `${sessionId}.tar`);
     if (failure) {
       process.stderr.write(`\r\nauditcast: recording of session ${sessionId} failed: ${(failure as Error).message ?? String(failure)}\r\n`);
     } else {
       const lost = writer.stats.lostEvents > 0 ? `, ${writer.stats.lostEvents} events lost` : '';
       process.stderr.write(`\r\nauditcast: session ${sessionId} recorded (${formatBytes(outputBytes)}, ${formatDuration(endedAt.getTime() - startedAt.getTime())}${lost}) in ${where}\r\n`);
+      await indexCompletedRecording(data, sessionId, where, '\r\n');
     }
     const code = exit.signal ? 128 + exit.signal : exit.exitCode;
     return failure && code === 0 ? 1 : code;
