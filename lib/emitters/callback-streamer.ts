@@ -2,12 +2,13 @@
 // used to inject failures in tests.
 import { badParameter } from '../errors.js';
 import type { AuditEventInput } from '../events/event.js';
-import type { AuditStream, Streamer, StreamerCallOptions } from '../stream/streamer.js';
+import type { CallOptions } from '../call-options.js';
+import type { AuditStream, Streamer } from '../stream/streamer.js';
 
 export interface CallbackStreamerOptions {
   inner: Streamer;
-  onCreateAuditStream?: (sessionId: string, inner: Streamer, options?: StreamerCallOptions) => Promise<AuditStream>;
-  onResumeAuditStream?: (sessionId: string, uploadId: string, inner: Streamer, options?: StreamerCallOptions) => Promise<AuditStream>;
+  onCreateAuditStream?: (sessionId: string, inner: Streamer, options?: CallOptions) => Promise<AuditStream>;
+  onResumeAuditStream?: (sessionId: string, uploadId: string, inner: Streamer, options?: CallOptions) => Promise<AuditStream>;
   /** Runs before each event reaches the stream; a rejection is the stream's failure. */
   onRecordEvent?: (sessionId: string, event: AuditEventInput) => Promise<void> | void;
 }
@@ -34,13 +35,13 @@ export class CallbackStreamer implements Streamer {
     if (!options.inner) throw badParameter('CallbackStreamer needs an inner streamer');
   }
 
-  async createAuditStream(sessionId: string, options?: StreamerCallOptions): Promise<AuditStream> {
+  async createAuditStream(sessionId: string, options?: CallOptions): Promise<AuditStream> {
     const { inner, onCreateAuditStream, onRecordEvent } = this.options;
     const stream = onCreateAuditStream ? await onCreateAuditStream(sessionId, inner, options) : await inner.createAuditStream(sessionId, options);
     return new CallbackStream(stream, onRecordEvent);
   }
 
-  async resumeAuditStream(sessionId: string, uploadId: string, options?: StreamerCallOptions): Promise<AuditStream> {
+  async resumeAuditStream(sessionId: string, uploadId: string, options?: CallOptions): Promise<AuditStream> {
     const { inner, onResumeAuditStream, onRecordEvent } = this.options;
     const stream = onResumeAuditStream
       ? await onResumeAuditStream(sessionId, uploadId, inner, options)

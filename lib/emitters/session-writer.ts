@@ -7,7 +7,7 @@
 // When the queue stays full past backoffTimeoutMs, events are dropped and counted as lost for
 // backoffDurationMs rather than blocking the caller.
 import { Writable } from 'node:stream';
-import { AuditcastError, badParameter } from '../errors.js';
+import { AuditcastError, badParameter, toAuditcastError } from '../errors.js';
 import type { AuditEvent, AuditEventInput } from '../events/event.js';
 import { isPermanentEmitError } from '../events/permanent-error.js';
 import { Preparer, type SessionEventPreparer } from '../events/preparer.js';
@@ -16,7 +16,7 @@ import { Timestamp } from '../events/timestamp.js';
 import { auditFailedEmitEvents } from '../metrics.js';
 import { type RetryOptions, sleep } from '../stream/retry.js';
 import type { AuditStream, Streamer } from '../stream/streamer.js';
-import type { StreamStatus } from '../stream/status-channel.js';
+import { StatusChannel, type StreamStatus } from '../stream/status-channel.js';
 
 export interface SessionWriterOptions {
   sessionId: string;
@@ -65,11 +65,6 @@ const PRINT_OVERHEAD_BYTES = 256;
 const RESOLVED = Promise.resolve();
 const DEFAULT_RECOVERY: Required<RetryOptions> = { stepMs: 1000, maxMs: 30_000, maxAttempts: 8 };
 
-/** An error the writer reports: always an AuditcastError. */
-function toAuditcastError(err: unknown, code: AuditcastError['code'] = 'CONNECTION_PROBLEM'): AuditcastError {
-  return err instanceof AuditcastError ? err : new AuditcastError(code, (err as Error)?.message ?? String(err), { cause: err });
-}
-
 export class SessionWriter {
   readonly sessionId: string;
   readonly stats: SessionWriterStats = { acceptedEvents: 0, lostEvents: 0, slowWrites: 0, streamsCreated: 0, streamsResumed: 0 };
@@ -115,8 +110,15 @@ export class SessionWriter {
     this.maxPrintBytes = MAX_RECORD_BYTES - PRINT_OVERHEAD_BYTES - Buffer.byteLength(options.clusterName ?? '');
     this.recovery = { ...DEFAULT_RECOVERY, ...options.retry };
     this.done = new Promise((resolve) => { this.resolveDone = resolve; });
-    if (options.signal?.aborted) this.fail(new AuditcastError('CANCELED', 'session writer canceled'));
-    options.signal?.addEventListener('abort', () => this.fail(new AuditcastError('CANCELED', 'session writer canceled')), { once: true });
+    const signal = options.signal;
+    if (signal?.aborted) this.fail(new AuditcastError('CANCELED', 'session writer canceled'));
+    if (signal) {
+      const onAbort = () => this.fail(new AuditcastError('CANCELED', 'session writer canceled'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      // A long-lived signal must not keep every finished writer alive.
+      void this.done.then(() => signal.removeEventListener('abort', onAbort));
+    }
+    void this.done.then(() => this.status.close());
     this.pumping = this.pump();
   }
 
@@ -125,8 +127,11 @@ export class SessionWriter {
     return this.failure;
   }
 
-  /** The latest stream status (upload id and last uploaded event index). */
-  get status(): StreamStatus | null {
+  /** Stream status updates (upload id and last uploaded event index), as the seed's Status() channel. */
+  readonly status = new StatusChannel();
+
+  /** The latest stream status. */
+  get latestStatus(): StreamStatus | null {
     return this.lastStatus;
   }
 
@@ -338,6 +343,7 @@ export class SessionWriter {
       for (let status = await stream.status.next(); status; status = await stream.status.next()) {
         if (stream !== this.stream) return;
         this.lastStatus = status;
+        this.status.push(status);
         if (status.lastEventIndex >= 0) this.unacked = this.unacked.filter((e) => e.Metadata.Index > status.lastEventIndex);
       }
     } catch {

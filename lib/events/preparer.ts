@@ -3,8 +3,8 @@
 // the byte offset, the delay since the first print and the chunk index.
 import { badParameter } from '../errors.js';
 import { checkAndSetEventFields } from './event-defaults.js';
-import { type AuditEvent, type AuditEventInput, messageOf } from './event.js';
-import { getMessage } from './message-codec.js';
+import { type AuditEvent, type AuditEventInput, type EventInputObject, messageOf } from './event.js';
+import { checkFieldNames, getMessage } from './message-codec.js';
 import { Timestamp } from './timestamp.js';
 
 export interface PreparerOptions {
@@ -53,8 +53,11 @@ export class Preparer implements SessionEventPreparer {
 
   prepareSessionEvent(input: AuditEventInput): AuditEvent {
     const o = this.options;
-    const event = checkAndSetEventFields(input, { now: o.now, uid: o.uid, clusterName: o.clusterName }) as Record<string, unknown> & AuditEventInput;
+    const event = checkAndSetEventFields(input, { now: o.now, uid: o.uid, clusterName: o.clusterName }) as EventInputObject;
     const message = messageOf(event);
+    // Before stamping: a misplaced field (SessionMetadata instead of Session) is an error here,
+    // not an event recorded with an empty session id.
+    checkFieldNames(getMessage(message), event);
     if (!event.$type) event.$type = message;
     for (const name of fieldsOfType(message, 'SessionMetadata')) {
       event[name] = { ...(event[name] as object), SessionID: o.sessionId };
@@ -73,7 +76,7 @@ export class Preparer implements SessionEventPreparer {
     return event as AuditEvent;
   }
 
-  private preparePrint(event: Record<string, unknown> & AuditEventInput): void {
+  private preparePrint(event: EventInputObject): void {
     const data = (event.Data as Uint8Array | undefined) ?? new Uint8Array(0);
     const time = event.Metadata!.Time as Timestamp;
     let offset = 0;

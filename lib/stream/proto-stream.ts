@@ -6,8 +6,10 @@
 // Part numbers follow Teleport: a new part reserves ++lastPartNumber, an upload uses it and
 // increments again, so parts are 1, 3, 5, ...
 import { setMaxListeners } from 'node:events';
-import { AuditcastError, abortError } from '../errors.js';
+import { AuditcastError, abortError, toAuditcastError } from '../errors.js';
 import type { SliceCodec } from '../codec/codec.js';
+import { codec as defaultCodec } from '../codec/index.js';
+import { ConcurrentUploadsPerStream, InactivityFlushPeriod, MinUploadPartSizeBytes } from '../events/constants.generated.js';
 import { auditStoredTrimmedEvents } from '../metrics.js';
 import type { PrintBatch } from '../codec/codec.js';
 import { CHUNK_BYTES, PART_HEADER_SIZE, RECORD_HEADER_SIZE } from '../codec/part-format.js';
@@ -19,21 +21,43 @@ import { type EventTrimmer, Slice } from './slice.js';
 import { StatusChannel, type StreamStatus } from './status-channel.js';
 import type { AuditStream } from './streamer.js';
 
+/** The seed's ProtoStreamConfig: `uploader` and `upload` are required, the rest have defaults. */
 export interface ProtoStreamConfig {
   uploader: MultipartUploader;
   upload: StreamUpload;
-  codec: SliceCodec;
-  minUploadBytes: number;
-  concurrentUploads: number;
-  inactivityFlushMs: number;
+  /** Default: the package's codec (native, else JS). */
+  codec?: SliceCodec;
+  /** Default MinUploadPartSizeBytes (5 MiB). */
+  minUploadBytes?: number;
+  /** Default ConcurrentUploadsPerStream (1). */
+  concurrentUploads?: number;
+  /** Default InactivityFlushPeriod (5 minutes). */
+  inactivityFlushMs?: number;
   /** Pad cut parts to minUploadBytes (S3 needs it for every part but the last; a local disk does not). Default true. */
   padParts?: boolean;
-  retry: RetryOptions;
-  /** Parts already uploaded (resume). */
-  completedParts: readonly StreamPart[];
+  retry?: RetryOptions;
+  /** Parts already uploaded (resume); default none. */
+  completedParts?: readonly StreamPart[];
   trim?: EventTrimmer;
   signal?: AbortSignal;
-  now: () => Date;
+  now?: () => Date;
+}
+
+type FullConfig = Required<Omit<ProtoStreamConfig, 'trim' | 'signal'>> & Pick<ProtoStreamConfig, 'trim' | 'signal'>;
+
+/** The seed's ProtoStreamConfig.CheckAndSetDefaults. */
+function withDefaults(cfg: ProtoStreamConfig): FullConfig {
+  return {
+    ...cfg,
+    codec: cfg.codec ?? defaultCodec,
+    minUploadBytes: cfg.minUploadBytes ?? MinUploadPartSizeBytes,
+    concurrentUploads: cfg.concurrentUploads ?? ConcurrentUploadsPerStream,
+    inactivityFlushMs: cfg.inactivityFlushMs ?? InactivityFlushPeriod,
+    padParts: cfg.padParts ?? true,
+    retry: cfg.retry ?? {},
+    completedParts: cfg.completedParts ?? [],
+    now: cfg.now ?? (() => new Date()),
+  };
 }
 
 export interface ProtoStreamStats {
@@ -57,7 +81,7 @@ export class ProtoStream implements AuditStream {
   readonly done: Promise<void>;
   readonly stats: ProtoStreamStats = { events: 0, partsUploaded: 0, bytesUploaded: 0, trimmedEvents: 0, uploadRetries: 0 };
 
-  private readonly cfg: ProtoStreamConfig;
+  private readonly cfg: FullConfig;
   private state: State = 'open';
   private failure: AuditcastError | null = null;
   private current!: Slice;
@@ -76,7 +100,9 @@ export class ProtoStream implements AuditStream {
   private readonly aborter = new AbortController();
   private resolveDone!: () => void;
 
-  private constructor(cfg: ProtoStreamConfig) {
+  private readonly onAbort: (() => void) | null = null;
+
+  private constructor(cfg: FullConfig) {
     this.cfg = cfg;
     this.uploadId = cfg.upload.id;
     this.sessionId = cfg.upload.sessionId;
@@ -90,11 +116,16 @@ export class ProtoStream implements AuditStream {
       // earlier process is never overwritten.
       this.lastPartNumber = Math.max(...cfg.completedParts.map((p) => p.number)) + 1;
     }
-    cfg.signal?.addEventListener('abort', () => this.cancel(abortError(cfg.signal!)), { once: true });
+    const signal = cfg.signal;
+    if (signal) {
+      this.onAbort = () => this.cancel(abortError(signal));
+      signal.addEventListener('abort', this.onAbort, { once: true });
+    }
   }
 
   /** Creates the stream and reserves its first part (errors from the uploader surface here). */
-  static async open(cfg: ProtoStreamConfig): Promise<ProtoStream> {
+  static async open(config: ProtoStreamConfig): Promise<ProtoStream> {
+    const cfg = withDefaults(config);
     const stream = new ProtoStream(cfg);
     await stream.newSlice();
     stream.status.push({ uploadId: stream.uploadId, lastEventIndex: -1, lastUploadTime: cfg.now() });
@@ -368,8 +399,7 @@ export class ProtoStream implements AuditStream {
 
   private fail(err: unknown, context?: string): AuditcastError {
     if (!this.failure) {
-      const base = err instanceof AuditcastError ? err
-        : new AuditcastError('CONNECTION_PROBLEM', (err as Error)?.message ?? String(err), { cause: err });
+      const base = toAuditcastError(err);
       this.failure = context ? new AuditcastError(base.code, `${context}: ${base.message}`, { cause: base }) : base;
       this.state = 'failed';
       this.aborter.abort(this.failure);
@@ -384,6 +414,8 @@ export class ProtoStream implements AuditStream {
   }
 
   private end(): void {
+    // A long-lived signal must not keep every finished stream alive.
+    if (this.onAbort) this.cfg.signal?.removeEventListener('abort', this.onAbort);
     this.disarmTimer();
     this.status.close();
     for (const waiter of this.slotWaiters.splice(0)) waiter();

@@ -3,6 +3,7 @@ import { badParameter, throwIfAborted } from '../errors.js';
 import { codec as defaultCodec } from '../codec/index.js';
 import type { SliceCodec } from '../codec/codec.js';
 import { trimToMaxSize } from '../events/trim.js';
+import { InactivityFlushPeriod } from '../events/constants.generated.js';
 import { MIN_UPLOAD_PART_BYTES } from '../codec/part-format.js';
 import type { MultipartUploader, StreamPart, StreamUpload } from './multipart-uploader.js';
 import { ProtoStream } from './proto-stream.js';
@@ -11,7 +12,6 @@ import type { RetryOptions } from './retry.js';
 import type { EventTrimmer } from './slice.js';
 
 /** InactivityFlushPeriod: an idle stream uploads its current part after this long. */
-export const INACTIVITY_FLUSH_MS = 5 * 60 * 1000;
 
 export interface ProtoStreamerOptions {
   uploader: MultipartUploader;
@@ -53,7 +53,7 @@ export class ProtoStreamer implements Streamer {
     if (!Number.isSafeInteger(concurrentUploads) || concurrentUploads < 1) {
       throw badParameter(`concurrentUploads must be a positive integer, got ${options.concurrentUploads}`);
     }
-    const inactivityFlushMs = options.inactivityFlushMs ?? INACTIVITY_FLUSH_MS;
+    const inactivityFlushMs = options.inactivityFlushMs ?? InactivityFlushPeriod;
     if (!(inactivityFlushMs >= 0)) throw badParameter(`inactivityFlushMs must be >= 0, got ${options.inactivityFlushMs}`);
     this.options = {
       uploader: options.uploader,

@@ -1,5 +1,6 @@
 // The stream contracts (the seed's Streamer and apievents.Stream): ProtoStreamer implements them,
 // and emitters, the session writer and test fault injectors wrap them.
+import type { CallOptions } from '../call-options.js';
 import type { AuditEventInput } from '../events/event.js';
 import type { StreamStatus } from './status-channel.js';
 
@@ -19,11 +20,8 @@ export interface AuditStream {
   close(): Promise<void>;
 }
 
-export interface StreamerCallOptions {
-  signal?: AbortSignal;
-}
 
 export interface Streamer {
-  createAuditStream(sessionId: string, options?: StreamerCallOptions): Promise<AuditStream>;
-  resumeAuditStream(sessionId: string, uploadId: string, options?: StreamerCallOptions): Promise<AuditStream>;
+  createAuditStream(sessionId: string, options?: CallOptions): Promise<AuditStream>;
+  resumeAuditStream(sessionId: string, uploadId: string, options?: CallOptions): Promise<AuditStream>;
 }
