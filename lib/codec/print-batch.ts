@@ -5,6 +5,7 @@ import { badParameter, type AuditcastError } from '../errors.js';
 import { encodePrintBody } from '../events/print-codec.js';
 import { Timestamp } from '../events/timestamp.js';
 import { WireWriter } from '../events/wire-writer.js';
+import type { AuditEventInput } from '../events/event.js';
 import type { PrintBatch, PrintStrings } from './codec.js';
 import { MAX_RECORD_BYTES, RECORD_HEADER_SIZE } from './part-format.js';
 
@@ -65,6 +66,14 @@ export function checkPrintBatch(batch: PrintBatch): void {
   }
 }
 
+/** framePrints' `ends`, when given, must have room for every print. */
+export function checkEnds(batch: PrintBatch, ends: Uint32Array | undefined): void {
+  if (ends === undefined) return;
+  if (!(ends instanceof Uint32Array) || ends.length < batch.numbers.length / PRINT_FIELDS) {
+    throw badParameter(`print batch ends must be a Uint32Array of at least ${batch.numbers.length / PRINT_FIELDS} entries`);
+  }
+}
+
 function badNumber(value: number, field: number): boolean {
   if (!Number.isSafeInteger(value)) return true;
   if (field === PrintField.DataLength) return value < 0;
@@ -75,8 +84,9 @@ function badNumber(value: number, field: number): boolean {
 let writer = new WireWriter(1 << 16);
 
 /** framePrints on the pure-JS backend. */
-export function framePrintsJs(batch: PrintBatch): Uint8Array {
+export function framePrintsJs(batch: PrintBatch, ends?: Uint32Array): Uint8Array {
   checkPrintBatch(batch);
+  checkEnds(batch, ends);
   const { data, numbers } = batch;
   const [type, id, code, clusterName] = printStrings(batch.strings);
   const count = numbers.length / PRINT_FIELDS;
@@ -110,10 +120,44 @@ export function framePrintsJs(batch: PrintBatch): Uint8Array {
     const record = w.pos - frameAt - RECORD_HEADER_SIZE;
     if (record > MAX_RECORD_BYTES) throw printBatchError(PrintStatus.RECORD_TOO_LARGE, i, 0, record, data.length);
     w.buf.writeUInt32BE(record, frameAt);
+    if (ends) ends[i] = w.pos;
   }
   if (at !== data.length) throw printBatchError(PrintStatus.DATA_LEFT, count, 0, data.length - at, data.length);
   const out = w.finish();
   // Do not keep a huge scratch buffer alive after one big batch.
   if (w.buf.length > 1 << 24) writer = new WireWriter(1 << 16);
   return out;
+}
+
+/** Prints [from, to) of a batch, as views of its memory. */
+export function slicePrintBatch(batch: PrintBatch, from: number, to = batch.numbers.length / PRINT_FIELDS): PrintBatch {
+  let start = 0;
+  for (let i = 0; i < from; i++) start += batch.numbers[i * PRINT_FIELDS + PrintField.DataLength];
+  let end = start;
+  for (let i = from; i < to; i++) end += batch.numbers[i * PRINT_FIELDS + PrintField.DataLength];
+  return { data: batch.data.subarray(start, end), numbers: batch.numbers.subarray(from * PRINT_FIELDS, to * PRINT_FIELDS), strings: batch.strings };
+}
+
+/** The prints of a batch as event objects (for code that needs them one by one, such as test hooks). */
+export function printBatchEvents(batch: PrintBatch): AuditEventInput[] {
+  const [type, id, code, clusterName] = printStrings(batch.strings);
+  const events: AuditEventInput[] = [];
+  let at = 0;
+  for (let n = 0; n < batch.numbers.length; n += PRINT_FIELDS) {
+    const length = batch.numbers[n + PrintField.DataLength];
+    events.push({
+      $type: 'SessionPrint',
+      Metadata: {
+        Index: batch.numbers[n + PrintField.Index], Type: type, ID: id, Code: code, ClusterName: clusterName,
+        Time: new Timestamp(batch.numbers[n + PrintField.TimeSeconds], batch.numbers[n + PrintField.TimeNanos]),
+      },
+      ChunkIndex: batch.numbers[n + PrintField.ChunkIndex],
+      Data: batch.data.subarray(at, at + length),
+      Bytes: batch.numbers[n + PrintField.Bytes],
+      DelayMilliseconds: batch.numbers[n + PrintField.DelayMilliseconds],
+      Offset: batch.numbers[n + PrintField.Offset],
+    });
+    at += length;
+  }
+  return events;
 }
