@@ -2,7 +2,9 @@
 // through stream failures (the seed's SessionWriter, once AuditWriter).
 //
 // Callers never wait on the network: events go into a bounded queue that one pump drains into the
-// stream. Events not yet acknowledged by a status update are kept, so when the stream fails the
+// stream. Terminal output is queued as print batches (lib/codec/print-batch.ts): a write appends
+// its prints, stamped by the preparer, to the batch at the tail of the queue, with no object per
+// print, and the stream frames a whole batch at once. Events not yet acknowledged by a status update are kept, so when the stream fails the
 // pump resumes the upload (or starts a new one when no status was ever seen) and sends them again.
 // When the queue stays full past backoffTimeoutMs, events are dropped and counted as lost for
 // backoffDurationMs rather than blocking the caller.
@@ -10,7 +12,10 @@ import { Writable } from 'node:stream';
 import { AuditcastError, badParameter } from '../errors.js';
 import type { AuditEvent, AuditEventInput } from '../events/event.js';
 import { isPermanentEmitError } from '../events/permanent-error.js';
-import { Preparer, type SessionEventPreparer } from '../events/preparer.js';
+import { Preparer, type PrintBatchPreparer, type SessionEventPreparer, canPreparePrints } from '../events/preparer.js';
+import type { PrintBatch } from '../codec/codec.js';
+import { PRINT_FIELDS, PrintField, slicePrintBatch } from '../codec/print-batch.js';
+import { PrintBatchBuilder } from '../codec/print-batch-builder.js';
 import { MAX_RECORD_BYTES } from '../codec/part-format.js';
 import { Timestamp } from '../events/timestamp.js';
 import { auditFailedEmitEvents } from '../metrics.js';
@@ -25,7 +30,10 @@ export interface SessionWriterOptions {
   serverId?: string;
   namespace?: string;
   clusterName?: string;
-  /** Converts written bytes into events (default: print events of at most ~64 KiB). */
+  /**
+   * Converts written bytes into events (default: print events of at most ~64 KiB, queued as
+   * batches without an object per print). Given, every write goes event by event.
+   */
   makeEvents?: (data: Uint8Array) => AuditEventInput[];
   /** Events queued for the stream before writes wait (default 1024). */
   bufferSize?: number;
@@ -59,6 +67,42 @@ const PRINT_OVERHEAD_BYTES = 256;
 const RESOLVED = Promise.resolve();
 const RECOVERY_ATTEMPTS = 3;
 
+/** Prints queued together; `builder` is set while writes may still append to it (queue tail). */
+class PrintRun {
+  private constructor(public builder: PrintBatchBuilder | null, private batch: PrintBatch | null) {}
+
+  static open(preparer: PrintBatchPreparer): PrintRun {
+    return new PrintRun(new PrintBatchBuilder(preparer.printStrings), null);
+  }
+
+  static sealed(batch: PrintBatch): PrintRun {
+    return new PrintRun(null, batch);
+  }
+
+  /** Seals the run: nothing more is appended. */
+  seal(): PrintBatch {
+    if (!this.batch) {
+      this.batch = this.builder!.batch();
+      this.builder = null;
+    }
+    return this.batch;
+  }
+
+  get count(): number {
+    return this.batch ? this.batch.numbers.length / PRINT_FIELDS : this.builder!.count;
+  }
+
+  index(i: number): number {
+    return this.seal().numbers[i * PRINT_FIELDS + PrintField.Index];
+  }
+}
+
+type QueueItem = AuditEvent | PrintRun;
+
+function eventsIn(item: QueueItem): number {
+  return item instanceof PrintRun ? item.count : 1;
+}
+
 export class SessionWriter {
   readonly sessionId: string;
   readonly stats: SessionWriterStats = { acceptedEvents: 0, lostEvents: 0, slowWrites: 0, streamsCreated: 0, streamsResumed: 0 };
@@ -71,11 +115,15 @@ export class SessionWriter {
   private readonly backoffTimeoutMs: number;
   private readonly backoffDurationMs: number;
   private readonly maxPrintBytes: number;
-  private readonly queue: AuditEvent[] = [];
+  private readonly queue: QueueItem[] = [];
+  /** Events in the queue (a print run counts each print). */
+  private queuedEvents = 0;
+  /** Set when write() takes the batch path: the default print events and a preparer that batches. */
+  private readonly printPreparer: PrintBatchPreparer | null;
   private queueWaiter: (() => void) | null = null;
   private roomWaiters: { resolve: (roomed: boolean) => void; deadline: number }[] = [];
   private roomTimer: NodeJS.Timeout | null = null;
-  private unacked: AuditEvent[] = [];
+  private unacked: QueueItem[] = [];
   private stream: AuditStream | null = null;
   private streamAbort: AbortController | null = null;
   private lastStatus: StreamStatus | null = null;
@@ -99,6 +147,7 @@ export class SessionWriter {
     this.backoffTimeoutMs = options.backoffTimeoutMs ?? 5000;
     this.backoffDurationMs = options.backoffDurationMs ?? 30_000;
     this.maxPrintBytes = MAX_RECORD_BYTES - PRINT_OVERHEAD_BYTES - Buffer.byteLength(options.clusterName ?? '');
+    this.printPreparer = !options.makeEvents && canPreparePrints(this.preparer) ? this.preparer : null;
     this.done = new Promise((resolve) => { this.resolveDone = resolve; });
     options.signal?.addEventListener('abort', () => this.fail(new AuditcastError('CANCELED', 'session writer canceled')), { once: true });
     this.pumping = this.pump();
@@ -114,13 +163,31 @@ export class SessionWriter {
     return this.lastStatus;
   }
 
-  /** Records terminal output as print events. Resolves when they are queued (or counted lost). */
-  async write(data: Uint8Array): Promise<void> {
-    const events = this.options.makeEvents ? this.options.makeEvents(data) : this.toPrints(data);
-    for (const event of events) {
-      const queued = this.recordEvent(event);
-      if (queued !== RESOLVED) await queued;
+  /**
+   * Records terminal output as print events. Resolves when they are queued (or counted lost); the
+   * data is copied, so the caller may reuse its buffer at once.
+   */
+  write(data: Uint8Array): Promise<void> {
+    if (!this.printPreparer) return this.writeEvents(data);
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closing) return Promise.reject(new AuditcastError('COMPLETED', `session writer ${this.sessionId} is closed`));
+    if (!(data instanceof Uint8Array)) return Promise.reject(badParameter('SessionWriter.write needs a Uint8Array'));
+    if (data.length === 0) return RESOLVED;
+    const preparer = this.printPreparer;
+    const time = Timestamp.fromMillis(this.options.now ? this.options.now().getTime() : Date.now());
+    if (this.backoffUntil && Date.now() < this.backoffUntil) {
+      // Numbered all the same, as lost events are on the event path.
+      this.stats.lostEvents += preparer.preparePrints(data, time, this.maxPrintBytes, null);
+      return RESOLVED;
     }
+    if (this.queuedEvents < this.bufferSize) {
+      const count = preparer.preparePrints(data, time, this.maxPrintBytes, this.tailBuilder(preparer));
+      if (count > 0) this.accepted(count);
+      return RESOLVED;
+    }
+    const run = PrintRun.open(preparer);
+    preparer.preparePrints(data, time, this.maxPrintBytes, run.builder);
+    return this.enqueueSlow(run);
   }
 
   /** Stamps and records one session event. */
@@ -168,6 +235,23 @@ export class SessionWriter {
 
   // ------------------------------------------------------------------------------------------
 
+  private async writeEvents(data: Uint8Array): Promise<void> {
+    const events = this.options.makeEvents ? this.options.makeEvents(data) : this.toPrints(data);
+    for (const event of events) {
+      const queued = this.recordEvent(event);
+      if (queued !== RESOLVED) await queued;
+    }
+  }
+
+  /** The print run writes append to: the queue's last item when it is one still open, else a new one. */
+  private tailBuilder(preparer: PrintBatchPreparer): PrintBatchBuilder {
+    const last = this.queue[this.queue.length - 1];
+    if (last instanceof PrintRun && last.builder) return last.builder;
+    const run = PrintRun.open(preparer);
+    this.queue.push(run);
+    return run.builder!;
+  }
+
   private toPrints(data: Uint8Array): AuditEventInput[] {
     const events: AuditEventInput[] = [];
     const time = Timestamp.fromMillis(this.now().getTime());
@@ -195,30 +279,32 @@ export class SessionWriter {
       this.stats.lostEvents++;
       return RESOLVED;
     }
-    if (this.queue.length < this.bufferSize) {
-      this.accept(event);
+    if (this.queuedEvents < this.bufferSize) {
+      this.queue.push(event);
+      this.accepted(1);
       return RESOLVED;
     }
     return this.enqueueSlow(event);
   }
 
-  private accept(event: AuditEvent): void {
-    this.queue.push(event);
-    this.stats.acceptedEvents++;
+  private accepted(count: number): void {
+    this.queuedEvents += count;
+    this.stats.acceptedEvents += count;
     this.queueWaiter?.();
     this.queueWaiter = null;
   }
 
-  private async enqueueSlow(event: AuditEvent): Promise<void> {
+  private async enqueueSlow(item: QueueItem): Promise<void> {
     this.stats.slowWrites++;
     const roomed = await this.waitForRoom();
     if (this.failure) throw this.failure;
     if (!roomed) {
-      this.stats.lostEvents++;
+      this.stats.lostEvents += eventsIn(item);
       this.backoffUntil = Date.now() + this.backoffDurationMs;
       return;
     }
-    this.accept(event);
+    this.queue.push(item);
+    this.accepted(eventsIn(item));
   }
 
   /** Resolves true when the queue has room, false after backoffTimeoutMs (one timer for all). */
@@ -242,7 +328,7 @@ export class SessionWriter {
 
   /** Gives queue room to waiting writers, oldest first. */
   private wakeWriters(): void {
-    let room = this.bufferSize - this.queue.length;
+    let room = this.bufferSize - this.queuedEvents;
     while (room-- > 0 && this.roomWaiters.length > 0) this.roomWaiters.shift()!.resolve(true);
     if (this.roomWaiters.length === 0 && this.roomTimer) {
       clearTimeout(this.roomTimer);
@@ -251,14 +337,16 @@ export class SessionWriter {
   }
 
   /** Everything queued (waits while the queue is empty); null once closed and drained. */
-  private async takeAll(): Promise<AuditEvent[] | null> {
+  private async takeAll(): Promise<QueueItem[] | null> {
     while (this.queue.length === 0) {
       if (this.closing || this.failure) return null;
       await new Promise<void>((resolve) => { this.queueWaiter = resolve; });
     }
-    const events = this.queue.splice(0);
+    const items = this.queue.splice(0);
+    for (const item of items) if (item instanceof PrintRun) item.seal();
+    this.queuedEvents = 0;
     this.wakeWriters();
-    return events;
+    return items;
   }
 
   private async pump(): Promise<void> {
@@ -269,8 +357,8 @@ export class SessionWriter {
       } else {
         await this.openStream(false);
       }
-      for (let batch = await this.takeAll(); batch; batch = await this.takeAll()) {
-        for (const event of batch) await this.send(event);
+      for (let items = await this.takeAll(); items; items = await this.takeAll()) {
+        for (const item of items) await this.send(item);
       }
     } catch (err) {
       this.fail(err);
@@ -296,28 +384,37 @@ export class SessionWriter {
     for (let status = await stream.status.next(); status; status = await stream.status.next()) {
       if (stream !== this.stream) return;
       this.lastStatus = status;
-      if (status.lastEventIndex >= 0) this.unacked = this.unacked.filter((e) => e.Metadata.Index > status.lastEventIndex);
+      if (status.lastEventIndex >= 0) this.unacked = unacknowledged(this.unacked, status.lastEventIndex);
     }
   }
 
-  private async send(event: AuditEvent): Promise<void> {
-    this.unacked.push(event);
+  private async send(item: QueueItem): Promise<void> {
+    this.unacked.push(item);
     for (let attempt = 0; ; attempt++) {
       try {
-        if (attempt === 0) await this.stream!.recordEvent(event);
-        else for (const pending of [...this.unacked]) await this.stream!.recordEvent(pending);
+        if (attempt === 0) await this.record(item);
+        else await this.resend();
         return;
       } catch (err) {
         if (isUnrecoverable(err) || attempt >= RECOVERY_ATTEMPTS) throw err;
         if (isPermanentEmitError(err)) {
-          this.unacked = this.unacked.filter((e) => e !== event);
-          this.stats.lostEvents++;
-          auditFailedEmitEvents.inc();
+          this.unacked = this.unacked.filter((e) => e !== item);
+          this.stats.lostEvents += eventsIn(item);
+          auditFailedEmitEvents.inc(eventsIn(item));
           return;
         }
         await this.openStream(this.lastStatus !== null);
       }
     }
+  }
+
+  private record(item: QueueItem): Promise<void> {
+    return item instanceof PrintRun ? this.stream!.recordPrintBatch(item.seal()) : this.stream!.recordEvent(item);
+  }
+
+  /** Sends every event not yet acknowledged to a new stream. */
+  private async resend(): Promise<void> {
+    for (const pending of [...this.unacked]) await this.record(pending);
   }
 
   private async finish(): Promise<void> {
@@ -332,7 +429,7 @@ export class SessionWriter {
       } catch (err) {
         if (attempt >= RECOVERY_ATTEMPTS || isPermanentEmitError(err) || isUnrecoverable(err)) throw this.fail(err);
         await this.openStream(this.lastStatus !== null);
-        for (const pending of [...this.unacked]) await this.stream!.recordEvent(pending);
+        await this.resend();
       }
     }
     this.resolveDone();
@@ -349,4 +446,21 @@ export class SessionWriter {
     }
     return this.failure;
   }
+}
+
+/** The items with events after `lastIndex` (a print run keeps only its prints after it). */
+function unacknowledged(items: QueueItem[], lastIndex: number): QueueItem[] {
+  const kept: QueueItem[] = [];
+  for (const item of items) {
+    if (!(item instanceof PrintRun)) {
+      if (item.Metadata.Index > lastIndex) kept.push(item);
+      continue;
+    }
+    const count = item.count;
+    let first = 0;
+    while (first < count && item.index(first) <= lastIndex) first++;
+    if (first === 0) kept.push(item);
+    else if (first < count) kept.push(PrintRun.sealed(slicePrintBatch(item.seal(), first)));
+  }
+  return kept;
 }
