@@ -29,12 +29,14 @@ export interface StagedChunk extends ChunkRecords {
 
 export class ChunkStager {
   private staging = new WireWriter(FIRST_STAGING_BYTES);
+  /** A whole chunk of records framed elsewhere, kept as it is rather than copied (see addFramed). */
+  private borrowed: Uint8Array | null = null;
   events = 0;
   private maxIndex = -1;
 
   /** Raw bytes staged. */
   get bytes(): number {
-    return this.staging.pos;
+    return this.borrowed ? this.borrowed.length : this.staging.pos;
   }
 
   get isEmpty(): boolean {
@@ -43,7 +45,7 @@ export class ChunkStager {
 
   /** The chunk is full: it must be taken before more records are added. */
   get isFull(): boolean {
-    return this.staging.pos >= CHUNK_BYTES;
+    return this.bytes >= CHUNK_BYTES;
   }
 
   /** Frames one event; returns true when it had to be trimmed. Throws BAD_PARAMETER when it cannot fit a record. */
@@ -62,16 +64,21 @@ export class ChunkStager {
     return trimmed;
   }
 
-  /** Appends `count` records framed elsewhere (the print fast path) whose highest index is `maxIndex`. */
+  /**
+   * Appends `count` records framed elsewhere (the print fast path) whose highest index is
+   * `maxIndex`. Records that make a whole chunk on their own are kept without a copy: the caller
+   * must not change them.
+   */
   addFramed(framed: Uint8Array, count: number, maxIndex: number): void {
-    this.staging.rawBytes(framed);
+    if (this.staging.pos === 0 && framed.length >= CHUNK_BYTES) this.borrowed = framed;
+    else this.staging.rawBytes(framed);
     if (maxIndex > this.maxIndex) this.maxIndex = maxIndex;
     this.events += count;
   }
 
   /** The staged chunk as a view of the staging buffer, valid until the next add; then starts a new chunk. */
   takeView(): StagedChunk {
-    const chunk = { bytes: this.staging.buf.subarray(0, this.staging.pos), events: this.events, maxIndex: this.maxIndex };
+    const chunk = { bytes: this.borrowed ?? this.staging.buf.subarray(0, this.staging.pos), events: this.events, maxIndex: this.maxIndex };
     this.staging.reset();
     this.clear();
     return chunk;
@@ -80,13 +87,14 @@ export class ChunkStager {
   /** The staged chunk in memory of its own (to compress while more records are staged). */
   takeOwned(): StagedChunk {
     const full = this.staging;
-    const chunk = { bytes: full.buf.subarray(0, full.pos), events: this.events, maxIndex: this.maxIndex };
-    this.staging = new WireWriter(full.buf.length);
+    const chunk = { bytes: this.borrowed ?? full.buf.subarray(0, full.pos), events: this.events, maxIndex: this.maxIndex };
+    if (!this.borrowed) this.staging = new WireWriter(full.buf.length);
     this.clear();
     return chunk;
   }
 
   private clear(): void {
+    this.borrowed = null;
     this.events = 0;
     this.maxIndex = -1;
   }
