@@ -31,3 +31,8 @@ export {
 
 // audit log, search, export, legacy recordings
 export * from './auditlog/index.js';
+
+// screen model, seek index and full-text search of recordings
+export * from './screen/index.js';
+export * from './index-store/index.js';
+export { readRecordingFrom, type PositionedEvent, type ReadFromOptions } from './stream/positioned-reader.js';

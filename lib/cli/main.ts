@@ -5,6 +5,8 @@ import type { Command } from './command.js';
 import { describeError, EXIT_USAGE, exitCodeOf, UsageError } from './errors.js';
 import { benchCommand } from './commands/bench.js';
 import { exportCommand } from './commands/export.js';
+import { grepCommand } from './commands/grep.js';
+import { indexCommand } from './commands/index-recordings.js';
 import { importCommand } from './commands/import.js';
 import { lsCommand } from './commands/ls.js';
 import { playCommand } from './commands/play.js';
@@ -14,6 +16,7 @@ import { verifyCommand } from './commands/verify.js';
 
 export const commands: readonly Command[] = [
   recordCommand, playCommand, exportCommand, importCommand, lsCommand, searchCommand, verifyCommand, benchCommand,
+  indexCommand, grepCommand,
 ];
 
 function version(): string {

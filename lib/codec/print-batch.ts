@@ -1,11 +1,9 @@
 // The print fast path's batch layout, its errors (one place, both backends) and the JS encoder.
-// The JS encoder reuses encodePrintBody, so it is byte-identical to writeEvent() by construction;
+// The JS encoder reuses lib/wire's encodePrintBody, so it is byte-identical to writeEvent() by construction;
 // the native framer (native/core/print_framer.cc) is checked against it in test/codec.
 import { badParameter, type AuditcastError } from '../errors.js';
-import { encodePrintBody } from '../events/print-codec.js';
-import { Timestamp } from '../events/timestamp.js';
-import { WireWriter } from '../events/wire-writer.js';
-import type { AuditEventInput } from '../events/event.js';
+import { encodePrintBody, type PrintFields } from '../wire/print-encoder.js';
+import { WireWriter } from '../wire/wire-writer.js';
 import type { PrintBatch, PrintStrings } from './codec.js';
 import { MAX_RECORD_BYTES, RECORD_HEADER_SIZE } from './part-format.js';
 
@@ -90,8 +88,10 @@ export function framePrintsJs(batch: PrintBatch, ends?: Uint32Array): Uint8Array
   const { data, numbers } = batch;
   const [type, id, code, clusterName] = printStrings(batch.strings);
   const count = numbers.length / PRINT_FIELDS;
-  const metadata = { Index: 0, Type: type, ID: id, Code: code, Time: Timestamp.ZERO, ClusterName: clusterName };
-  const event = { Metadata: metadata, ChunkIndex: 0, Data: data.subarray(0, 0), Bytes: 0, DelayMilliseconds: 0, Offset: 0 };
+  const print: PrintFields = {
+    index: 0, type, id, code, seconds: 0, nanos: 0, clusterName,
+    chunkIndex: 0, data: undefined, bytes: 0, delayMilliseconds: 0, offset: 0,
+  };
   const w = writer;
   w.reset();
   let at = 0;
@@ -102,20 +102,21 @@ export function framePrintsJs(batch: PrintBatch, ends?: Uint32Array): Uint8Array
     }
     const length = numbers[n];
     if (length > data.length - at) throw printBatchError(PrintStatus.DATA_OVERRUN, i, 0, 0, data.length);
-    metadata.Index = numbers[n + PrintField.Index];
-    metadata.Time = new Timestamp(numbers[n + PrintField.TimeSeconds], numbers[n + PrintField.TimeNanos]);
-    event.ChunkIndex = numbers[n + PrintField.ChunkIndex];
-    event.Data = data.subarray(at, at + length);
-    event.Bytes = numbers[n + PrintField.Bytes];
-    event.DelayMilliseconds = numbers[n + PrintField.DelayMilliseconds];
-    event.Offset = numbers[n + PrintField.Offset];
+    print.index = numbers[n + PrintField.Index];
+    print.seconds = numbers[n + PrintField.TimeSeconds];
+    print.nanos = numbers[n + PrintField.TimeNanos];
+    print.chunkIndex = numbers[n + PrintField.ChunkIndex];
+    print.data = data.subarray(at, at + length);
+    print.bytes = numbers[n + PrintField.Bytes];
+    print.delayMilliseconds = numbers[n + PrintField.DelayMilliseconds];
+    print.offset = numbers[n + PrintField.Offset];
     at += length;
     const frameAt = w.pos;
     w.ensure(RECORD_HEADER_SIZE);
     w.pos += RECORD_HEADER_SIZE;
     w.varint(0x3a); // OneOf field 7: SessionPrint
     const start = w.beginLen();
-    encodePrintBody(w, event);
+    encodePrintBody(w, print);
     w.endLen(start);
     const record = w.pos - frameAt - RECORD_HEADER_SIZE;
     if (record > MAX_RECORD_BYTES) throw printBatchError(PrintStatus.RECORD_TOO_LARGE, i, 0, record, data.length);
@@ -138,26 +139,3 @@ export function slicePrintBatch(batch: PrintBatch, from: number, to = batch.numb
   return { data: batch.data.subarray(start, end), numbers: batch.numbers.subarray(from * PRINT_FIELDS, to * PRINT_FIELDS), strings: batch.strings };
 }
 
-/** The prints of a batch as event objects (for code that needs them one by one, such as test hooks). */
-export function printBatchEvents(batch: PrintBatch): AuditEventInput[] {
-  const [type, id, code, clusterName] = printStrings(batch.strings);
-  const events: AuditEventInput[] = [];
-  let at = 0;
-  for (let n = 0; n < batch.numbers.length; n += PRINT_FIELDS) {
-    const length = batch.numbers[n + PrintField.DataLength];
-    events.push({
-      $type: 'SessionPrint',
-      Metadata: {
-        Index: batch.numbers[n + PrintField.Index], Type: type, ID: id, Code: code, ClusterName: clusterName,
-        Time: new Timestamp(batch.numbers[n + PrintField.TimeSeconds], batch.numbers[n + PrintField.TimeNanos]),
-      },
-      ChunkIndex: batch.numbers[n + PrintField.ChunkIndex],
-      Data: batch.data.subarray(at, at + length),
-      Bytes: batch.numbers[n + PrintField.Bytes],
-      DelayMilliseconds: batch.numbers[n + PrintField.DelayMilliseconds],
-      Offset: batch.numbers[n + PrintField.Offset],
-    });
-    at += length;
-  }
-  return events;
-}

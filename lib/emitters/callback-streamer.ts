@@ -2,7 +2,8 @@
 // used to inject failures in tests.
 import { badParameter } from '../errors.js';
 import type { PrintBatch } from '../codec/codec.js';
-import { PRINT_FIELDS, printBatchEvents, slicePrintBatch } from '../codec/print-batch.js';
+import { PRINT_FIELDS, slicePrintBatch } from '../codec/print-batch.js';
+import { printBatchEvents } from '../events/print-batch-events.js';
 import type { AuditEventInput } from '../events/event.js';
 import type { AuditStream, Streamer, StreamerCallOptions } from '../stream/streamer.js';
 

@@ -3,7 +3,7 @@
 // applies to this number.
 import type { AuditEventInput } from './event.js';
 import { writeEvent } from './oneof.js';
-import { WireWriter } from './wire-writer.js';
+import { WireWriter } from '../wire/wire-writer.js';
 
 const scratch = new WireWriter(70 * 1024);
 

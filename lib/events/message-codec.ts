@@ -8,8 +8,8 @@ import {
   FLAG_EMBED, FLAG_NEWER, FLAG_NON_NULL, FLAG_REPEATED, type FieldKind,
 } from './schema-types.js';
 import { Timestamp } from './timestamp.js';
-import { WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, WireWriter } from './wire-writer.js';
-import { WireReader } from './wire-reader.js';
+import { WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, WireWriter } from '../wire/wire-writer.js';
+import { WireReader } from '../wire/wire-reader.js';
 import { decodeStruct, encodeStruct, type JsonValue } from './struct-codec.js';
 import { setOwn } from './own-property.js';
 

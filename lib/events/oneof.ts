@@ -7,9 +7,9 @@ import {
 import {
   decodeMessageInto, encodeMessage, getMessage, zeroMessage, type MessageValue,
 } from './message-codec.js';
-import { decodePrintInto, encodePrintBody, isPlainPrint } from './print-codec.js';
-import { WireReader } from './wire-reader.js';
-import { WIRE_LEN, WireWriter } from './wire-writer.js';
+import { decodePrintInto, encodePrintEvent, isPlainPrint } from './print-codec.js';
+import { WireReader } from '../wire/wire-reader.js';
+import { WIRE_LEN, WireWriter } from '../wire/wire-writer.js';
 
 const PRINT_ONEOF = 7;
 
@@ -23,7 +23,7 @@ export function writeEvent(w: WireWriter, event: AuditEventInput): void {
   if (isPlainPrint(event)) {
     w.tag(PRINT_ONEOF, WIRE_LEN);
     const start = w.beginLen();
-    encodePrintBody(w, event);
+    encodePrintEvent(w, event);
     w.endLen(start);
     return;
   }

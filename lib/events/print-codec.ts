@@ -1,10 +1,12 @@
-// Hand-written codec for SessionPrint, the bulk of every terminal recording. Byte-identical to the
-// generic descriptor codec (a test checks); anything unusual falls back to the generic path.
+// Hand-written codec for SessionPrint, the bulk of every terminal recording: the event side of
+// lib/wire/print-encoder.ts and a fast decoder. Byte-identical to the generic descriptor codec (a
+// test checks); anything unusual falls back to the generic path.
 import type { AuditEvent, AuditEventInput } from './event.js';
 import { EMPTY_BYTES, decodeMessageInto, getMessage, zeroMessage, type MessageValue } from './message-codec.js';
 import { Timestamp } from './timestamp.js';
-import type { WireReader } from './wire-reader.js';
-import type { WireWriter } from './wire-writer.js';
+import type { WireReader } from '../wire/wire-reader.js';
+import { encodePrintBody, type PrintFields } from '../wire/print-encoder.js';
+import type { WireWriter } from '../wire/wire-writer.js';
 
 export interface SessionPrintEvent extends AuditEvent {
   $type: 'SessionPrint';
@@ -21,51 +23,33 @@ export function isPlainPrint(event: AuditEventInput): boolean {
   return event.$unknown === undefined && (md === undefined || md.$unknown === undefined);
 }
 
-function writeStringField(w: WireWriter, tag: number, value: unknown): void {
-  if (typeof value === 'string' && value.length > 0) {
-    w.varint(tag);
-    w.string(value);
-  }
-}
+// One scratch object: encoding a print allocates nothing.
+const scratch: PrintFields = {
+  index: 0, type: '', id: '', code: '', seconds: 0, nanos: 0, clusterName: '',
+  chunkIndex: 0, data: undefined, bytes: 0, delayMilliseconds: 0, offset: 0,
+};
 
-function writeIntField(w: WireWriter, tag: number, value: unknown): void {
-  if (typeof value === 'number' && value !== 0) {
-    w.varint(tag);
-    w.int64(value);
-  }
-}
-
-export function encodePrintBody(w: WireWriter, event: AuditEventInput): void {
+/** Writes a plain SessionPrint event (see isPlainPrint) through the wire layer's print encoder. */
+export function encodePrintEvent(w: WireWriter, event: AuditEventInput): void {
   const md = (event.Metadata ?? {}) as Record<string, unknown>;
-  w.varint(0x0a);
-  const mdStart = w.beginLen();
-  writeIntField(w, 0x08, md.Index);
-  writeStringField(w, 0x12, md.Type);
-  writeStringField(w, 0x1a, md.ID);
-  writeStringField(w, 0x22, md.Code);
   const time = md.Time instanceof Timestamp ? md.Time : Timestamp.from(md.Time as never);
-  w.varint(0x2a);
-  const tStart = w.beginLen();
-  if (time.seconds !== 0) {
-    w.varint(0x08);
-    w.int64(time.seconds);
+  scratch.index = md.Index as number;
+  scratch.type = md.Type as string;
+  scratch.id = md.ID as string;
+  scratch.code = md.Code as string;
+  scratch.seconds = time.seconds;
+  scratch.nanos = time.nanos;
+  scratch.clusterName = md.ClusterName as string;
+  scratch.chunkIndex = event.ChunkIndex as number;
+  scratch.data = event.Data as Uint8Array | undefined;
+  scratch.bytes = event.Bytes as number;
+  scratch.delayMilliseconds = event.DelayMilliseconds as number;
+  scratch.offset = event.Offset as number;
+  try {
+    encodePrintBody(w, scratch);
+  } finally {
+    scratch.data = undefined; // do not keep the caller's bytes alive
   }
-  if (time.nanos !== 0) {
-    w.varint(0x10);
-    w.varint(time.nanos);
-  }
-  w.endLen(tStart);
-  writeStringField(w, 0x32, md.ClusterName);
-  w.endLen(mdStart);
-  writeIntField(w, 0x10, event.ChunkIndex);
-  const data = event.Data as Uint8Array | undefined;
-  if (data && data.length > 0) {
-    w.varint(0x1a);
-    w.bytes(data);
-  }
-  writeIntField(w, 0x20, event.Bytes);
-  writeIntField(w, 0x28, event.DelayMilliseconds);
-  writeIntField(w, 0x30, event.Offset);
 }
 
 function genericPrint(r: WireReader, start: number, end: number): AuditEvent {

@@ -2,8 +2,8 @@
 // AccessRequestCreate.Annotations, database request bodies). Keys are written in ascending order,
 // the canonical form Teleport's golden vectors use; any order is accepted on read.
 import { badParameter } from '../errors.js';
-import type { WireReader } from './wire-reader.js';
-import { WIRE_LEN, type WireWriter } from './wire-writer.js';
+import type { WireReader } from '../wire/wire-reader.js';
+import { WIRE_LEN, type WireWriter } from '../wire/wire-writer.js';
 import { setOwn } from './own-property.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };

@@ -7,7 +7,7 @@ import type { DeflatedChunk, PartEncoder, SliceCodec } from '../codec/codec.js';
 import { CHUNK_BYTES, MAX_RECORD_BYTES, RECORD_HEADER_SIZE } from '../codec/part-format.js';
 import type { AuditEventInput } from '../events/event.js';
 import { writeEvent } from '../events/oneof.js';
-import { WireWriter } from '../events/wire-writer.js';
+import { WireWriter } from '../wire/wire-writer.js';
 
 /** Shrinks an event to fit `maxSize` bytes (see trimToMaxSize); returns it unchanged when it cannot. */
 export type EventTrimmer = (event: AuditEventInput, maxSize: number) => AuditEventInput;

@@ -1,4 +1,4 @@
-// auditcast export SESSION|FILE --format json|asciicast|text [--out FILE]
+// auditcast export SESSION|FILE --format json|asciicast|text|txt|screen [--at TIME] [--out FILE]
 import { marshalEventJson } from '../../events/event-json.js';
 import { ProtoReader } from '../../stream/proto-reader.js';
 import { choiceOption, expectPositionals, parseCommand, stringOption } from '../args.js';
@@ -9,29 +9,37 @@ import { UsageError } from '../errors.js';
 import { openOutput, Progress } from '../output.js';
 import { checkRecordingFormat, findRecording, readChunks } from '../recording-input.js';
 import { TerminalReader } from '../terminal-reader.js';
+import { parseOffset } from '../recording-index.js';
+import { writeScreenAt, writeTextExport } from '../screen-export.js';
 
 const NAME = 'export';
-const FORMATS = ['json', 'asciicast', 'text'] as const;
+const FORMATS = ['json', 'asciicast', 'text', 'txt', 'screen'] as const;
 
 const OPTIONS = {
   format: { type: 'string', short: 'f' },
   out: { type: 'string', short: 'o' },
+  at: { type: 'string' },
 } as const;
 
 export const exportCommand: Command = {
   name: NAME,
   summary: 'convert a recording to Teleport JSON lines, asciicast v2 or raw terminal text',
   help: helpText(
-    'auditcast export SESSION|FILE --format json|asciicast|text [--out FILE]',
+    'auditcast export SESSION|FILE --format json|asciicast|text|txt|screen [--at TIME] [--out FILE]',
     [
       'Reads a recording (a session id in the data dir, or a .tar file) and writes:',
       '  json       one Teleport JSON event per line (as `tsh recordings export` / the audit log)',
       '  asciicast  asciicast v2 for asciinema: header with the terminal size from session.start,',
       '             [t, "o", text] for output and [t, "r", "COLSxROWS"] for resizes',
       '  text       the raw terminal bytes, exactly as the program wrote them',
+      '  txt        the session as plain text: the lines that were on the screen (through a terminal',
+      '             emulator), in order, without escape sequences, redraws dropped',
+      '  screen     the screen at --at TIME as text (from the seek index in <data-dir>/index,',
+      '             built when missing or stale)',
     ].join('\n'),
     [
-      ['-f, --format FMT', 'json, asciicast or text (required)'],
+      ['-f, --format FMT', 'json, asciicast, text, txt or screen (required)'],
+      ['--at TIME', 'for screen: seconds (90.5), mm:ss or hh:mm:ss since the session start'],
       ['-o, --out FILE', 'write to FILE instead of standard output'],
     ],
   ),
@@ -39,9 +47,19 @@ export const exportCommand: Command = {
     const { values, positionals } = parseCommand(NAME, argv, OPTIONS);
     expectPositionals(NAME, positionals, 1, 1, 'SESSION or FILE');
     const format = choiceOption(NAME, values, 'format', FORMATS);
-    if (!format) throw new UsageError('--format is required (json, asciicast or text)', NAME);
-    const file = await findRecording(positionals[0]!, resolveDataDir(values.dataDir));
+    if (!format) throw new UsageError('--format is required (json, asciicast, text, txt or screen)', NAME);
+    const at = stringOption(values, 'at');
+    if ((at !== undefined) !== (format === 'screen')) throw new UsageError('--at TIME goes with --format screen (and is required there)', NAME);
+    const data = resolveDataDir(values.dataDir);
+    const file = await findRecording(positionals[0]!, data);
     await checkRecordingFormat(file);
+    if (format === 'txt' || format === 'screen') {
+      const out = openOutput(stringOption(values, 'out'));
+      if (format === 'txt') await writeTextExport(file, out);
+      else await writeScreenAt(file, data, parseOffset(NAME, 'at', at!), out);
+      await out.end();
+      return 0;
+    }
     const progress = new Progress('exporting', file.size);
     const reader = new ProtoReader(readChunks(file.path, (n) => progress.update(n)));
     const out = openOutput(stringOption(values, 'out'));

@@ -17,6 +17,7 @@ import { importAsciicast } from '../importers/asciicast.js';
 import { importLegacy } from '../importers/legacy.js';
 import { importScript } from '../importers/script.js';
 import type { ImportedSession, ImportOptions } from '../importers/imported-session.js';
+import { indexCompletedRecording } from '../recording-index.js';
 
 const NAME = 'import';
 const FORMATS = ['script', 'asciicast', 'legacy'] as const;
@@ -132,6 +133,7 @@ export const importCommand: Command = {
     }
     progress.done();
     if (out === undefined) await emitSessionAuditEvents(data, auditEvents);
+    if (out === undefined) await indexCompletedRecording(data, imported.sessionId, sink.path);
     const duration = first && last ? last.toMillis() - first.toMillis() : 0;
     process.stderr.write(`imported ${count} events (${formatBytes(bytes)} of output, ${formatDuration(duration)}) into ${sink.path}\n`);
     process.stdout.write(`${imported.sessionId}\n`);

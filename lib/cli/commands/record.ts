@@ -20,6 +20,7 @@ import { resolveDataDir } from '../data-dir.js';
 import { CliError } from '../errors.js';
 import { formatBytes, formatDuration } from '../output.js';
 import type { TerminalSize } from '../terminal-reader.js';
+import { indexCompletedRecording } from '../recording-index.js';
 
 const NAME = 'record';
 const EXIT_NOT_FOUND = 127;
@@ -293,6 +294,7 @@ export const recordCommand: Command = {
     } else {
       const lost = writer.stats.lostEvents > 0 ? `, ${writer.stats.lostEvents} events lost` : '';
       process.stderr.write(`\r\nauditcast: session ${sessionId} recorded (${formatBytes(outputBytes)}, ${formatDuration(endedAt.getTime() - startedAt.getTime())}${lost}) in ${where}\r\n`);
+      await indexCompletedRecording(data, sessionId, where, '\r\n');
     }
     const code = exit.signal ? 128 + exit.signal : exit.exitCode;
     return failure && code === 0 ? 1 : code;

@@ -1,0 +1,64 @@
+// auditcast grep PATTERN [--session S] [--from T] [--to T] [--limit N] [--json]
+import { integerOption, expectPositionals, parseCommand, stringOption } from '../args.js';
+import { type Command, helpText } from '../command.js';
+import { resolveDataDir } from '../data-dir.js';
+import { formatOffset, openRecordingIndex } from '../recording-index.js';
+import { parseTimeOption } from '../time-option.js';
+
+const NAME = 'grep';
+
+const OPTIONS = {
+  session: { type: 'string', short: 's' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  limit: { type: 'string', short: 'n' },
+  json: { type: 'boolean' },
+} as const;
+
+export const grepCommand: Command = {
+  name: NAME,
+  summary: 'find text that was on the screen in indexed recordings',
+  help: helpText(
+    'auditcast grep PATTERN [--session S] [--from T] [--to T] [--limit N] [--json]',
+    [
+      'Finds the lines of text shown on the screen of indexed recordings (see `auditcast index`;',
+      '`record` and `import` index what they write) that contain PATTERN, case-insensitively, and',
+      'prints session, time in the session (mm:ss), user and the line, ordered by time.',
+      'PATTERN is a phrase (its words in that order, as on the screen); a trailing * makes its last',
+      'word a prefix: `auditcast grep "kubectl del*"`.',
+      'Needs the optional package better-sqlite3.',
+    ].join('\n'),
+    [
+      ['-s, --session S', 'only this session'],
+      ['--from T, --to T', 'only lines shown in this time range (2024-01-15, RFC 3339, now, 7d ago...)'],
+      ['-n, --limit N', 'at most N lines (default 100)'],
+      ['--json', 'one JSON object per line'],
+    ],
+  ),
+  async run(argv) {
+    const { values, positionals } = parseCommand(NAME, argv, OPTIONS);
+    expectPositionals(NAME, positionals, 1, 1, 'PATTERN');
+    const from = stringOption(values, 'from');
+    const to = stringOption(values, 'to');
+    const index = openRecordingIndex(resolveDataDir(values.dataDir));
+    try {
+      const hits = await index.search(positionals[0]!, {
+        sessionId: stringOption(values, 'session'),
+        fromEpochMs: from === undefined ? undefined : parseTimeOption(NAME, 'from', from).getTime(),
+        toEpochMs: to === undefined ? undefined : parseTimeOption(NAME, 'to', to).getTime(),
+        limit: integerOption(NAME, values, 'limit', 1, 100_000) ?? 100,
+      });
+      const lines = hits.map((h) => values.json === true
+        ? JSON.stringify({
+          session: h.sessionId, offset: formatOffset(h.timeMs), offsetMs: h.timeMs,
+          time: h.sessionStartMs > 0 ? new Date(h.sessionStartMs + h.timeMs).toISOString() : null,
+          user: h.user, eventIndex: h.eventIndex, line: h.text,
+        })
+        : `${h.sessionId}  ${formatOffset(h.timeMs)}  ${h.user || '-'}  ${h.text.trimEnd()}`);
+      if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
+      return hits.length > 0 ? 0 : 1;
+    } finally {
+      index.close();
+    }
+  },
+};

@@ -1,0 +1,87 @@
+// One pass over a recording: the screen model replays it, a keyframe is stored every ~256 KiB of
+// output or ~5 s of session time (with where reading resumes), and each line of text that leaves
+// the screen goes to `onLine`. A recording that breaks off mid-way is indexed up to the break, and
+// the header says what and where.
+import { AuditcastError, throwIfAborted } from '../errors.js';
+import type { SliceCodec } from '../codec/codec.js';
+import type { AuditEvent } from '../events/event.js';
+import { ScreenModel, type ScreenLimits, type ScreenLine } from '../screen/screen-model.js';
+import { readRecordingFrom } from '../stream/positioned-reader.js';
+import { type KeyframeEntry, type SeekHeader, SEEK_FILE_VERSION, SeekFileWriter, recordingStamp } from './seek-file.js';
+
+export const KEYFRAME_BYTES = 256 * 1024;
+export const KEYFRAME_MS = 5000;
+
+export interface BuildIndexOptions {
+  sessionId: string;
+  /** Output bytes between keyframes (default 256 KiB). */
+  keyframeBytes?: number;
+  /** Session milliseconds between keyframes (default 5000). */
+  keyframeMs?: number;
+  limits?: ScreenLimits;
+  codec?: SliceCodec;
+  /** Gets every line of text with the session's own event index and time. */
+  onLine?: (line: ScreenLine) => void;
+  signal?: AbortSignal;
+}
+
+function userOf(event: AuditEvent): string {
+  const user = (event.User as { User?: unknown } | undefined)?.User;
+  return typeof user === 'string' ? user : '';
+}
+
+/** Builds the seek file of `recording` at `target`; returns its header. */
+export async function buildSeekIndex(recording: string, target: string, options: BuildIndexOptions): Promise<SeekHeader> {
+  const stamp = await recordingStamp(recording);
+  const keyframeBytes = options.keyframeBytes ?? KEYFRAME_BYTES;
+  const keyframeMs = options.keyframeMs ?? KEYFRAME_MS;
+  const model = new ScreenModel({ ...options.limits, onLine: options.onLine });
+  const writer = await SeekFileWriter.create(target);
+  const keyframes: KeyframeEntry[] = [];
+  let user = '';
+  let events = 0;
+  let outputBytes = 0;
+  let bytesSince = 0;
+  let lastKeyframeMs = 0;
+  let error: string | null = null;
+  const keyframe = async (partOffset: number, recordIndex: number) => {
+    const where = await writer.addSnapshot(model.snapshot());
+    keyframes.push({ timeMs: model.time, eventIndex: model.lastEventIndex, partOffset, recordIndex, ...where });
+    bytesSince = 0;
+    lastKeyframeMs = model.time;
+  };
+  try {
+    await keyframe(0, 0);
+    try {
+      for await (const { event, partOffset, recordIndex } of readRecordingFrom(recording, { codec: options.codec, signal: options.signal })) {
+        // A keyframe before the event that would pass the limit, so reading resumes at that event.
+        if (bytesSince >= keyframeBytes || bytesSince > 0 && model.timeOf(event) - lastKeyframeMs >= keyframeMs) {
+          await keyframe(partOffset, recordIndex);
+        }
+        if (!user && event.Metadata.Type === 'session.start') user = userOf(event);
+        model.apply(event);
+        events++;
+        if (event.Metadata.Type === 'print' && event.Data instanceof Uint8Array) {
+          outputBytes += event.Data.length;
+          bytesSince += event.Data.length;
+        }
+      }
+    } catch (err) {
+      throwIfAborted(options.signal);
+      if (!(err instanceof AuditcastError)) throw err;
+      error = err.message; // indexed up to here
+    }
+    model.finish();
+    const header: SeekHeader = {
+      version: SEEK_FILE_VERSION, recording: stamp, sessionId: options.sessionId, user,
+      startMs: model.sessionStartMs ?? 0, durationMs: model.time, events, outputBytes, keyframes, error,
+    };
+    await writer.finish(header);
+    return header;
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  } finally {
+    model.dispose();
+  }
+}
