@@ -58,7 +58,7 @@ async function best(iterations: number, run: () => unknown): Promise<number> {
 
 async function readPrints(recording: Buffer): Promise<{ events: AuditEvent[]; data: Buffer }> {
   const events = await new ProtoReader(recording).readAll();
-  return { events, data: Buffer.concat(events.map((e) => e.Data as Uint8Array)) };
+  return { events, data: Buffer.concat(events.filter((e) => e.$type === 'SessionPrint').map((e) => e.Data as Uint8Array)) };
 }
 
 async function sessionWriterRecording(c: SliceCodec, parallel: boolean, writes: Uint8Array[], yieldEvery = 0): Promise<Buffer> {

@@ -3,7 +3,7 @@
 import type { PrintBatch, PrintStrings } from './codec.js';
 import { PRINT_FIELDS, PrintField } from './print-batch.js';
 
-const FIRST_PRINTS = 16;
+const FIRST_PRINTS = 64;
 const FIRST_DATA_BYTES = 1024;
 
 export class PrintBatchBuilder {

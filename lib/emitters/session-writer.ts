@@ -121,6 +121,8 @@ export class SessionWriter {
   /** Set when write() takes the batch path: the default print events and a preparer that batches. */
   private readonly printPreparer: PrintBatchPreparer | null;
   private queueWaiter: (() => void) | null = null;
+  private pumpTimer: NodeJS.Immediate | null = null;
+  private lastTime: Timestamp | null = null;
   private roomWaiters: { resolve: (roomed: boolean) => void; deadline: number }[] = [];
   private roomTimer: NodeJS.Timeout | null = null;
   private unacked: QueueItem[] = [];
@@ -174,7 +176,7 @@ export class SessionWriter {
     if (!(data instanceof Uint8Array)) return Promise.reject(badParameter('SessionWriter.write needs a Uint8Array'));
     if (data.length === 0) return RESOLVED;
     const preparer = this.printPreparer;
-    const time = Timestamp.fromMillis(this.options.now ? this.options.now().getTime() : Date.now());
+    const time = this.timeNow();
     if (this.backoffUntil && Date.now() < this.backoffUntil) {
       // Numbered all the same, as lost events are on the event path.
       this.stats.lostEvents += preparer.preparePrints(data, time, this.maxPrintBytes, null);
@@ -235,6 +237,13 @@ export class SessionWriter {
 
   // ------------------------------------------------------------------------------------------
 
+  /** The time of a write; many writes share a millisecond, and so one Timestamp. */
+  private timeNow(): Timestamp {
+    const ms = this.options.now ? this.options.now().getTime() : Date.now();
+    if (this.lastTime?.toMillis() !== ms) this.lastTime = Timestamp.fromMillis(ms);
+    return this.lastTime;
+  }
+
   private async writeEvents(data: Uint8Array): Promise<void> {
     const events = this.options.makeEvents ? this.options.makeEvents(data) : this.toPrints(data);
     for (const event of events) {
@@ -290,6 +299,16 @@ export class SessionWriter {
   private accepted(count: number): void {
     this.queuedEvents += count;
     this.stats.acceptedEvents += count;
+    if (!this.queueWaiter) return;
+    // The pump waits for the event loop to turn (or the queue to be half full), so the writes of
+    // one turn go to the stream as one batch rather than one call per write.
+    if (this.queuedEvents >= this.bufferSize / 2) this.wakePump();
+    else this.pumpTimer ??= setImmediate(() => this.wakePump());
+  }
+
+  private wakePump(): void {
+    if (this.pumpTimer) clearImmediate(this.pumpTimer);
+    this.pumpTimer = null;
     this.queueWaiter?.();
     this.queueWaiter = null;
   }
@@ -419,7 +438,7 @@ export class SessionWriter {
 
   private async finish(): Promise<void> {
     this.closing = true;
-    this.queueWaiter?.();
+    this.wakePump();
     await this.pumping;
     if (this.failure) throw this.failure;
     for (let attempt = 0; ; attempt++) {
@@ -439,7 +458,7 @@ export class SessionWriter {
     if (!this.failure) {
       this.failure = err instanceof AuditcastError ? err : new AuditcastError('CONNECTION_PROBLEM', (err as Error)?.message ?? String(err), { cause: err });
       this.streamAbort?.abort(this.failure);
-      this.queueWaiter?.();
+      this.wakePump();
       for (const waiter of this.roomWaiters.splice(0)) waiter.resolve(false);
       if (this.roomTimer) clearTimeout(this.roomTimer);
       this.resolveDone();

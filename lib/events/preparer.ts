@@ -77,7 +77,7 @@ export class Preparer implements PrintBatchPreparer {
     const at = time.isZero() ? Timestamp.fromMillis((this.options.now ?? (() => new Date()))().getTime()) : time;
     let count = 0;
     for (let pos = 0; pos < data.length; pos += maxBytes) {
-      const chunk = data.subarray(pos, pos + maxBytes);
+      const chunk = data.length <= maxBytes ? data : data.subarray(pos, pos + maxBytes);
       const index = this.nextIndex++;
       const print = this.nextPrint(at, chunk.length);
       into?.push(chunk, index, print.chunkIndex, print.delay, print.offset, at.seconds, at.nanos);
