@@ -1,4 +1,4 @@
-// npm run bench [-- --json] [-- --quick] [-- --no-rss]
+// npm run bench [-- --json] [-- --quick] [-- --no-rss] [-- --no-user]
 // Codec and stream benchmarks on the real corpus, drivers side by side (see drivers.ts), each
 // driver's output checked before it is timed. Prints MB/s (framed record bytes, the payload that
 // gets compressed), events/s and the ratio to the limit driver, plus the sync/async cut-off of
@@ -17,6 +17,7 @@ import {
 } from './drivers.js';
 import { type PrintFixture, bulkFixture, interactiveFixture } from './fixtures.js';
 import { measureCutoff } from './cutoff.js';
+import { printUserWriteRows, userWriteRows } from './user-write.js';
 
 const args = new Set(process.argv.slice(2));
 const json = args.has('--json');
@@ -202,9 +203,11 @@ await benchFixture(bulkFixture(quick ? 5e6 : 50e6), iterations);
 await benchFixture(interactiveFixture(quick ? 100_000 : 1_000_000), iterations);
 const cutoff = await measureCutoff(native, quick);
 const rss = args.has('--no-rss') ? { skipped: true } : peakRss();
+// The user path, write side (bench/user-write.ts); progress goes to stderr, also on a pipe.
+const userWrite = args.has('--no-user') ? [] : await userWriteRows({ quick, progress: (m) => process.stderr.write(`user-write: ${m}\n`) });
 
 if (json) {
-  console.log(JSON.stringify({ meta, results: rows, asyncCutoff: cutoff, readPeakRss: rss }, null, 2));
+  console.log(JSON.stringify({ meta, results: rows, asyncCutoff: cutoff, readPeakRss: rss, userWrite }, null, 2));
 } else {
   console.log('\n| op | fixture | driver | ms (best) | MB/s | events/s | × limit |');
   console.log('|---|---|---|---:|---:|---:|---:|');
@@ -216,4 +219,8 @@ if (json) {
   console.log(`cut-off (worker hop < the sync compression time it moves off the main thread): ${cutoff.cutoffBytes} bytes; ASYNC_MIN_BYTES in use: ${cutoff.inUse}`);
   console.log('\npeak RSS reading a >= 1 GiB recording (ProtoReader on a file stream, dist/, own process):');
   for (const [name, r] of Object.entries(rss)) console.log(`  ${name}: ${JSON.stringify(r)}`);
+  if (userWrite.length) {
+    console.log('\nuser path, write side (ratio: bulk × gzip-1, interactive × JS backend, process × script):');
+    printUserWriteRows(userWrite);
+  }
 }

@@ -37,9 +37,15 @@ export class PrintBatchBuilder {
     this.count++;
   }
 
-  /** The prints so far as a batch (views of this builder's memory: push no more after it). */
+  /**
+   * The prints so far as a batch (push no more after it). A batch may be kept a while (a
+   * SessionWriter keeps prints until their part is uploaded), so spare room is not kept with it.
+   */
   batch(): PrintBatch {
-    return { data: this.data.subarray(0, this.dataBytes), numbers: this.numbers.subarray(0, this.count * PRINT_FIELDS), strings: this.strings };
+    const used = this.count * PRINT_FIELDS;
+    const numbers = this.numbers.length > used + used / 4 ? this.numbers.slice(0, used) : this.numbers.subarray(0, used);
+    const data = this.data.length > this.dataBytes + this.dataBytes / 4 ? Buffer.from(this.data.subarray(0, this.dataBytes)) : this.data.subarray(0, this.dataBytes);
+    return { data, numbers, strings: this.strings };
   }
 
   private growNumbers(): void {
