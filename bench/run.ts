@@ -1,4 +1,4 @@
-// npm run bench [-- --json] [-- --quick] [-- --no-rss] [-- --no-user]
+// npm run bench [-- --json] [-- --quick] [-- --no-rss] [-- --user-only]
 // Codec and stream benchmarks on the real corpus, drivers side by side (see drivers.ts), each
 // driver's output checked before it is timed. Prints MB/s (framed record bytes, the payload that
 // gets compressed), events/s and the ratio to the limit driver, plus the sync/async cut-off of
@@ -17,14 +17,20 @@ import {
 } from './drivers.js';
 import { type PrintFixture, bulkFixture, interactiveFixture } from './fixtures.js';
 import { measureCutoff } from './cutoff.js';
-import { printUserWriteRows, userWriteRows } from './user-write.js';
+import { type UserRow, printUserTable } from './user-path.js';
+import { userReadRows } from './user-read.js';
+import { userWriteRows } from './user-write.js';
 
 const args = new Set(process.argv.slice(2));
 const json = args.has('--json');
 const quick = args.has('--quick');
+const userOnly = args.has('--user-only');
 const log = (text: string) => {
   if (!json) console.log(text);
 };
+const startedMs = Date.now();
+// On stderr, so it shows on a pipe and with --json too.
+const progress = (message: string) => process.stderr.write(`[${((Date.now() - startedMs) / 1000).toFixed(0)} s] ${message}\n`);
 
 if (backend !== 'native') {
   console.error(`native addon not loaded (${nativeUnavailableReason}); build it with npm run build:native`);
@@ -198,29 +204,39 @@ const meta = {
 };
 log(`auditcast bench  ${meta.date}  node ${meta.node} (zlib ${meta.zlib})  ${meta.cpu}`);
 
+log(quick ? 'quick run (under a minute)' : 'full run: takes about 10 minutes on 2 shared cores (--quick: under a minute)');
 const iterations = quick ? 2 : 5;
-await benchFixture(bulkFixture(quick ? 5e6 : 50e6), iterations);
-await benchFixture(interactiveFixture(quick ? 100_000 : 1_000_000), iterations);
-const cutoff = await measureCutoff(native, quick);
-const rss = args.has('--no-rss') ? { skipped: true } : peakRss();
-// The user path, write side (bench/user-write.ts); progress goes to stderr, also on a pipe.
-const userWrite = args.has('--no-user') ? [] : await userWriteRows({ quick, progress: (m) => process.stderr.write(`user-write: ${m}\n`) });
+let cutoff: Awaited<ReturnType<typeof measureCutoff>> | null = null;
+if (!userOnly) {
+  progress('codec: bulk fixture');
+  await benchFixture(bulkFixture(quick ? 5e6 : 50e6), iterations);
+  progress('codec: interactive fixture');
+  await benchFixture(interactiveFixture(quick ? 100_000 : 1_000_000), iterations);
+  progress('codec: async cut-off');
+  cutoff = await measureCutoff(native, quick);
+}
+const userRows: UserRow[] = [];
+userRows.push(...await userReadRows({ quick, progress }));
+userRows.push(...await userWriteRows({ quick, progress }));
+if (!userOnly && !args.has('--no-rss')) progress('peak RSS of a >= 1 GiB read (child processes)');
+const rss = userOnly || args.has('--no-rss') ? { skipped: true } : peakRss();
+progress(`done in ${((Date.now() - startedMs) / 1000).toFixed(0)} s`);
 
 if (json) {
-  console.log(JSON.stringify({ meta, results: rows, asyncCutoff: cutoff, readPeakRss: rss, userWrite }, null, 2));
+  console.log(JSON.stringify({ meta, results: rows, userPath: userRows, asyncCutoff: cutoff, readPeakRss: rss }, null, 2));
 } else {
   console.log('\n| op | fixture | driver | ms (best) | MB/s | events/s | × limit |');
   console.log('|---|---|---|---:|---:|---:|---:|');
   for (const r of rows) console.log(`| ${r.op} | ${r.fixture} | ${r.driver} | ${r.ms} | ${r.mbPerS} | ${r.eventsPerS.toLocaleString('en-US')} | ${r.ratioToLimit ?? ''} |`);
-  console.log('\nsync/async cut-off of addChunkAsync (one chunk at a time, µs per chunk):');
-  console.log('| chunk bytes | sync µs | async µs | async overhead µs |');
-  console.log('|---:|---:|---:|---:|');
-  for (const c of cutoff.table) console.log(`| ${c.bytes} | ${c.syncUs} | ${c.asyncUs} | ${c.overheadUs} |`);
-  console.log(`cut-off (worker hop < the sync compression time it moves off the main thread): ${cutoff.cutoffBytes} bytes; ASYNC_MIN_BYTES in use: ${cutoff.inUse}`);
+  console.log('\nuser path (ratio: read rows x raw gunzip of the same parts; process rows: speed-up over the main checkout):');
+  printUserTable(userRows);
+  if (cutoff) {
+    console.log('\nsync/async cut-off of addChunkAsync (one chunk at a time, µs per chunk):');
+    console.log('| chunk bytes | sync µs | async µs | async overhead µs |');
+    console.log('|---:|---:|---:|---:|');
+    for (const c of cutoff.table) console.log(`| ${c.bytes} | ${c.syncUs} | ${c.asyncUs} | ${c.overheadUs} |`);
+    console.log(`cut-off (worker hop < the sync compression time it moves off the main thread): ${cutoff.cutoffBytes} bytes; ASYNC_MIN_BYTES in use: ${cutoff.inUse}`);
+  }
   console.log('\npeak RSS reading a >= 1 GiB recording (ProtoReader on a file stream, dist/, own process):');
   for (const [name, r] of Object.entries(rss)) console.log(`  ${name}: ${JSON.stringify(r)}`);
-  if (userWrite.length) {
-    console.log('\nuser path, write side (ratio: bulk × gzip-1, interactive × JS backend, process × script):');
-    printUserWriteRows(userWrite);
-  }
 }

@@ -50,7 +50,8 @@ export function renderEventTypes(schema) {
     if (oneofMessages.has(name)) out.push(`  $type?: ${JSON.stringify(name)};`);
     for (const f of fields) {
       const { type, optional } = tsType(f);
-      const key = /^[A-Za-z_$][\w$]*$/.test(f.name) ? f.name : JSON.stringify(f.name);
+      const name = f.jsName ?? f.name;
+      const key = /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
       out.push(`  ${key}${optional ? '?' : ''}: ${type};`);
     }
     out.push('};');

@@ -87,7 +87,11 @@ export function buildSchema(facts, typeTable) {
       if (json === undefined) {
         json = kind === 'timestamp' && (flags & FLAG_NON_NULL) ? f.name : defaultJsonTag(f.name);
       }
-      out.push({ no: f.num, name: f.name, kind, ref, flags, json, protoType: f.type });
+      // Every event's metadata is its embedded Metadata field, which Go names after its type
+      // whatever the proto calls it (DeviceEvent's is `metadata`): one name for readers and writers.
+      // jsName is the property of our objects; name stays the proto's (events.proto).
+      const jsName = kind === 'message' && ref === 'Metadata' && (flags & FLAG_EMBED) ? 'Metadata' : f.name;
+      out.push({ no: f.num, name: f.name, jsName, kind, ref, flags, json, protoType: f.type });
     }
     messages.set(name, out);
   }
@@ -211,7 +215,7 @@ export function renderDescriptors(schema) {
   out.push('export const schemaTable: SchemaTable = {');
   out.push('  messages: {');
   for (const [name, fields] of schema.messages) {
-    const rows = fields.map((f) => `[${f.no}, ${JSON.stringify(f.name)}, ${JSON.stringify(f.kind)}, ${JSON.stringify(f.ref)}, ${f.flags}, ${JSON.stringify(f.json)}]`);
+    const rows = fields.map((f) => `[${f.no}, ${JSON.stringify(f.jsName ?? f.name)}, ${JSON.stringify(f.kind)}, ${JSON.stringify(f.ref)}, ${f.flags}, ${JSON.stringify(f.json)}]`);
     out.push(`    ${JSON.stringify(name)}: [`);
     for (const r of rows) out.push(`      ${r},`);
     out.push('    ],');

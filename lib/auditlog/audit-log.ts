@@ -13,6 +13,7 @@ import {
 } from './constants.js';
 import type { EventFields } from './event-json.js';
 import { FileLog, type FileLogOptions } from './file-log.js';
+import type { AuditLogger } from './multi-log.js';
 import { readLegacyRecording } from './legacy-recording.js';
 import { PlaybackCache, checkSessionId } from './playback-cache.js';
 import type { SearchFs } from './search-fs.js';
@@ -32,9 +33,14 @@ export interface AuditLogOptions {
   rotationPeriodMs?: number;
   maxScanTokenSize?: number;
   searchFs?: SearchFs;
+  /**
+   * Where audit events go and are searched instead of the local file log (Teleport's ExternalLog),
+   * e.g. a PostgresLog shared by many servers; AuditLog closes it on close().
+   */
+  externalLog?: AuditLogger;
 }
 
-const KNOWN = new Set(['dataDir', 'serverId', 'uploader', 'clock', 'playbackRecycleTtlMs', 'rotationPeriodMs', 'maxScanTokenSize', 'searchFs']);
+const KNOWN = new Set(['dataDir', 'serverId', 'uploader', 'clock', 'playbackRecycleTtlMs', 'rotationPeriodMs', 'maxScanTokenSize', 'searchFs', 'externalLog']);
 const NOT_SERVER_DIRS = new Set([PlaybackDir, UploadDir, RecordsDir]);
 
 export interface SessionStreamOptions {
@@ -45,6 +51,8 @@ export class AuditLog implements EventSearcher {
   readonly logDir: string;
   readonly playbackDir: string;
   readonly fileLog: FileLog;
+  /** The log events go to and searches read: the external log when given, else fileLog. */
+  readonly eventLog: AuditLogger;
   private readonly cache: PlaybackCache;
   private readonly ttlMs: number;
   private readonly clock: () => number;
@@ -75,6 +83,7 @@ export class AuditLog implements EventSearcher {
     };
     for (const key of Object.keys(fileLogOptions) as (keyof FileLogOptions)[]) if (fileLogOptions[key] === undefined) delete fileLogOptions[key];
     this.fileLog = new FileLog(fileLogOptions);
+    this.eventLog = options.externalLog ?? this.fileLog;
     this.cache = new PlaybackCache(this.playbackDir, options.uploader, this.ttlMs, this.clock);
     this.timer = setInterval(() => { void this.recyclePlaybacks().catch(() => undefined); }, Math.max(1000, Math.min(this.ttlMs, 60 * 60 * 1000)));
     this.timer.unref();
@@ -101,15 +110,15 @@ export class AuditLog implements EventSearcher {
   }
 
   emitAuditEvent(event: AuditEventInput): Promise<void> {
-    return this.fileLog.emitAuditEvent(event);
+    return this.eventLog.emitAuditEvent(event);
   }
 
   searchEvents(request: SearchEventsRequest): Promise<SearchResult> {
-    return this.fileLog.searchEvents(request);
+    return this.eventLog.searchEvents(request);
   }
 
   searchSessionEvents(request: SearchSessionEventsRequest): Promise<SearchResult> {
-    return this.fileLog.searchSessionEvents(request);
+    return this.eventLog.searchSessionEvents(request);
   }
 
   /** Events of a recorded session with index >= startIndex, read from a local copy of the recording. */
@@ -176,5 +185,6 @@ export class AuditLog implements EventSearcher {
     this.closed = true;
     clearInterval(this.timer);
     await this.fileLog.close();
+    if (this.eventLog !== this.fileLog) await this.eventLog.close?.();
   }
 }

@@ -1,10 +1,11 @@
 // FileLog: Teleport's local JSON-lines audit log. One file per UTC day in `dir`, an `events.log`
 // symlink to the current file, one FastMarshal line per event, lines capped at
 // maxScanTokenSize (trimmed first, refused when they still do not fit), and streaming search.
-import { promises as fsp } from 'node:fs';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { AuditcastError, badParameter } from '../errors.js';
+import { fsError, openFile } from '../safe-fs.js';
 import type { AuditEventInput } from '../events/event.js';
 import { Timestamp, type TimeInput } from '../events/timestamp.js';
 import {
@@ -163,7 +164,9 @@ export class FileLog implements EventSearcher {
     if (this.file && day <= this.fileDay) return;
     const path = join(this.dir, logFileName(day));
     await fsp.mkdir(this.dir, { recursive: true });
-    const next = await fsp.open(path, 'a', 0o640);
+    // Never through a link planted at today's name: events are appended to a file we own or not at all.
+    const next = await openFile(path, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT, 0o640)
+      .catch((err: unknown) => { throw fsError(err, `open audit log ${path}`); });
     const previous = this.file;
     this.file = next;
     this.fileDay = day;

@@ -21,3 +21,6 @@ export {
 } from './legacy-recording.js';
 export { readTar, writeTar, type TarEntry } from './tar.js';
 export { MultiLog, WriterLog, newWriterLog, type AuditLogger } from './multi-log.js';
+export { PostgresLog, type PostgresLogStats } from './postgres-log.js';
+export { type PostgresLogOptions, type PostgresLogConfig, postgresLogConfig, isPostgresUrl } from './postgres-config.js';
+export { openAuditLog, openDataDirLog, serverLogDirs, type OpenAuditLogOptions } from './open-audit-log.js';

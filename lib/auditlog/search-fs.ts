@@ -1,5 +1,6 @@
 // The file system calls search makes, injectable so tests can count what a search reads.
-import { promises as fsp } from 'node:fs';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
+import { openFile } from '../safe-fs.js';
 
 export interface SearchFileHandle {
   read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
@@ -19,6 +20,7 @@ export interface SearchFs {
 }
 
 export const nodeSearchFs: SearchFs = {
-  open: (path) => fsp.open(path, 'r'),
+  // Never through a link planted in a log dir.
+  open: (path) => openFile(path, fsConstants.O_RDONLY),
   readdir: (dir) => fsp.readdir(dir, { withFileTypes: true }),
 };

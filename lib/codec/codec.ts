@@ -47,7 +47,10 @@ export interface InflatedSection {
 }
 
 export interface InflateLimits {
-  /** Largest inflated size accepted; more is LIMIT_EXCEEDED. */
+  /**
+   * Memory the inflated part may take: its bytes plus BOUND_BYTES_PER_RECORD per record (the
+   * bounds); more is LIMIT_EXCEEDED, found before the memory is allocated.
+   */
   readonly maxInflatedBytes: number;
 }
 

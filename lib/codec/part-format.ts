@@ -27,10 +27,17 @@ export const GZIP_HEADER = Uint8Array.of(0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x0
 /** An empty final static deflate block: ends a stream built from sync-flushed chunks. */
 export const DEFLATE_END = Uint8Array.of(0x03, 0x00);
 export const GZIP_TRAILER_SIZE = 8;
-/** Largest inflated part accepted by default (a hostile part cannot make us allocate more). */
-export const DEFAULT_MAX_INFLATED_PART_BYTES = 256 * 1024 * 1024;
-/** Largest PartSize accepted by default (Teleport's parts are 5 MiB plus one chunk). */
+/**
+ * The memory one part may take while it is read, by default: its compressed bytes, its inflated
+ * records and their bounds (BOUND_BYTES_PER_RECORD each). Teleport's parts are 5 MiB compressed;
+ * terminal output inflates 3-10x, so 64 MiB reads them with room to spare, and a hostile part
+ * (tiny records, gzipped zeros) is refused before it allocates more.
+ */
 export const DEFAULT_MAX_PART_BYTES = 64 * 1024 * 1024;
+/** Largest inflated part accepted by default (within the part budget as well). */
+export const DEFAULT_MAX_INFLATED_PART_BYTES = DEFAULT_MAX_PART_BYTES;
+/** Memory of one record's [start, end) bounds: two uint32. */
+export const BOUND_BYTES_PER_RECORD = 8;
 
 /** Failure statuses of section decoding; the native core returns the same numbers. */
 export const enum SectionStatus {
@@ -44,6 +51,10 @@ export const enum SectionStatus {
   RECORD_LENGTH_ZERO = 7,
   RECORD_TOO_LARGE = 8,
   RECORD_TRUNCATED = 9,
+  /** The records and their bounds need more memory than the limit (offset: bytes needed). */
+  RECORDS_OVER_LIMIT = 10,
+  /** The native backend could not allocate (a status, never a crash or a plain Error). */
+  OUT_OF_MEMORY = 100,
 }
 
 /**
@@ -61,11 +72,19 @@ export function sectionError(status: number, offset: number, value = 0): Auditca
     case SectionStatus.SIZE_MISMATCH: text = `gzip length mismatch at byte ${offset} of the part data (inflated ${value} bytes)`; break;
     case SectionStatus.INFLATE_LIMIT:
       code = 'LIMIT_EXCEEDED';
-      text = `part inflates to more than ${value} bytes (maxInflatedPartBytes)`;
+      text = `part inflates to more than ${value} bytes (maxPartBytes)`;
       break;
     case SectionStatus.RECORD_LENGTH_ZERO: text = `unexpected message size 0 at byte ${offset} of the inflated part`; break;
     case SectionStatus.RECORD_TOO_LARGE: text = `record size ${value} exceeds max message size of ${MAX_RECORD_BYTES} bytes at byte ${offset} of the inflated part`; break;
     case SectionStatus.RECORD_TRUNCATED: text = `record truncated at byte ${offset} of the inflated part`; break;
+    case SectionStatus.RECORDS_OVER_LIMIT:
+      code = 'LIMIT_EXCEEDED';
+      text = `part needs ${offset} bytes for its records and their bounds, more than ${value} bytes (maxPartBytes)`;
+      break;
+    case SectionStatus.OUT_OF_MEMORY:
+      code = 'LIMIT_EXCEEDED';
+      text = 'out of memory while inflating the part';
+      break;
     default: text = `unknown section status ${status}`;
   }
   return new AuditcastError(code, text);
@@ -128,12 +147,12 @@ function isMagicPrefix(data: Uint8Array, at: number): boolean {
 
 /**
  * Splits inflated records into [start, end) pairs of their OneOf bodies. Throws the section error
- * for a zero length, an oversized length or a truncated record.
+ * for a zero length, an oversized length or a truncated record, and LIMIT_EXCEEDED when the
+ * records plus their bounds need more than `maxBytes` (checked before the bounds are allocated).
  */
-export function splitRecords(data: Uint8Array): Uint32Array {
-  let count = 0;
-  let bounds = new Uint32Array(64);
+export function splitRecords(data: Uint8Array, maxBytes = Infinity): Uint32Array {
   const end = data.length;
+  let count = 0;
   let pos = 0;
   while (pos < end) {
     if (end - pos < RECORD_HEADER_SIZE) throw sectionError(SectionStatus.RECORD_TRUNCATED, pos);
@@ -141,15 +160,18 @@ export function splitRecords(data: Uint8Array): Uint32Array {
     if (length === 0) throw sectionError(SectionStatus.RECORD_LENGTH_ZERO, pos);
     if (length > MAX_RECORD_BYTES) throw sectionError(SectionStatus.RECORD_TOO_LARGE, pos, length);
     if (length > end - pos - RECORD_HEADER_SIZE) throw sectionError(SectionStatus.RECORD_TRUNCATED, pos);
-    if (count * 2 + 2 > bounds.length) {
-      const next = new Uint32Array(bounds.length * 2);
-      next.set(bounds);
-      bounds = next;
-    }
-    bounds[count * 2] = pos + RECORD_HEADER_SIZE;
-    bounds[count * 2 + 1] = pos + RECORD_HEADER_SIZE + length;
     count++;
     pos += RECORD_HEADER_SIZE + length;
   }
-  return bounds.subarray(0, count * 2);
+  const needed = end + count * BOUND_BYTES_PER_RECORD;
+  if (needed > maxBytes) throw sectionError(SectionStatus.RECORDS_OVER_LIMIT, needed, maxBytes);
+  const bounds = new Uint32Array(count * 2);
+  pos = 0;
+  for (let i = 0; i < count * 2; i += 2) {
+    const length = ((data[pos] << 24) | (data[pos + 1] << 16) | (data[pos + 2] << 8) | data[pos + 3]) >>> 0;
+    bounds[i] = pos + RECORD_HEADER_SIZE;
+    bounds[i + 1] = pos + RECORD_HEADER_SIZE + length;
+    pos += RECORD_HEADER_SIZE + length;
+  }
+  return bounds;
 }

@@ -19,6 +19,7 @@ import { PrintBatchBuilder } from '../codec/print-batch-builder.js';
 import { MAX_RECORD_BYTES } from '../codec/part-format.js';
 import { Timestamp } from '../events/timestamp.js';
 import { auditFailedEmitEvents } from '../metrics.js';
+import { type RetryOptions, sleep } from '../stream/retry.js';
 import type { AuditStream, Streamer } from '../stream/streamer.js';
 import type { StreamStatus } from '../stream/status-channel.js';
 
@@ -43,6 +44,11 @@ export interface SessionWriterOptions {
   backoffDurationMs?: number;
   /** Continue this upload instead of creating a new one. */
   uploadId?: string;
+  /**
+   * Backoff between attempts to create, resume or complete the stream after a failure: linear,
+   * `stepMs` more per attempt up to `maxMs`, `maxAttempts` in all (default 1 s, 30 s, 8).
+   */
+  retry?: RetryOptions;
   now?: () => Date;
   signal?: AbortSignal;
 }
@@ -65,7 +71,12 @@ function isUnrecoverable(err: unknown): boolean {
 
 const PRINT_OVERHEAD_BYTES = 256;
 const RESOLVED = Promise.resolve();
-const RECOVERY_ATTEMPTS = 3;
+const DEFAULT_RECOVERY: Required<RetryOptions> = { stepMs: 1000, maxMs: 30_000, maxAttempts: 8 };
+
+/** An error the writer reports: always an AuditcastError. */
+function toAuditcastError(err: unknown, code: AuditcastError['code'] = 'CONNECTION_PROBLEM'): AuditcastError {
+  return err instanceof AuditcastError ? err : new AuditcastError(code, (err as Error)?.message ?? String(err), { cause: err });
+}
 
 /** Prints queued together; `builder` is set while writes may still append to it (queue tail). */
 class PrintRun {
@@ -115,6 +126,9 @@ export class SessionWriter {
   private readonly backoffTimeoutMs: number;
   private readonly backoffDurationMs: number;
   private readonly maxPrintBytes: number;
+  private readonly recovery: Required<RetryOptions>;
+  /** Aborted when the writer fails or its signal fires: stops every wait and retry at once. */
+  private readonly stopped = new AbortController();
   private readonly queue: QueueItem[] = [];
   /** Events in the queue (a print run counts each print). */
   private queuedEvents = 0;
@@ -150,7 +164,9 @@ export class SessionWriter {
     this.backoffDurationMs = options.backoffDurationMs ?? 30_000;
     this.maxPrintBytes = MAX_RECORD_BYTES - PRINT_OVERHEAD_BYTES - Buffer.byteLength(options.clusterName ?? '');
     this.printPreparer = !options.makeEvents && canPreparePrints(this.preparer) ? this.preparer : null;
+    this.recovery = { ...DEFAULT_RECOVERY, ...options.retry };
     this.done = new Promise((resolve) => { this.resolveDone = resolve; });
+    if (options.signal?.aborted) this.fail(new AuditcastError('CANCELED', 'session writer canceled'));
     options.signal?.addEventListener('abort', () => this.fail(new AuditcastError('CANCELED', 'session writer canceled')), { once: true });
     this.pumping = this.pump();
   }
@@ -200,7 +216,7 @@ export class SessionWriter {
     try {
       prepared = this.preparer.prepareSessionEvent(event);
     } catch (err) {
-      return Promise.reject(err);
+      return Promise.reject(toAuditcastError(err, 'BAD_PARAMETER'));
     }
     return this.enqueue(prepared);
   }
@@ -372,15 +388,35 @@ export class SessionWriter {
     try {
       if (this.options.uploadId) {
         this.lastStatus = { uploadId: this.options.uploadId, lastEventIndex: -1, lastUploadTime: new Date() };
-        await this.openStream(true);
-      } else {
-        await this.openStream(false);
       }
+      await this.recover(null, false);
       for (let items = await this.takeAll(); items; items = await this.takeAll()) {
         for (const item of items) await this.send(item);
       }
     } catch (err) {
       this.fail(err);
+    }
+  }
+
+  /**
+   * Opens a stream - a resume of the upload when a status was seen, else a new upload - and, when
+   * `resend`, sends it every event not yet acknowledged. Retried with the recovery backoff; stops
+   * at once when the writer fails or is aborted.
+   */
+  private async recover(cause: unknown, resend: boolean): Promise<void> {
+    let last = cause;
+    for (let attempt = 1; ; attempt++) {
+      if (this.failure) throw this.failure;
+      if (attempt > 1) await sleep(Math.min(this.recovery.maxMs, this.recovery.stepMs * (attempt - 2)), this.stopped.signal);
+      try {
+        await this.openStream(this.lastStatus !== null);
+        if (resend) await this.resend();
+        return;
+      } catch (err) {
+        if (this.failure) throw this.failure;
+        last = err;
+        if (isUnrecoverable(err) || isPermanentEmitError(err) || attempt >= this.recovery.maxAttempts) throw toAuditcastError(last);
+      }
     }
   }
 
@@ -391,6 +427,11 @@ export class SessionWriter {
     const stream = resume && this.lastStatus
       ? await streamer.resumeAuditStream(this.sessionId, this.lastStatus.uploadId, { signal: abort.signal })
       : await streamer.createAuditStream(this.sessionId, { signal: abort.signal });
+    if (this.failure) {
+      // Aborted while the stream was being opened: it does no work either.
+      abort.abort(this.failure);
+      throw this.failure;
+    }
     if (resume && this.lastStatus) this.stats.streamsResumed++;
     else this.stats.streamsCreated++;
     this.stream = stream;
@@ -400,30 +441,31 @@ export class SessionWriter {
 
   /** Keeps the last status and forgets events the stream has safely uploaded. */
   private async followStatus(stream: AuditStream): Promise<void> {
-    for (let status = await stream.status.next(); status; status = await stream.status.next()) {
-      if (stream !== this.stream) return;
-      this.lastStatus = status;
-      if (status.lastEventIndex >= 0) this.unacked = unacknowledged(this.unacked, status.lastEventIndex);
+    try {
+      for (let status = await stream.status.next(); status; status = await stream.status.next()) {
+        if (stream !== this.stream) return;
+        this.lastStatus = status;
+        if (status.lastEventIndex >= 0) this.unacked = unacknowledged(this.unacked, status.lastEventIndex);
+      }
+    } catch {
+      // A status channel that fails ends with its stream; the writer learns of it from the stream.
     }
   }
 
   private async send(item: QueueItem): Promise<void> {
     this.unacked.push(item);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        if (attempt === 0) await this.record(item);
-        else await this.resend();
+    try {
+      await this.record(item);
+    } catch (err) {
+      if (this.failure) throw this.failure;
+      if (isUnrecoverable(err)) throw err;
+      if (isPermanentEmitError(err)) {
+        this.unacked = this.unacked.filter((e) => e !== item);
+        this.stats.lostEvents += eventsIn(item);
+        auditFailedEmitEvents.inc(eventsIn(item));
         return;
-      } catch (err) {
-        if (isUnrecoverable(err) || attempt >= RECOVERY_ATTEMPTS) throw err;
-        if (isPermanentEmitError(err)) {
-          this.unacked = this.unacked.filter((e) => e !== item);
-          this.stats.lostEvents += eventsIn(item);
-          auditFailedEmitEvents.inc(eventsIn(item));
-          return;
-        }
-        await this.openStream(this.lastStatus !== null);
       }
+      await this.recover(err, true);
     }
   }
 
@@ -437,26 +479,38 @@ export class SessionWriter {
   }
 
   private async finish(): Promise<void> {
-    this.closing = true;
-    this.wakePump();
-    await this.pumping;
-    if (this.failure) throw this.failure;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.stream!.complete();
-        break;
-      } catch (err) {
-        if (attempt >= RECOVERY_ATTEMPTS || isPermanentEmitError(err) || isUnrecoverable(err)) throw this.fail(err);
-        await this.openStream(this.lastStatus !== null);
-        await this.resend();
+    try {
+      this.closing = true;
+      this.wakePump();
+      await this.pumping;
+      if (this.failure) throw this.failure;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.stream!.complete();
+          break;
+        } catch (err) {
+          if (this.failure) throw this.failure;
+          if (attempt >= this.recovery.maxAttempts || isPermanentEmitError(err) || isUnrecoverable(err)) throw err;
+          await this.recover(err, true);
+        }
       }
+      this.unacked = [];
+      this.stopped.abort();
+      this.resolveDone();
+    } catch (err) {
+      throw this.fail(err);
     }
-    this.resolveDone();
   }
 
   private fail(err: unknown): AuditcastError {
     if (!this.failure) {
-      this.failure = err instanceof AuditcastError ? err : new AuditcastError('CONNECTION_PROBLEM', (err as Error)?.message ?? String(err), { cause: err });
+      this.failure = toAuditcastError(err);
+      // Whatever was accepted and not acknowledged as uploaded is not stored: count it.
+      this.stats.lostEvents += this.queuedEvents + this.unacked.reduce((n, item) => n + eventsIn(item), 0);
+      this.queue.length = 0;
+      this.queuedEvents = 0;
+      this.unacked = [];
+      this.stopped.abort(this.failure);
       this.streamAbort?.abort(this.failure);
       this.wakePump();
       for (const waiter of this.roomWaiters.splice(0)) waiter.resolve(false);

@@ -982,7 +982,7 @@ export type DeviceMetadata = {
 
 export type DeviceEvent = {
   $type?: "DeviceEvent";
-  metadata: Metadata;
+  Metadata: Metadata;
   status?: Status;
   device?: DeviceMetadata;
   user?: UserMetadata;
@@ -990,7 +990,7 @@ export type DeviceEvent = {
 
 export type DeviceEvent2 = {
   $type?: "DeviceEvent2";
-  metadata: Metadata;
+  Metadata: Metadata;
   device?: DeviceMetadata;
   status: Status;
   user: UserMetadata;

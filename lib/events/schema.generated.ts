@@ -790,13 +790,13 @@ export const schemaTable: SchemaTable = {
       [4, "credential_id", "string", null, 0, "credential_id,omitempty"],
     ],
     "DeviceEvent": [
-      [1, "metadata", "message", "Metadata", 6, ""],
+      [1, "Metadata", "message", "Metadata", 6, ""],
       [2, "status", "message", "Status", 0, "status,omitempty"],
       [3, "device", "message", "DeviceMetadata", 0, "device,omitempty"],
       [4, "user", "message", "UserMetadata", 0, "user,omitempty"],
     ],
     "DeviceEvent2": [
-      [1, "metadata", "message", "Metadata", 6, ""],
+      [1, "Metadata", "message", "Metadata", 6, ""],
       [3, "device", "message", "DeviceMetadata", 0, "device"],
       [5, "status", "message", "Status", 6, ""],
       [6, "user", "message", "UserMetadata", 6, ""],

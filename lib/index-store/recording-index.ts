@@ -36,13 +36,22 @@ export interface SeekPoint {
   snapshot: ScreenSnapshot;
 }
 
-/** The events after a point up to `timeMs` applied to `model` (from the start when no point). */
-export async function advanceScreen(model: ScreenModel, recording: string, timeMs: number, from?: KeyframeEntry, options: { codec?: SliceCodec } = {}): Promise<void> {
-  for await (const { event } of readRecordingFrom(recording, {
-    partOffset: from?.partOffset ?? 0, recordIndex: from?.recordIndex ?? 0, afterIndex: from?.eventIndex ?? -1, codec: options.codec,
-  })) {
-    if (model.timeOf(event) > timeMs) return;
-    model.apply(event);
+/**
+ * Applies the events after a keyframe (from the start when none) up to `timeMs` to `model`. A
+ * recording that breaks off stops the replay there, as it stopped the index: the error is returned.
+ */
+export async function advanceScreen(model: ScreenModel, recording: string, timeMs: number, from?: KeyframeEntry, options: { codec?: SliceCodec } = {}): Promise<AuditcastError | null> {
+  try {
+    for await (const { event } of readRecordingFrom(recording, {
+      partOffset: from?.partOffset ?? 0, recordIndex: from?.recordIndex ?? 0, afterIndex: from?.eventIndex ?? -1, codec: options.codec,
+    })) {
+      if (model.timeOf(event) > timeMs) return null;
+      model.apply(event);
+    }
+    return null;
+  } catch (err) {
+    if (isAuditcastError(err, 'CORRUPTED')) return err;
+    throw err;
   }
 }
 

@@ -1,5 +1,6 @@
 // DetectFormat: tells a ProtoStream recording from Teleport's legacy (pre-4.4) tar layout by its
 // first bytes.
+import { constants as fsConstants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { AuditcastError } from '../errors.js';
 import { PROTO_STREAM_V1, PROTO_STREAM_V2 } from '../codec/part-format.js';
@@ -43,7 +44,9 @@ function isTarHeader(block: Uint8Array): boolean {
 
 /** The first bytes of a file, as many as detectFormat needs (fewer when the file is shorter). */
 export async function readRecordingHead(path: string): Promise<Buffer> {
-  const handle = await open(path, 'r');
+  // O_NOFOLLOW: callers resolve links they mean to follow (an operator's path) beforehand; one
+  // planted since is refused (ELOOP), never followed.
+  const handle = await open(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
   try {
     const buf = Buffer.alloc(TAR_BLOCK);
     const { bytesRead } = await handle.read(buf, 0, TAR_BLOCK, 0);

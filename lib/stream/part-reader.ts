@@ -3,14 +3,19 @@
 import { AuditcastError, corrupted, limitExceeded } from '../errors.js';
 import type { InflatedSection, SliceCodec } from '../codec/codec.js';
 import {
-  DEFAULT_MAX_INFLATED_PART_BYTES, DEFAULT_MAX_PART_BYTES, PART_HEADER_SIZE, PROTO_STREAM_V1, PROTO_STREAM_V2,
+  DEFAULT_MAX_PART_BYTES, PART_HEADER_SIZE, PROTO_STREAM_V1, PROTO_STREAM_V2,
 } from '../codec/part-format.js';
 import type { ByteSource } from './byte-source.js';
 
 export interface PartReaderLimits {
-  /** Largest PartSize accepted (default 64 MiB). */
+  /**
+   * The memory budget of one part (default 64 MiB): its compressed bytes (PartSize), its inflated
+   * records and 8 bytes of bounds per record must fit, else LIMIT_EXCEEDED, found before the
+   * memory is allocated. Events are decoded one at a time and are not held by the reader. With
+   * copyData, the reader holds one part at a time, so reading takes about this much memory.
+   */
   maxPartBytes?: number;
-  /** Largest inflated part accepted (default 256 MiB). */
+  /** Largest inflated part accepted, inside maxPartBytes (default: no other limit). */
   maxInflatedPartBytes?: number;
 }
 
@@ -38,7 +43,7 @@ export class PartReader {
 
   constructor(private source: ByteSource, private readonly codec: SliceCodec, limits: PartReaderLimits = {}) {
     this.maxPartBytes = limits.maxPartBytes ?? DEFAULT_MAX_PART_BYTES;
-    this.maxInflated = limits.maxInflatedPartBytes ?? DEFAULT_MAX_INFLATED_PART_BYTES;
+    this.maxInflated = limits.maxInflatedPartBytes ?? this.maxPartBytes;
   }
 
   /** Switches the input (the next part is read from `source`). */
@@ -80,7 +85,9 @@ export class PartReader {
           throw corrupted(`${where(partIndex, offset)}: data truncated, expected to read ${size} bytes, but got ${data.length}`);
         }
         try {
-          section = this.codec.inflateSection(data, { maxInflatedBytes: this.maxInflated });
+          // What the compressed bytes leave of the budget bounds the inflated records and bounds.
+          const maxInflatedBytes = Math.min(this.maxInflated, this.maxPartBytes - size);
+          section = this.codec.inflateSection(data, { maxInflatedBytes });
         } catch (err) {
           throw located(err, partIndex, offset);
         }

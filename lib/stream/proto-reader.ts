@@ -70,35 +70,27 @@ export class ProtoReader implements AsyncIterable<AuditEvent> {
 
   /** The next event, or null at the end of the recording. */
   async read(): Promise<AuditEvent | null> {
-    if (this.failure) throw this.failure;
     for (;;) {
-      if (!this.part || this.record * 2 >= this.part.bounds.length) {
-        if (this.ended) return null;
-        throwIfAborted(this.signal);
-        this.releasePart(); // free the finished part while the next one is read
-        let next: ReadPart | null;
-        try {
-          next = await this.parts.next();
-        } catch (err) {
-          this.failure = err instanceof AuditcastError ? err : corrupted((err as Error).message, err);
-          throw this.failure;
-        }
-        if (!next) {
-          this.ended = true;
-          this.part = null;
-          return null;
-        }
-        this.part = next;
-        this.record = 0;
-        this.stats.parts++;
-        this.stats.skippedBytes += next.trailingBytes;
-        continue;
-      }
-      const part = this.part;
+      const event = this.nextInPart();
+      if (event) return event;
+      if (!(await this.nextPart())) return null;
+    }
+  }
+
+  /**
+   * The next event of the part in memory, or null when that part is done (then nextPart()).
+   * Synchronous: the iterators below return events without a promise hop each.
+   */
+  private nextInPart(): AuditEvent | null {
+    if (this.failure) throw this.failure;
+    const part = this.part;
+    if (!part) return null;
+    const bounds = part.bounds;
+    while (this.record * 2 < bounds.length) {
       const i = this.record++;
       let event: AuditEvent;
       try {
-        event = decodeEvent(part.data, part.bounds[i * 2], part.bounds[i * 2 + 1], this.decodeOptions);
+        event = decodeEvent(part.data, bounds[i * 2], bounds[i * 2 + 1], this.decodeOptions);
       } catch (err) {
         // Not sticky, as in Teleport: the next read moves on to the next record.
         const reason = err instanceof Error ? err.message : String(err);
@@ -114,6 +106,51 @@ export class ProtoReader implements AsyncIterable<AuditEvent> {
       this.lastIndex = index;
       return event;
     }
+    return null;
+  }
+
+  /** Frees the finished part and reads the next one; false at the end of the recording. */
+  private async nextPart(): Promise<boolean> {
+    if (this.failure) throw this.failure;
+    if (this.ended) return false;
+    throwIfAborted(this.signal);
+    this.releasePart(); // free the finished part while the next one is read
+    let next: ReadPart | null;
+    try {
+      next = await this.parts.next();
+    } catch (err) {
+      this.failure = err instanceof AuditcastError ? err : corrupted((err as Error).message, err);
+      throw this.failure;
+    }
+    if (!next) {
+      this.ended = true;
+      return false;
+    }
+    this.part = next;
+    this.record = 0;
+    this.stats.parts++;
+    this.stats.skippedBytes += next.trailingBytes;
+    return true;
+  }
+
+  /**
+   * The recording part by part: each batch is a synchronous iterable of that part's events,
+   * decoded as they are taken (no promise per event; the fast way through a large recording).
+   * Take a batch's events before asking for the next batch: with copyData the part is freed then.
+   */
+  async *batches(): AsyncGenerator<Iterable<AuditEvent>, void, undefined> {
+    try {
+      for (;;) {
+        if (this.part && this.record * 2 < this.part.bounds.length) yield this.partEvents();
+        if (!(await this.nextPart())) return;
+      }
+    } finally {
+      await this.close();
+    }
+  }
+
+  private *partEvents(): Generator<AuditEvent, void, undefined> {
+    for (let event = this.nextInPart(); event; event = this.nextInPart()) yield event;
   }
 
   private releasePart(): void {
@@ -130,12 +167,33 @@ export class ProtoReader implements AsyncIterable<AuditEvent> {
     return events;
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<AuditEvent> {
-    try {
-      for (let event = await this.read(); event; event = await this.read()) yield event;
-    } finally {
+  /** Events one by one; a promise is made only when a part must be read. */
+  [Symbol.asyncIterator](): AsyncIterator<AuditEvent> {
+    const done = async (): Promise<IteratorResult<AuditEvent>> => {
       await this.close();
-    }
+      return { done: true, value: undefined };
+    };
+    const slow = async (): Promise<IteratorResult<AuditEvent>> => {
+      try {
+        const event = await this.read();
+        return event ? { done: false, value: event } : await done();
+      } catch (err) {
+        await this.close();
+        throw err;
+      }
+    };
+    return {
+      next: (): Promise<IteratorResult<AuditEvent>> => {
+        let event: AuditEvent | null;
+        try {
+          event = this.nextInPart();
+        } catch (err) {
+          return this.close().then(() => Promise.reject(err));
+        }
+        return event ? Promise.resolve({ done: false, value: event }) : slow();
+      },
+      return: done,
+    };
   }
 
   /** Releases the input (ends a stream source early). */

@@ -3,8 +3,9 @@
 // Events are framed into chunks of CHUNK_BYTES (a ChunkStager); each full chunk is compressed and
 // appended to the current part (a Slice). A part is cut when header + compressed bytes reach
 // minUploadBytes; a cut part is padded with zeros to exactly minUploadBytes when shorter, and the
-// last part (complete) is never padded. Part numbers follow Teleport: a new part reserves
-// ++lastPartNumber, an upload uses it and increments again, so parts are 1, 3, 5, ...
+// last part (complete) is never padded (nor any part with padParts: false, for local disks).
+// Part numbers follow Teleport: a new part reserves ++lastPartNumber, an upload uses it and
+// increments again, so parts are 1, 3, 5, ...
 //
 // Parallel compression: full chunks are compressed on libuv's pool while the next ones are framed,
 // and are appended to parts strictly in order once compressed. Whether a part is full only changes
@@ -31,6 +32,8 @@ export interface ProtoStreamConfig {
   minUploadBytes: number;
   concurrentUploads: number;
   inactivityFlushMs: number;
+  /** Pad cut parts to minUploadBytes (S3 needs it for every part but the last; a local disk does not). Default true. */
+  padParts?: boolean;
   retry: RetryOptions;
   /** Parts already uploaded (resume). */
   completedParts: readonly StreamPart[];
@@ -325,7 +328,7 @@ export class ProtoStream implements AuditStream {
     const partNumber = this.lastPartNumber;
     let body: Uint8Array;
     try {
-      body = slice.finish(isLast ? 0 : this.cfg.minUploadBytes);
+      body = slice.finish(isLast || this.cfg.padParts === false ? 0 : this.cfg.minUploadBytes);
     } catch (err) {
       this.releaseSlot();
       throw this.fail(err);
@@ -394,7 +397,9 @@ export class ProtoStream implements AuditStream {
         const parts = [...this.completedParts].sort((a, b) => a.number - b.number);
         try {
           // With no parts this lets the uploader drop the upload: an empty stream leaves no object.
-          await this.cfg.uploader.completeUpload(this.cfg.upload, parts, { signal: this.aborter.signal });
+          // Retried like a part: uploaders treat completing again with the same parts as done, so
+          // a completion whose answer was lost is not reported as a failure.
+          await withRetry(() => this.cfg.uploader.completeUpload(this.cfg.upload, parts, { signal: this.aborter.signal }), this.cfg.retry, this.aborter.signal);
         } catch (err) {
           throw this.fail(err);
         }

@@ -7,7 +7,7 @@
 //
 // Files in scanDir: <uuid>.tar (a recording), <uuid>.checkpoint (JSON StreamStatus, Teleport's
 // field names), <uuid>.error (the reason, plain text). Directories (multi/, .locks/) are skipped.
-import { constants as fsConstants, createReadStream } from 'node:fs';
+import { constants as fsConstants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { AuditEvent } from '../events/event.js';
@@ -15,8 +15,9 @@ import { AuditcastError, badParameter, isAuditcastError } from '../errors.js';
 import { ProtoReader } from '../stream/proto-reader.js';
 import type { StreamStatus } from '../stream/status-channel.js';
 import type { AuditStream, Streamer } from '../stream/streamer.js';
+import { fsError, lstatOwned, openFile, writeFile } from '../safe-fs.js';
 import { isUuid } from './ids.js';
-import { tryLockFile } from './lock-file.js';
+import { lockOwnerInfo, tryLockFile } from './lock-file.js';
 import type { UploadEvent } from './memory-uploader.js';
 import { checkNonEmptyString, checkOptionNames, checkPositiveInteger } from './options.js';
 
@@ -29,6 +30,8 @@ export const UPLOADER_SCAN_PERIOD_MS = 5000;
 export const UPLOADER_CONCURRENT_UPLOADS = 10;
 /** NetworkRetryDuration: how long to wait for an upstream stream's first status. */
 export const FIRST_STATUS_TIMEOUT_MS = 1000;
+/** A lock not refreshed for this long was left by a hung or killed uploader and is broken. */
+export const UPLOAD_LOCK_STALE_MS = 5 * 60 * 1000;
 /** The scan period backs off linearly up to this many periods while uploads fail. */
 const MAX_BACKOFF_PERIODS = 100;
 
@@ -45,11 +48,18 @@ export interface AsyncUploaderOptions {
   firstStatusTimeoutMs?: number;
   /** Told about every finished upload attempt: success (no error) or failure. */
   onUploadEvent?: (event: UploadEvent) => void;
+  /** Upload locks older than this (not refreshed by a live holder) are broken (default 5 min). */
+  lockStaleMs?: number;
+  /**
+   * Told once per session and lock holder when a recording is skipped because another process
+   * holds its upload lock (default: a process warning), so a stuck lock is never silent.
+   */
+  onBlocked?: (sessionId: string, message: string) => void;
 }
 
 const OPTION_NAMES = [
   'scanDir', 'corruptedDir', 'streamer', 'scanPeriodMs', 'initialScanDelayMs', 'concurrentUploads',
-  'firstStatusTimeoutMs', 'onUploadEvent',
+  'firstStatusTimeoutMs', 'onUploadEvent', 'lockStaleMs', 'onBlocked',
 ] as const;
 
 export interface ScanStats {
@@ -59,6 +69,8 @@ export interface ScanStats {
   started: number;
   /** Recordings moved to the corrupted dir, plus files whose names are not <uuid>.tar. */
   corrupted: number;
+  /** Recordings skipped because another live process holds their upload lock. */
+  blocked: number;
 }
 
 export interface AsyncUploaderStats {
@@ -129,6 +141,10 @@ export class AsyncUploader {
   private readonly concurrentUploads: number;
   private readonly firstStatusTimeoutMs: number;
   private readonly onUploadEvent?: (event: UploadEvent) => void;
+  private readonly lockStaleMs: number;
+  private readonly onBlocked: (sessionId: string, message: string) => void;
+  /** Blocked sessions already reported, with the lock holder reported. */
+  private readonly reportedBlocks = new Map<string, string>();
   private readonly active = new Map<string, Promise<void>>();
   private consecutiveFailures = 0;
   private timer?: NodeJS.Timeout;
@@ -146,6 +162,8 @@ export class AsyncUploader {
     this.concurrentUploads = checkPositiveInteger('AsyncUploader', 'concurrentUploads', options.concurrentUploads ?? UPLOADER_CONCURRENT_UPLOADS);
     this.firstStatusTimeoutMs = checkPositiveInteger('AsyncUploader', 'firstStatusTimeoutMs', options.firstStatusTimeoutMs ?? FIRST_STATUS_TIMEOUT_MS);
     this.onUploadEvent = options.onUploadEvent;
+    this.lockStaleMs = checkPositiveInteger('AsyncUploader', 'lockStaleMs', options.lockStaleMs ?? UPLOAD_LOCK_STALE_MS);
+    this.onBlocked = options.onBlocked ?? ((_, message) => process.emitWarning(message, 'AuditcastUploadBlocked'));
   }
 
   /** Scans periodically until close(); the period backs off while uploads fail. */
@@ -173,7 +191,7 @@ export class AsyncUploader {
 
   /** One scan: moves corrupted recordings and starts uploads (not awaited; see drain()). */
   async scan(): Promise<ScanStats> {
-    const stats: ScanStats = { scanned: 0, started: 0, corrupted: 0 };
+    const stats: ScanStats = { scanned: 0, started: 0, corrupted: 0, blocked: 0 };
     let entries: import('node:fs').Dirent[];
     try {
       entries = await fs.readdir(this.scanDir, { withFileTypes: true });
@@ -197,8 +215,13 @@ export class AsyncUploader {
         continue;
       }
       if (this.active.has(sessionId) || this.active.size >= this.concurrentUploads || this.closed) continue;
-      const release = await tryLockFile(this.lockPath(sessionId));
-      if (!release) continue; // another process is uploading it
+      const release = await tryLockFile(this.lockPath(sessionId), { staleMs: this.lockStaleMs });
+      if (!release) {
+        stats.blocked++;
+        await this.reportBlocked(sessionId);
+        continue; // another live process is uploading it
+      }
+      this.reportedBlocks.delete(sessionId);
       stats.started++;
       const job = this.upload(sessionId)
         .then((uploadId) => {
@@ -208,9 +231,13 @@ export class AsyncUploader {
         }, async (err: unknown) => {
           const error = err instanceof AuditcastError ? err : new AuditcastError('CONNECTION_PROBLEM', String((err as Error)?.message ?? err), { cause: err });
           this.stats.uploadsFailed++;
-          if (isSessionError(error)) {
+          if (error.code === 'NOT_FOUND' && !(await lstatOwned(this.tarPath(sessionId)).catch(() => true))) {
+            // The recording vanished after the scan (uploaded by another process, or removed):
+            // nothing to retry, nothing to leave behind.
+            await fs.rm(this.checkpointPath(sessionId), { force: true }).catch(() => {});
+          } else if (isSessionError(error)) {
             this.stats.sessionErrors++;
-            await fs.writeFile(this.errorPath(sessionId), error.message, { mode: 0o600 }).catch(() => {});
+            await writeFile(this.errorPath(sessionId), error.message).catch(() => {});
           } else {
             this.consecutiveFailures++;
           }
@@ -242,17 +269,35 @@ export class AsyncUploader {
   /** Locks live in a directory: Teleport's scanner skips directories, so it never trips on them. */
   private lockPath(sessionId: string): string { return path.join(this.scanDir, '.locks', `${sessionId}.lock`); }
 
+  private async reportBlocked(sessionId: string): Promise<void> {
+    const owner = await lockOwnerInfo(this.lockPath(sessionId));
+    const holder = owner ? `pid ${owner.pid}` : 'an unknown process';
+    if (this.reportedBlocks.get(sessionId) === holder) return;
+    this.reportedBlocks.set(sessionId, holder);
+    this.onBlocked(sessionId, `upload of ${this.tarPath(sessionId)} is blocked: ${holder} holds ${this.lockPath(sessionId)} (broken when that process is gone or the lock is not refreshed for ${this.lockStaleMs} ms)`);
+  }
+
   private async moveToCorrupted(sessionId: string): Promise<boolean> {
-    await fs.mkdir(this.corruptedDir, { recursive: true, mode: 0o700 });
+    await fs.mkdir(this.corruptedDir, { recursive: true, mode: 0o700 }); // the operator's choice, like scanDir
     let moved = false;
     for (const name of [sessionId + TAR_EXT, sessionId + ERROR_EXT]) {
+      const from = path.join(this.scanDir, name);
+      const to = path.join(this.corruptedDir, name);
+      // Only regular files we made move; a link is refused (rename would carry it along, copyFile
+      // would follow it).
+      if (!(await lstatOwned(from))?.isFile()) continue;
       try {
-        await fs.rename(path.join(this.scanDir, name), path.join(this.corruptedDir, name));
+        await fs.rename(from, to);
         moved = true;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EXDEV') {
-          await fs.copyFile(path.join(this.scanDir, name), path.join(this.corruptedDir, name));
-          await fs.rm(path.join(this.scanDir, name));
+          const source = await openFile(from, fsConstants.O_RDONLY);
+          try {
+            await fs.writeFile(to, source.createReadStream({ autoClose: false }), { mode: 0o600, flag: 'wx' });
+          } finally {
+            await source.close();
+          }
+          await fs.rm(from);
           moved = true;
         } else if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
           throw err;
@@ -266,7 +311,21 @@ export class AsyncUploader {
   /** Uploads one recording; resolves with the upstream upload id. */
   private async upload(sessionId: string): Promise<string> {
     const checkpointFile = this.checkpointPath(sessionId);
-    const checkpoint = await fs.open(checkpointFile, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o600);
+    // The recording first: one that vanished after the scan is NOT_FOUND and leaves nothing behind.
+    let tar: fs.FileHandle;
+    try {
+      tar = await openFile(this.tarPath(sessionId), fsConstants.O_RDONLY);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new AuditcastError('NOT_FOUND', `recording ${this.tarPath(sessionId)} is gone`, { cause: err });
+      throw fsError(err, `open recording ${this.tarPath(sessionId)}`);
+    }
+    let checkpoint: fs.FileHandle;
+    try {
+      checkpoint = await openFile(checkpointFile, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o600);
+    } catch (err) {
+      await tar.close();
+      throw fsError(err, `open checkpoint ${checkpointFile}`);
+    }
     let reader: ProtoReader | undefined;
     try {
       let saved: StreamStatus | null = null;
@@ -275,7 +334,7 @@ export class AsyncUploader {
       } catch {
         saved = null; // an unreadable checkpoint costs a fresh upload, never the recording
       }
-      reader = new ProtoReader(createReadStream(this.tarPath(sessionId)));
+      reader = new ProtoReader(tar.createReadStream({ autoClose: false }));
       // Read the first event before touching upstream: garbage never opens an upload.
       const first = await readOrSessionError(reader, sessionId);
 
@@ -337,6 +396,7 @@ export class AsyncUploader {
       return uploadId;
     } finally {
       await reader?.close().catch(() => {});
+      await tar.close().catch(() => {});
       await checkpoint.close().catch(() => {});
     }
   }

@@ -12,6 +12,9 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { AuditcastError, badParameter, notFound, throwIfAborted } from '../errors.js';
+import {
+  checkDirectories, createTempFile, fsError, lstatOwned, makeDirectories, openFile, openReadStream, readFile, refused,
+} from '../safe-fs.js';
 import { checkPartNumber, checkSessionId, checkUploadId, isUuid } from './ids.js';
 import type {
   CallOptions, MultipartUploader, StreamPart, StreamUpload, UploadBody, UploadMetadata,
@@ -49,28 +52,7 @@ export interface FileUploaderOptions {
 
 const OPTION_NAMES = ['directory', 'minUploadBytes', 'onBeforeComplete', 'lockAttempts', 'lockRetryDelayMs', 'staleLockMs'] as const;
 
-/** Turns a Node fs error into the library's error codes (Teleport: trace.ConvertSystemError). */
-export function fsError(err: unknown, what: string): AuditcastError {
-  if (err instanceof AuditcastError) return err;
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  const detail = err instanceof Error ? err.message : String(err);
-  switch (code) {
-    case 'ENOENT':
-    case 'ENOTDIR':
-      return new AuditcastError('NOT_FOUND', `${what}: not found (${detail})`, { cause: err });
-    case 'EEXIST':
-      return new AuditcastError('ALREADY_EXISTS', `${what}: already exists (${detail})`, { cause: err });
-    case 'EACCES':
-    case 'EPERM':
-      return new AuditcastError('ACCESS_DENIED', `${what}: access denied (${detail})`, { cause: err });
-    case 'ENOSPC':
-    case 'EDQUOT':
-    case 'EFBIG':
-      return new AuditcastError('LIMIT_EXCEEDED', `${what}: no space left (${detail})`, { cause: err });
-    default:
-      return new AuditcastError('CONNECTION_PROBLEM', `${what}: ${detail}`, { cause: err });
-  }
-}
+export { fsError } from '../safe-fs.js';
 
 const PART_NAME = /^(\d{1,16})\.part$/;
 
@@ -84,6 +66,8 @@ export class FileUploader implements MultipartUploader {
   private readonly lockRetryDelayMs: number;
   private readonly staleLockMs: number;
   private ready?: Promise<void>;
+  /** Uploads this instance completed (id -> part numbers), so a retried completion succeeds. */
+  private readonly completedUploads = new Map<string, string>();
 
   constructor(options: FileUploaderOptions) {
     if (options === null || typeof options !== 'object') throw badParameter('FileUploader: options must be an object');
@@ -135,9 +119,8 @@ export class FileUploader implements MultipartUploader {
     await this.ensureDirectory();
     const upload: StreamUpload = { id: randomUUID(), sessionId, initiated: new Date() };
     try {
-      await fs.mkdir(this.uploadsRoot(), { recursive: true, mode: PRIVATE_DIR_MODE });
-      await fs.mkdir(this.uploadPath(upload), { recursive: true, mode: PRIVATE_DIR_MODE });
-      const stat = await fs.stat(this.uploadRootPath(upload));
+      await makeDirectories(this.directory, [UPLOADS_DIR, upload.id, upload.sessionId], PRIVATE_DIR_MODE);
+      const stat = await fs.lstat(this.uploadRootPath(upload));
       return { ...upload, initiated: stat.mtime };
     } catch (err) {
       throw fsError(err, `create upload for session ${sessionId}`);
@@ -151,8 +134,13 @@ export class FileUploader implements MultipartUploader {
     const file = this.reservationPath(upload, partNumber);
     let handle: fs.FileHandle | undefined;
     try {
+      await this.checkUploadDirs(upload);
       // O_RDWR|O_CREAT without O_EXCL: reserving the same part twice (a retry) is fine.
-      handle = await fs.open(file, fsConstants.O_RDWR | fsConstants.O_CREAT, FILE_MODE);
+      handle = await openFile(file, fsConstants.O_RDWR | fsConstants.O_CREAT, FILE_MODE);
+    } catch (err) {
+      throw fsError(err, `reserve part ${partNumber} of upload ${upload.id}`);
+    }
+    try {
       // Writing the zeros (not just ftruncate) makes a full disk fail here, before any part data
       // is lost, which is the point of a reservation.
       await writeZeros(handle, this.reservationBytes);
@@ -174,14 +162,16 @@ export class FileUploader implements MultipartUploader {
     const part = this.partPath(upload, partNumber);
     let handle: fs.FileHandle | undefined;
     try {
+      await this.checkUploadDirs(upload);
       // A part that was not reserved first is created here (the reservation is an optimisation).
-      handle = await fs.open(reservation, fsConstants.O_RDWR | fsConstants.O_CREAT, FILE_MODE);
+      handle = await openFile(reservation, fsConstants.O_RDWR | fsConstants.O_CREAT, FILE_MODE);
       await writeAll(handle, body);
       await handle.truncate(body.byteLength);
       await handle.close();
       handle = undefined;
+      // rename(2) replaces whatever sits at N.part without following it.
       await fs.rename(reservation, part);
-      const stat = await fs.stat(part);
+      const stat = await fs.lstat(part);
       return { number: partNumber, lastModified: stat.mtime };
     } catch (err) {
       await handle?.close().catch(() => {});
@@ -195,6 +185,7 @@ export class FileUploader implements MultipartUploader {
     const dir = this.uploadPath(upload);
     let names: string[];
     try {
+      await this.checkUploadDirs(upload);
       names = await fs.readdir(dir);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
@@ -206,12 +197,12 @@ export class FileUploader implements MultipartUploader {
       if (!match) continue;
       const number = Number(match[1]);
       if (!Number.isSafeInteger(number)) continue;
+      const file = path.join(dir, name);
       try {
-        const stat = await fs.stat(path.join(dir, name));
-        if (!stat.isFile()) continue;
+        const stat = await lstatOwned(file);
+        if (!stat?.isFile()) continue; // completed meanwhile, or a directory: not a part (links are refused)
         parts.push({ number, lastModified: stat.mtime });
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // completed meanwhile
         throw fsError(err, `list parts of upload ${upload.id}`);
       }
     }
@@ -223,6 +214,7 @@ export class FileUploader implements MultipartUploader {
     const root = this.uploadsRoot();
     let entries: import('node:fs').Dirent[];
     try {
+      if (!(await lstatOwned(root))?.isDirectory()) return [];
       entries = await fs.readdir(root, { withFileTypes: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
@@ -230,13 +222,14 @@ export class FileUploader implements MultipartUploader {
     }
     const uploads: StreamUpload[] = [];
     for (const entry of entries) {
-      // Anything that is not <uuid>/<one directory> is not ours (nor Teleport's): skip it.
+      // Anything that is not <uuid>/<one directory> is not ours (nor Teleport's): skip it. Dirent
+      // types come from lstat, so a link to a directory is skipped too.
       if (!entry.isDirectory() || !isUuid(entry.name)) continue;
       const uploadDir = path.join(root, entry.name);
       try {
         const inner = await fs.readdir(uploadDir, { withFileTypes: true });
         if (inner.length !== 1 || !inner[0]!.isDirectory() || !isUuid(inner[0]!.name)) continue;
-        const stat = await fs.stat(uploadDir);
+        const stat = await fs.lstat(uploadDir);
         uploads.push({ id: entry.name, sessionId: inner[0]!.name, initiated: stat.mtime });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // completed meanwhile
@@ -246,38 +239,52 @@ export class FileUploader implements MultipartUploader {
     return uploads.sort((a, b) => a.initiated.getTime() - b.initiated.getTime());
   }
 
+  /**
+   * Joins the parts into <sid>.tar. A recording that already exists is never replaced: the joined
+   * upload is kept beside it as <sid>.<uploadId>.stale.tar and ALREADY_EXISTS says so (a later
+   * upload of a session is typically a killed import or a replay of one; which one is right is an
+   * operator's call). Completing again with the same parts after a success (a lost reply) succeeds.
+   */
   async completeUpload(upload: StreamUpload, parts: readonly StreamPart[], options?: CallOptions): Promise<void> {
     throwIfAborted(options?.signal);
     this.checkUpload(upload);
     const numbers = [...new Set(parts.map((part) => checkPartNumber(part.number)))].sort((a, b) => a - b);
+    if (this.completedUploads.get(upload.id) === numbers.join(',')) return;
     if (numbers.length === 0) {
       // Nothing was uploaded: an empty stream leaves no recording, only the upload dir goes.
       await this.abortUpload(upload, options);
       return;
     }
     // Check every part before touching anything, so completing a finished or unknown upload is
-    // NOT_FOUND and never truncates a recording that already exists.
+    // NOT_FOUND and never touches a recording that already exists.
+    try {
+      await this.checkUploadDirs(upload);
+    } catch (err) {
+      throw fsError(err, `complete upload ${upload.id}`);
+    }
     for (const number of numbers) {
-      try {
-        const stat = await fs.stat(this.partPath(upload, number));
-        if (!stat.isFile()) throw notFound(`part ${number} of upload ${upload.id} is not a file`);
-      } catch (err) {
-        throw fsError(err, `complete upload ${upload.id}: part ${number}`);
-      }
+      const file = this.partPath(upload, number);
+      const stat = await lstatOwned(file).catch((err: unknown) => { throw fsError(err, `complete upload ${upload.id}: part ${number}`); });
+      if (!stat) throw notFound(`complete upload ${upload.id}: part ${number} is not found`);
+      if (!stat.isFile()) throw refused(file, 'is a directory');
     }
     const release = await this.lock(upload.sessionId);
     // The parts are joined in a temporary file beside the upload dirs (Teleport's scanner and
-    // ListUploads both ignore plain files in multi/) and renamed into place, so a crash never
-    // leaves a half-written recording and the upload can simply be completed again.
-    const temp = path.join(this.uploadsRoot(), `.${upload.sessionId}.${upload.id}.tmp`);
+    // ListUploads both ignore plain files in multi/) and published with link(2), which never
+    // replaces a recording, so a crash never leaves a half-written recording and the upload can
+    // simply be completed again.
+    let temp: string | undefined;
+    let keptAs: string | null = null;
     try {
-      const out = await fs.open(temp, 'w', FILE_MODE);
+      const created = await createTempFile(this.uploadsRoot(), `${upload.sessionId}.${upload.id}`, FILE_MODE);
+      temp = created.path;
+      const out = created.handle;
       try {
         let offset = 0;
         for (const number of numbers) {
           throwIfAborted(options?.signal);
           // One part in memory at a time (5 MiB at most with the default streamer).
-          const bytes = await fs.readFile(this.partPath(upload, number));
+          const bytes = await readFile(this.partPath(upload, number));
           await writeAll(out, bytes, offset);
           offset += bytes.byteLength;
         }
@@ -286,16 +293,26 @@ export class FileUploader implements MultipartUploader {
         await out.close();
       }
       await this.onBeforeComplete?.(upload);
-      await fs.rename(temp, this.recordingPath(upload.sessionId));
+      keptAs = await publish(temp, this.recordingPath(upload.sessionId), this.staleRecordingPath(upload));
     } catch (err) {
-      await fs.rm(temp, { force: true }).catch(() => {});
       throw fsError(err, `complete upload ${upload.id}`);
     } finally {
+      if (temp) await fs.rm(temp, { force: true }).catch(() => {});
       await release();
     }
     await fs.rm(this.uploadRootPath(upload), { recursive: true, force: true }).catch((err: unknown) => {
       throw fsError(err, `remove upload dir of ${upload.id}`);
     });
+    if (keptAs) {
+      throw new AuditcastError('ALREADY_EXISTS', `recording ${upload.sessionId} already exists and was not replaced; upload ${upload.id} was kept beside it as ${keptAs}`);
+    }
+    this.completedUploads.set(upload.id, numbers.join(','));
+    if (this.completedUploads.size > COMPLETED_MEMORY) this.completedUploads.delete(this.completedUploads.keys().next().value!);
+  }
+
+  /** Where a later upload of a session that already has a recording is kept (never listed as a session). */
+  staleRecordingPath(upload: StreamUpload): string {
+    return path.join(this.directory, `${upload.sessionId}.${upload.id}.stale${RECORDING_EXT}`);
   }
 
   /** Drops an upload and all its parts and reservations; no recording is written. */
@@ -303,6 +320,7 @@ export class FileUploader implements MultipartUploader {
     throwIfAborted(options?.signal);
     this.checkUpload(upload);
     try {
+      // rm never follows links; a planted multi/<uuid> link is removed, its target left alone.
       await fs.rm(this.uploadRootPath(upload), { recursive: true, force: true });
     } catch (err) {
       throw fsError(err, `abort upload ${upload.id}`);
@@ -320,17 +338,19 @@ export class FileUploader implements MultipartUploader {
     checkSessionId(sessionId);
     await this.ensureDirectory();
     const file = this.recordingPath(sessionId);
-    if (await fs.stat(file).then(() => true, () => false)) {
+    if (await lstatOwned(file).catch((err: unknown) => { throw fsError(err, `upload recording ${sessionId}`); })) {
       throw new AuditcastError('ALREADY_EXISTS', `recording ${sessionId} already exists`);
     }
     // Written beside the upload dirs and published with link(2): the recording appears whole or not
     // at all (an async uploader scanning D never sees half of it), and link fails with EEXIST rather
     // than replace a recording that appeared meanwhile.
-    await fs.mkdir(this.uploadsRoot(), { recursive: true, mode: PRIVATE_DIR_MODE }).catch(() => {});
-    const temp = path.join(this.uploadsRoot(), `.${sessionId}.${randomUUID()}.upload.tmp`);
+    let temp: string | undefined;
     let handle: fs.FileHandle | undefined;
     try {
-      handle = await fs.open(temp, 'wx', FILE_MODE);
+      await makeDirectories(this.directory, [UPLOADS_DIR], PRIVATE_DIR_MODE);
+      const created = await createTempFile(this.uploadsRoot(), `${sessionId}.upload`, FILE_MODE);
+      temp = created.path;
+      handle = created.handle;
       if (body instanceof Uint8Array) {
         await writeAll(handle, body);
       } else {
@@ -353,7 +373,7 @@ export class FileUploader implements MultipartUploader {
       }
       throw fsError(err, `upload recording ${sessionId}`);
     } finally {
-      await fs.rm(temp, { force: true }).catch(() => {});
+      if (temp) await fs.rm(temp, { force: true }).catch(() => {});
     }
     return `file://${file}`;
   }
@@ -362,7 +382,7 @@ export class FileUploader implements MultipartUploader {
     throwIfAborted(options?.signal);
     checkSessionId(sessionId);
     try {
-      return await fs.readFile(this.recordingPath(sessionId), { signal: options?.signal });
+      return await readFile(this.recordingPath(sessionId));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`recording ${sessionId} is not found`, err);
       throw fsError(err, `download recording ${sessionId}`);
@@ -372,14 +392,12 @@ export class FileUploader implements MultipartUploader {
   async downloadStream(sessionId: string, options?: CallOptions): Promise<Readable> {
     throwIfAborted(options?.signal);
     checkSessionId(sessionId);
-    let handle: fs.FileHandle;
     try {
-      handle = await fs.open(this.recordingPath(sessionId), 'r');
+      return await openReadStream(this.recordingPath(sessionId), { signal: options?.signal });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`recording ${sessionId} is not found`, err);
       throw fsError(err, `download recording ${sessionId}`);
     }
-    return handle.createReadStream({ signal: options?.signal });
   }
 
   // ---- internals ----
@@ -388,6 +406,11 @@ export class FileUploader implements MultipartUploader {
     if (upload === null || typeof upload !== 'object') throw badParameter('upload must be a StreamUpload');
     checkUploadId(upload.id);
     checkSessionId(upload.sessionId);
+  }
+
+  /** multi/, multi/<uploadId> and multi/<uploadId>/<sessionId> are real directories (ENOENT when missing). */
+  private async checkUploadDirs(upload: StreamUpload): Promise<void> {
+    await checkDirectories(this.directory, [UPLOADS_DIR, upload.id, upload.sessionId]);
   }
 
   private ensureDirectory(): Promise<void> {
@@ -410,6 +433,28 @@ export class FileUploader implements MultipartUploader {
       attempts: this.lockAttempts, retryDelayMs: this.lockRetryDelayMs, staleMs: this.staleLockMs,
     });
   }
+}
+
+/** How many completed uploads an instance remembers for retried completions. */
+const COMPLETED_MEMORY = 1024;
+
+/**
+ * Publishes `temp` as `recording` without ever replacing one: when a recording is there already,
+ * `temp` is kept at `stale` instead and that path is returned (null when published).
+ */
+async function publish(temp: string, recording: string, stale: string): Promise<string | null> {
+  try {
+    await fs.link(temp, recording);
+    return null;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  try {
+    await fs.link(temp, stale);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // kept by an earlier attempt
+  }
+  return stale;
 }
 
 const ZEROS = Buffer.alloc(64 * 1024);

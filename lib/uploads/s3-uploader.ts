@@ -55,11 +55,22 @@ export interface S3UploaderOptions {
   clientConfig?: S3ClientConfig;
   /** Part size when upload() is given a stream (default 5 MiB, S3's minimum part size). */
   uploadPartBytes?: number;
+  /** How long connecting may take before the request fails (default 10 s). */
+  connectTimeoutMs?: number;
+  /**
+   * How long a request may go without a byte sent or received before it fails (default 30 s): an
+   * endpoint that accepts and never answers is a CONNECTION_PROBLEM, retried like any other,
+   * while a large part on a slow link is not cut short.
+   */
+  requestTimeoutMs?: number;
 }
+
+export const DEFAULT_S3_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_S3_REQUEST_TIMEOUT_MS = 30_000;
 
 const OPTION_NAMES = [
   'bucket', 'region', 'endpoint', 'prefix', 'forcePathStyle', 'credentials', 'sse', 'sseKmsKeyId', 'acl',
-  'useFipsEndpoint', 'client', 'clientConfig', 'uploadPartBytes',
+  'useFipsEndpoint', 'client', 'clientConfig', 'uploadPartBytes', 'connectTimeoutMs', 'requestTimeoutMs',
 ] as const;
 
 const NOT_FOUND_NAMES = new Set(['NoSuchKey', 'NotFound', 'NoSuchUpload', 'NoSuchBucket']);
@@ -138,7 +149,11 @@ export class S3Uploader implements MultipartUploader {
       this.clientPromise = Promise.resolve(options.client);
     }
     if (options.endpoint !== undefined) checkNonEmptyString('S3Uploader', 'endpoint', options.endpoint);
+    const connectTimeoutMs = checkPositiveInteger('S3Uploader', 'connectTimeoutMs', options.connectTimeoutMs ?? DEFAULT_S3_CONNECT_TIMEOUT_MS);
+    const requestTimeoutMs = checkPositiveInteger('S3Uploader', 'requestTimeoutMs', options.requestTimeoutMs ?? DEFAULT_S3_REQUEST_TIMEOUT_MS);
     this.clientConfig = {
+      // Options of the SDK's NodeHttpHandler: socketTimeout is the idle limit (see requestTimeoutMs).
+      requestHandler: { connectionTimeout: connectTimeoutMs, socketTimeout: requestTimeoutMs },
       region: options.region ?? 'us-east-1',
       ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
       ...(options.forcePathStyle !== undefined ? { forcePathStyle: options.forcePathStyle } : {}),
@@ -276,6 +291,27 @@ export class S3Uploader implements MultipartUploader {
       return;
     }
     const key = this.key(upload.sessionId);
+    // A recording that exists is never replaced. S3 cannot complete an upload under another key,
+    // so a later upload of the session stays an upload (kept beside it) and ALREADY_EXISTS says so.
+    // An upload that is gone and whose object exists was completed before (a retry after a lost
+    // answer): that is success when the object has as many parts as we list (a multipart ETag
+    // ends in -<part count>).
+    const etag = await this.objectETag(key, options);
+    if (etag !== null) {
+      const open = await this.listParts(upload, options).then(() => true, (err: unknown) => {
+        if (err instanceof AuditcastError && err.code === 'NOT_FOUND') return false;
+        throw err;
+      });
+      if (open) {
+        throw new AuditcastError('ALREADY_EXISTS', `recording ${upload.sessionId} already exists and was not replaced; upload ${upload.id} was left open beside it`);
+      }
+      const count = /-(\d+)"?$/.exec(etag)?.[1];
+      if (count !== undefined && Number(count) !== sorted.length) {
+        throw new AuditcastError('ALREADY_EXISTS', `upload ${upload.id} is gone and recording ${upload.sessionId} has ${count} parts, not the ${sorted.length} listed`);
+      }
+      await this.abortUpload(upload, options).catch(() => {});
+      return;
+    }
     try {
       await this.send('CompleteMultipartUploadCommand', {
         Bucket: this.bucket,
@@ -285,10 +321,9 @@ export class S3Uploader implements MultipartUploader {
       }, options);
     } catch (err) {
       if (!isNoSuchUpload(err)) throw s3Error(err, `complete upload ${upload.id}`);
-      // The upload is gone: if the object exists it was completed before (a retry after a lost
-      // answer, or another completer). Then completing is done; abort to be sure nothing lingers.
+      // The upload is gone and there was no object a moment ago: another completer may have just
+      // finished it. Completing is done when the object is there now.
       if (!(await this.objectExists(key, options))) throw s3Error(err, `complete upload ${upload.id}`);
-      await this.abortUpload(upload, options).catch(() => {});
     }
   }
 
@@ -421,12 +456,17 @@ export class S3Uploader implements MultipartUploader {
   }
 
   private async objectExists(key: string, options?: CallOptions): Promise<boolean> {
+    return (await this.objectETag(key, options)) !== null;
+  }
+
+  /** The object's ETag ('' when the store sends none), or null when there is no object. */
+  private async objectETag(key: string, options?: CallOptions): Promise<string | null> {
     try {
-      await this.send('HeadObjectCommand', { Bucket: this.bucket, Key: key }, options);
-      return true;
+      const out = await this.send('HeadObjectCommand', { Bucket: this.bucket, Key: key }, options);
+      return out.ETag ?? '';
     } catch (err) {
       const mapped = s3Error(err, `head ${key}`);
-      if (mapped.code === 'NOT_FOUND') return false;
+      if (mapped.code === 'NOT_FOUND') return null;
       throw mapped;
     }
   }

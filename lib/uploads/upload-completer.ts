@@ -10,6 +10,7 @@ import type { AuditEvent } from '../events/event.js';
 import { Timestamp } from '../events/timestamp.js';
 import { AuditcastError, badParameter, isAuditcastError } from '../errors.js';
 import { ProtoReader } from '../stream/proto-reader.js';
+import { missingPartNumbers } from '../stream/part-numbers.js';
 import type { MultipartUploader, StreamPart, StreamUpload } from './multipart-uploader.js';
 import { checkOptionNames } from './options.js';
 
@@ -76,6 +77,11 @@ export interface CheckUploadsResult {
   skipped: StreamUpload[];
   /** Uploads that failed, with why; the others were still handled. */
   errors: Array<{ upload: StreamUpload; error: AuditcastError }>;
+  /**
+   * Later uploads of sessions that already have a recording: never completed over it, kept beside
+   * it (see the uploader's completeUpload); also in `errors` and told to onError.
+   */
+  stale: Array<{ upload: StreamUpload; error: AuditcastError }>;
 }
 
 const toError = (err: unknown, what: string): AuditcastError =>
@@ -116,7 +122,7 @@ export class UploadCompleter {
   /** One pass over the uploads in progress. Rejects only when the uploads cannot be listed. */
   async checkUploads(options: { signal?: AbortSignal } = {}): Promise<CheckUploadsResult> {
     const uploads = await this.uploader.listUploads(options);
-    const result: CheckUploadsResult = { uploads: uploads.length, completed: [], skipped: [], errors: [] };
+    const result: CheckUploadsResult = { uploads: uploads.length, completed: [], skipped: [], errors: [], stale: [] };
     for (const upload of uploads) {
       if (options.signal?.aborted || this.closed) break;
       try {
@@ -125,6 +131,7 @@ export class UploadCompleter {
       } catch (err) {
         const error = toError(err, `complete upload ${upload.id} of session ${upload.sessionId}`);
         result.errors.push({ upload, error });
+        if (error.code === 'ALREADY_EXISTS') result.stale.push({ upload, error });
         this.onError?.(error, upload);
       }
     }
@@ -198,6 +205,11 @@ export class UploadCompleter {
     let lastActivity = upload.initiated.getTime();
     for (const part of parts) lastActivity = Math.max(lastActivity, part.lastModified.getTime());
     if (this.clock.now().getTime() - lastActivity <= this.gracePeriodMs) return false;
+    const missing = missingPartNumbers(parts);
+    if (missing.length > 0) {
+      // Never a recording with a silent hole: the upload stays for an operator (or a resume).
+      throw new AuditcastError('CORRUPTED', `upload ${upload.id} of session ${upload.sessionId} is missing part ${missing.join(', ')} (has ${parts.map((p) => p.number).join(', ')}); not completed`);
+    }
 
     try {
       await this.uploader.completeUpload(upload, parts, { signal });

@@ -1,8 +1,11 @@
 // inflateSection(section, maxInflatedBytes) -> {data, bounds, trailingBytes} | {status, offset, value}
 // inflateSectionAsync(section, maxInflatedBytes) -> Promise of the same, inflated on a libuv worker
 // releaseInflated(data) -> bool: frees an inflated part now (its Buffer is detached first)
+// Failures, out of memory included, come back as {status, offset, value}, never as a throw.
 // The JS adapter turns a status into the error (lib/codec/part-format.ts sectionError).
 
+#include <cstring>
+#include <memory>
 #include <mutex>
 #include <unordered_map>
 
@@ -14,13 +17,14 @@ namespace auditcast {
 namespace {
 
 // Inflated parts handed to JS and not yet freed, by data address, so a reader done with a part can
-// free it at once instead of waiting for V8 to collect it (shared by all worker threads).
+// free it at once instead of waiting for V8 to collect it (shared by all worker threads). An entry
+// is added only once its Buffer exists, and removed before its memory is freed.
 std::mutex live_mutex;
 std::unordered_map<const uint8_t*, OutputBuffer*> live_parts;
 
 void Remember(OutputBuffer* memory) {
   std::lock_guard<std::mutex> lock(live_mutex);
-  live_parts[memory->data] = memory;
+  live_parts[memory->data()] = memory;
 }
 
 OutputBuffer* Forget(const uint8_t* data) {
@@ -33,11 +37,35 @@ OutputBuffer* Forget(const uint8_t* data) {
   return memory;
 }
 
+// Runs when V8 collects a part's Buffer: the part leaves the registry (unless releaseInflated took
+// it out already, leaving it empty) and the OutputBuffer's destructor frees what is left.
+void FinalizePart(Napi::Env env, uint8_t*, OutputBuffer* memory) {
+  std::unique_ptr<OutputBuffer> owned(memory);
+  Forget(owned->data());
+  Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(owned->capacity()));
+}
+
+// The record bounds as a Uint32Array over the vector's own memory (no copy: a part of tiny records
+// has as many bytes of bounds as of records); the array's finalizer frees the vector.
+Napi::Value BoundsArray(Napi::Env env, std::vector<uint32_t>&& bounds) {
+  size_t count = bounds.size();
+  if (count == 0) return Napi::Uint32Array::New(env, 0);
+  auto owned = std::make_unique<std::vector<uint32_t>>(std::move(bounds));
+  int64_t bytes = static_cast<int64_t>(count * sizeof(uint32_t));
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(
+      env, owned->data(), count * sizeof(uint32_t),
+      [](Napi::Env finalizeEnv, void*, std::vector<uint32_t>* memory) {
+        Napi::MemoryManagement::AdjustExternalMemory(finalizeEnv, -static_cast<int64_t>(memory->size() * sizeof(uint32_t)));
+        delete memory;
+      },
+      owned.get());
+  if (env.IsExceptionPending()) return env.Undefined();  // `owned` frees the bounds
+  owned.release();
+  Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
+  return Napi::Uint32Array::New(env, count, buffer, 0);
+}
+
 Napi::Value StatusObject(Napi::Env env, const StatusInfo& status) {
-  if (status.status == kOutOfMemory) {
-    Napi::Error::New(env, "out of memory while inflating a part").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
   Napi::Object out = Napi::Object::New(env);
   out.Set("status", Napi::Number::New(env, status.status));
   out.Set("offset", Napi::Number::New(env, status.offset));
@@ -45,40 +73,32 @@ Napi::Value StatusObject(Napi::Env env, const StatusInfo& status) {
   return out;
 }
 
-// Turns the core's result into {data, bounds, trailingBytes} or {status, offset, value}; takes
-// ownership of the inflated memory either way.
-Napi::Value ResultValue(Napi::Env env, InflatedSection& result, const StatusInfo& status) {
-  if (status.status != kOk) {
-    result.buffer.Release();
+// Turns the core's result into {data, bounds, trailingBytes} or {status, offset, value} (an
+// allocation failure is status kOutOfMemory, which the JS adapter makes a coded error). The
+// inflated memory moves into the JS Buffer only once that Buffer exists; on every other path the
+// OutputBuffer's destructor frees it.
+Napi::Value ResultValue(Napi::Env env, InflatedSection& result, StatusInfo status) {
+  if (status.status != kOk) return StatusObject(env, status);
+  // Give back what the size guess over-allocated (mremap or realloc: no copy) before V8 owns it.
+  result.buffer.Resize(result.size, result.size);
+  auto owned = std::make_unique<OutputBuffer>(std::move(result.buffer));
+  Napi::Buffer<uint8_t> buffer = Napi::Buffer<uint8_t>::New(env, owned->data(), result.size, FinalizePart, owned.get());
+  if (env.IsExceptionPending()) {
+    // No Buffer, no finalizer: the memory is still ours and `owned` frees it.
+    env.GetAndClearPendingException();
+    status.status = kOutOfMemory;
     return StatusObject(env, status);
   }
-  // From here on the JS Buffer (or the failure path below) owns the memory.
-  OutputBuffer memory = result.buffer;
-  result.buffer = OutputBuffer();
-  // Give back what the size guess over-allocated (mremap or realloc: no copy) before V8 owns it.
-  memory.Resize(result.size, result.size);
-  OutputBuffer* owned = new OutputBuffer(memory);
-  Napi::Buffer<uint8_t> buffer = Napi::Buffer<uint8_t>::New(
-      env, owned->data, result.size,
-      [](Napi::Env finalizeEnv, uint8_t*, OutputBuffer* memory) {
-        // Still live unless releaseInflated freed it already (then capacity is 0).
-        Forget(memory->data);
-        Napi::MemoryManagement::AdjustExternalMemory(finalizeEnv, -static_cast<int64_t>(memory->capacity));
-        memory->Release();
-        delete memory;
-      },
-      owned);
+  OutputBuffer* memory = owned.release();  // the finalizer owns it now
   // Tell V8 how much memory the part holds, so it collects finished parts as soon as it counts.
-  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(owned->capacity));
-  Remember(owned);
+  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(memory->capacity()));
+  Remember(memory);
+  Napi::Value bounds = BoundsArray(env, std::move(result.bounds));
   if (env.IsExceptionPending()) {
-    owned->Release();
-    delete owned;
-    return env.Undefined();
+    env.GetAndClearPendingException();
+    status.status = kOutOfMemory;
+    return StatusObject(env, status);  // the Buffer is garbage, its finalizer frees the part
   }
-  size_t count = result.bounds.size();
-  Napi::Uint32Array bounds = Napi::Uint32Array::New(env, count);
-  for (size_t i = 0; i < count; i++) bounds[i] = result.bounds[i];
   Napi::Object out = Napi::Object::New(env);
   out.Set("data", buffer);
   out.Set("bounds", bounds);
@@ -112,8 +132,6 @@ class InflateWorker : public Napi::AsyncWorker {
         data_(section.Data()),
         size_(section.ByteLength()),
         max_inflated_(max_inflated) {}
-
-  ~InflateWorker() override { result_.buffer.Release(); }
 
   Napi::Promise Promise() { return deferred_.Promise(); }
 
@@ -167,8 +185,8 @@ Napi::Value ReleaseInflated(const Napi::CallbackInfo& info) {
     Remember(memory);
     return Napi::Boolean::New(env, false);
   }
-  Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(memory->capacity));
-  memory->Release();
+  Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(memory->capacity()));
+  memory->Free();  // the empty OutputBuffer itself goes with the Buffer's finalizer
   return Napi::Boolean::New(env, true);
 }
 

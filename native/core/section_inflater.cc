@@ -2,6 +2,7 @@
 
 #include <climits>
 #include <cstdlib>
+#include <new>
 
 #include "chunk_deflater.h"
 #include "node_zlib.h"
@@ -17,6 +18,10 @@ StatusInfo Fail(int status, double offset, double value = 0) {
   info.offset = offset;
   info.value = value;
   return info;
+}
+
+size_t ReadLength(const uint8_t* p) {
+  return (static_cast<size_t>(p[0]) << 24) | (static_cast<size_t>(p[1]) << 16) | (static_cast<size_t>(p[2]) << 8) | p[3];
 }
 
 uint32_t GetU32LE(const uint8_t* p) {
@@ -57,30 +62,45 @@ long GzipHeaderLength(const uint8_t* data, size_t size) {
   return static_cast<long>(pos);
 }
 
-StatusInfo SplitRecords(const uint8_t* data, size_t size, std::vector<uint32_t>* bounds) {
+StatusInfo SplitRecords(const uint8_t* data, size_t size, uint64_t max_bytes, std::vector<uint32_t>* bounds) {
   bounds->clear();
+  // First pass: check every record and count them, so the bounds are checked against the limit
+  // and allocated once, at their exact size.
+  size_t count = 0;
   size_t pos = 0;
   while (pos < size) {
     if (size - pos < kRecordHeaderSize) return Fail(kRecordTruncated, static_cast<double>(pos));
-    size_t length = (static_cast<size_t>(data[pos]) << 24) | (static_cast<size_t>(data[pos + 1]) << 16) |
-                    (static_cast<size_t>(data[pos + 2]) << 8) | data[pos + 3];
+    size_t length = ReadLength(data + pos);
     if (length == 0) return Fail(kRecordLengthZero, static_cast<double>(pos));
     if (length > kMaxRecordBytes) return Fail(kRecordTooLarge, static_cast<double>(pos), static_cast<double>(length));
     if (length > size - pos - kRecordHeaderSize) return Fail(kRecordTruncated, static_cast<double>(pos));
-    bounds->push_back(static_cast<uint32_t>(pos + kRecordHeaderSize));
-    bounds->push_back(static_cast<uint32_t>(pos + kRecordHeaderSize + length));
+    count++;
+    pos += kRecordHeaderSize + length;
+  }
+  uint64_t needed = static_cast<uint64_t>(size) + static_cast<uint64_t>(count) * kBoundBytesPerRecord;
+  if (needed > max_bytes) return Fail(kRecordsOverLimit, static_cast<double>(needed), static_cast<double>(max_bytes));
+  bounds->resize(count * 2);
+  uint32_t* out = bounds->data();
+  pos = 0;
+  for (size_t i = 0; i < count * 2; i += 2) {
+    size_t length = ReadLength(data + pos);
+    out[i] = static_cast<uint32_t>(pos + kRecordHeaderSize);
+    out[i + 1] = static_cast<uint32_t>(pos + kRecordHeaderSize + length);
     pos += kRecordHeaderSize + length;
   }
   return StatusInfo();
 }
 
-StatusInfo InflateSection(const uint8_t* section, size_t size, uint64_t max_inflated, InflatedSection* out) {
+namespace {
+
+StatusInfo InflateAndSplit(const uint8_t* section, size_t size, uint64_t max_inflated, InflatedSection* out) {
   const double end = static_cast<double>(size);
   long header = GzipHeaderLength(section, size);
   if (header == -1) return Fail(kBadGzipHeader, 0);
   if (header == -2) return Fail(kTruncatedGzip, end);
   // The error names the limit the caller gave; zlib is bounded by at least one byte (as node does).
   const double limit = static_cast<double>(max_inflated);
+  const uint64_t limit_bytes = max_inflated;
   if (max_inflated < 1) max_inflated = 1;
   if (size - header > UINT_MAX) return Fail(kInflateLimit, static_cast<double>(header), limit);
 
@@ -102,8 +122,8 @@ StatusInfo InflateSection(const uint8_t* section, size_t size, uint64_t max_infl
   uint64_t total = 0;
   StatusInfo result;
   for (;;) {
-    if (total + kZlibWindow > buffer.capacity) {
-      uint64_t grown = static_cast<uint64_t>(buffer.capacity) * 2;
+    if (total + kZlibWindow > buffer.capacity()) {
+      uint64_t grown = static_cast<uint64_t>(buffer.capacity()) * 2;
       if (grown < total + kZlibWindow) grown = total + kZlibWindow;
       if (grown > cap) grown = cap;
       if (!buffer.Resize(static_cast<size_t>(grown), static_cast<size_t>(total))) {
@@ -111,7 +131,7 @@ StatusInfo InflateSection(const uint8_t* section, size_t size, uint64_t max_infl
         break;
       }
     }
-    stream.next_out = buffer.data + total;
+    stream.next_out = buffer.data() + total;
     stream.avail_out = static_cast<uInt>(kZlibWindow);
     int rc = inflate(&stream, Z_FINISH);
     if (rc == Z_BUF_ERROR && stream.avail_out != 0) {
@@ -136,14 +156,27 @@ StatusInfo InflateSection(const uint8_t* section, size_t size, uint64_t max_infl
 
   size_t trailer_at = header + consumed;
   if (size - trailer_at < kGzipTrailerSize) return Fail(kTruncatedGzip, end);
-  if (GetU32LE(section + trailer_at) != Crc32(0, buffer.data, out->size)) {
+  if (GetU32LE(section + trailer_at) != Crc32(0, buffer.data(), out->size)) {
     return Fail(kCrcMismatch, static_cast<double>(trailer_at));
   }
   if (GetU32LE(section + trailer_at + 4) != static_cast<uint32_t>(out->size)) {
     return Fail(kSizeMismatch, static_cast<double>(trailer_at + 4), static_cast<double>(out->size));
   }
   out->trailing_bytes = size - trailer_at - kGzipTrailerSize;
-  return SplitRecords(buffer.data, out->size, &out->bounds);
+  return SplitRecords(buffer.data(), out->size, limit_bytes, &out->bounds);
+}
+
+}  // namespace
+
+StatusInfo InflateSection(const uint8_t* section, size_t size, uint64_t max_inflated, InflatedSection* out) {
+  // The record bounds are a std::vector: an allocation that fails throws, and must not escape into
+  // a libuv worker (Execute) or N-API: it is an out-of-memory status like every other allocation.
+  try {
+    return InflateAndSplit(section, size, max_inflated, out);
+  } catch (const std::bad_alloc&) {
+    out->bounds = std::vector<uint32_t>();
+    return Fail(kOutOfMemory, 0);
+  }
 }
 
 }  // namespace auditcast

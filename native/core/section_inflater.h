@@ -17,11 +17,12 @@ namespace auditcast {
 // Length of the gzip header at data[0], -1 when invalid, -2 when truncated.
 long GzipHeaderLength(const uint8_t* data, size_t size);
 
-// Splits framed records; bounds gets two entries per record. On failure returns the status.
-StatusInfo SplitRecords(const uint8_t* data, size_t size, std::vector<uint32_t>* bounds);
+// Splits framed records; bounds gets two entries per record. On failure returns the status, also
+// kRecordsOverLimit when the records plus their bounds need more than max_bytes (before allocating).
+StatusInfo SplitRecords(const uint8_t* data, size_t size, uint64_t max_bytes, std::vector<uint32_t>* bounds);
 
 struct InflatedSection {
-  OutputBuffer buffer;  // the caller owns it (also on failure: Release it)
+  OutputBuffer buffer;  // freed with the result unless moved out
   size_t size = 0;
   std::vector<uint32_t> bounds;
   size_t trailing_bytes = 0;

@@ -16,6 +16,7 @@ enum SectionStatus : int {
   kRecordLengthZero = 7,
   kRecordTooLarge = 8,
   kRecordTruncated = 9,
+  kRecordsOverLimit = 10,
   // Not a section status: allocation failed (reported as an out-of-memory error by the binding).
   kOutOfMemory = 100,
 };
@@ -28,6 +29,8 @@ struct StatusInfo {
 
 constexpr size_t kRecordHeaderSize = 4;
 constexpr size_t kMaxRecordBytes = 64 * 1024;
+// Memory of one record's bounds (two uint32), counted in the part's memory limit.
+constexpr size_t kBoundBytesPerRecord = 8;
 constexpr size_t kPartHeaderSize = 24;
 constexpr size_t kGzipTrailerSize = 8;
 // node:zlib's default chunkSize: the output window of each deflate()/inflate() call.

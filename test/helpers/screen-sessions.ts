@@ -1,14 +1,14 @@
 // The real sessions of ../shared as recordings for the screen and index tests: the Teleport web
 // fixtures (their own session.start, resize, prints and end, from events.json + stream) and the
-// `script` corpus (a session.start of 80x24 and one print per chunk), written through ProtoStreamer
-// with small parts so that keyframes resume in the middle of the file.
+// `script` corpus (a session.start of 80x24 and one print per chunk), as one recording file, in
+// small parts when asked so that keyframes resume in the middle of the file.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditEvent } from '../../lib/events/event.js';
 import { fromEventFields } from '../../lib/events/event-fields.js';
 import { Timestamp } from '../../lib/events/timestamp.js';
 import { TELEPORT_WEB, chunksToPrints, loadScriptSession } from './corpus.js';
-import { recordEvents } from './recording.js';
+import { partOf, recordEvents } from './recording.js';
 
 export const SESSION_NAMES = ['vim', 'npm', 'build', 'typing'] as const;
 export type SessionName = (typeof SESSION_NAMES)[number];
@@ -35,7 +35,11 @@ export function sessionEvents(name: SessionName): AuditEvent[] {
   return [start, ...chunksToPrints(loadScriptSession(name).chunks, CORPUS_START_MS, 1)];
 }
 
-/** The session as a recording file's bytes, in parts of about `partBytes`. */
-export function sessionRecording(name: SessionName, partBytes = 16 * 1024): Promise<Buffer> {
-  return recordEvents(sessionEvents(name), partBytes, `session-${name}`);
+/** The session as a recording file's bytes, `eventsPerPart` events in each part (the streamer's own parts without it). */
+export async function sessionRecording(name: SessionName, eventsPerPart?: number): Promise<Buffer> {
+  const events = sessionEvents(name);
+  if (eventsPerPart === undefined) return recordEvents(events, 5 * 1024 * 1024, `session-${name}`);
+  const parts: Buffer[] = [];
+  for (let i = 0; i < events.length; i += eventsPerPart) parts.push(partOf(events.slice(i, i + eventsPerPart)));
+  return Buffer.concat(parts);
 }

@@ -90,6 +90,23 @@ describe('ProtoReader: inputs', () => {
     expectSameEvents(iterated, events, expect);
     expectSameEvents(one, events, expect);
     expect(await reader.read()).toBeNull();
+    // batches(): one synchronous iterable per part, the same events, copies and views alike.
+    for (const copyData of [true, false]) {
+      const batched = new ProtoReader(recording, { copyData });
+      const fromBatches: AuditEvent[] = [];
+      let batches = 0;
+      for await (const batch of batched.batches()) {
+        batches++;
+        for (const event of batch) fromBatches.push(event);
+      }
+      expectSameEvents(fromBatches, events, expect);
+      expect(batches).toBe(batched.stats.parts);
+      expect(batches).toBeGreaterThan(1);
+    }
+    // Leaving a for-await early closes the reader.
+    const early = new ProtoReader(recording);
+    for await (const event of early) if (event) break;
+    expect(await early.read()).toBeNull();
   });
 
   it('tolerates bytes after the gzip member inside PartSize (old padding bug) and counts them', async () => {

@@ -30,8 +30,7 @@ async function record(events: ReturnType<typeof generateTestSession>, minUploadB
   const stream = await streamer.createAuditStream(`test-${minUploadBytes}`);
   for (const event of events) await stream.recordEvent(event);
   await stream.complete();
-  const [upload] = await uploader.listUploads();
-  return { uploader, parts: uploader.getParts(upload.id), stream };
+  return { uploader, parts: uploader.getParts(stream.uploadId), stream };
 }
 
 describe('stream suite on MemoryUploader', () => {
@@ -117,9 +116,8 @@ describe('wire format', () => {
   });
 
   it('numbers parts 1, 3, 5 ... as Teleport does', async () => {
-    const { uploader } = await record(generateTestSession({ printEvents: 50 }), 1);
-    const [upload] = await uploader.listUploads();
-    const numbers = (await uploader.listParts(upload)).map((p) => p.number);
+    const { uploader, stream } = await record(generateTestSession({ printEvents: 50 }), 1);
+    const numbers = uploader.getPartNumbers(stream.uploadId);
     expect(numbers.slice(0, 4)).toEqual([1, 3, 5, 7]);
   });
 
@@ -134,6 +132,39 @@ describe('wire format', () => {
 });
 
 describe('ProtoStream lifecycle', () => {
+  it('does not retry a full disk (LIMIT_EXCEEDED): the stream fails at the first attempt', async () => {
+    const inner = new MemoryUploader();
+    let attempts = 0;
+    const full: MultipartUploader = Object.assign(Object.create(inner) as MemoryUploader, {
+      uploadPart: async () => {
+        attempts++;
+        throw new AuditcastError('LIMIT_EXCEEDED', 'upload part: no space left (ENOSPC)');
+      },
+    });
+    const stream = await new ProtoStreamer({ uploader: full, retry: { stepMs: 60_000 } }).createAuditStream('full');
+    await stream.recordEvent(generateTestSession({ printEvents: 0 })[0]);
+    const started = Date.now();
+    const err = await stream.complete().catch((e: unknown) => e);
+    expect(isAuditcastError(err, 'LIMIT_EXCEEDED')).toBe(true);
+    expect(attempts).toBe(1);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('padParts: false uploads flushed parts unpadded, and they read back', async () => {
+    const uploader = new MemoryUploader();
+    const stream = await new ProtoStreamer({ uploader, minUploadBytes: 64 * 1024, padParts: false }).createAuditStream('unpadded');
+    const events = generateTestSession({ printEvents: 6 });
+    for (const [i, event] of events.entries()) {
+      await stream.recordEvent(event);
+      if (i % 2 === 0) await stream.flush();
+    }
+    await stream.complete();
+    const bytes = await uploader.download('unpadded');
+    expect(stream.stats.partsUploaded).toBeGreaterThan(3);
+    expect(bytes.length).toBeLessThan(64 * 1024);
+    expect(normalizeEvents(await new ProtoReader(bytes).readAll())).toEqual(normalizeEvents(events));
+  });
+
   it('rejects an event that cannot be made to fit 64 KiB, and completes anyway', async () => {
     const uploader = new MemoryUploader();
     const stream = await new ProtoStreamer({ uploader, trim: (e) => e }).createAuditStream('large');
@@ -192,9 +223,8 @@ describe('ProtoStream lifecycle', () => {
     const resumed = await streamer.resumeAuditStream('resumable', stream.uploadId);
     for (const event of events.slice(50)) await resumed.recordEvent(event);
     await resumed.complete();
-    const allParts = await uploader.listParts({ id: stream.uploadId, sessionId: 'resumable', initiated: new Date() });
-    const firstNew = allParts.find((p) => p.number > last);
-    expect(firstNew?.number).toBe(last + 2);
+    const firstNew = uploader.getPartNumbers(stream.uploadId).find((n) => n > last);
+    expect(firstNew).toBe(last + 2);
     const reader = new ProtoReader(await uploader.download('resumable'));
     expect(await reader.readAll()).toEqual(normalizeEvents(events));
   });

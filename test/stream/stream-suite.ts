@@ -131,7 +131,8 @@ export function defineStreamSuite(
       const uploader = await makeResumeUploader();
       const events = generateTestSession({ printEvents: 8192 });
       const sid = (events[0].Session as { SessionID: string }).SessionID;
-      const streamer = new ProtoStreamer({ uploader, minUploadBytes: 1024, concurrentUploads: 64, retry: { stepMs: 1 } });
+      // One attempt: the completion is not retried here, so the failure reaches the caller.
+      const streamer = new ProtoStreamer({ uploader, minUploadBytes: 1024, concurrentUploads: 64, retry: { stepMs: 1, maxAttempts: 1 } });
       const upload = await uploader.createUpload(sid);
       const stream = await streamer.createAuditStreamForUpload(sid, upload);
       for (const event of events) await stream.recordEvent(event);

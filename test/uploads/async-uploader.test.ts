@@ -1,5 +1,6 @@
 // The on-disk async uploader (conformance §10, Teleport fileasync_test.go).
 import { randomBytes, randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,9 +10,10 @@ import type { AuditEvent, AuditEventInput } from '../../lib/events/event.js';
 import { ProtoReader } from '../../lib/stream/proto-reader.js';
 import { ProtoStreamer } from '../../lib/stream/proto-streamer.js';
 import type { AuditStream, Streamer } from '../../lib/stream/streamer.js';
-import { AsyncUploader, formatCheckpoint, isSessionError, parseCheckpoint } from '../../lib/uploads/async-uploader.js';
+import { AsyncUploader, type AsyncUploaderOptions, formatCheckpoint, isSessionError, parseCheckpoint } from '../../lib/uploads/async-uploader.js';
 import { newFileStreamer } from '../../lib/uploads/file-streamer.js';
 import { MemoryUploader, type UploadEvent } from '../../lib/uploads/memory-uploader.js';
+import { formatOwner, processStartTicks } from '../../lib/uploads/lock-file.js';
 import { generateTestSession } from '../helpers/generate-session.js';
 import { expectSameEvents } from '../helpers/normalize.js';
 
@@ -90,14 +92,14 @@ class Upstream implements Streamer {
   }
 }
 
-async function pack() {
+async function pack(options: Partial<AsyncUploaderOptions> = {}) {
   const root = await tempDir();
   const scanDir = path.join(root, 'streaming', 'default');
   const corruptedDir = path.join(root, 'corrupted', 'default');
   await fs.mkdir(scanDir, { recursive: true });
   const upstream = new Upstream();
   const events: UploadEvent[] = [];
-  const uploader = new AsyncUploader({ scanDir, corruptedDir, streamer: upstream, onUploadEvent: (e) => events.push(e), scanPeriodMs: 10 });
+  const uploader = new AsyncUploader({ scanDir, corruptedDir, streamer: upstream, onUploadEvent: (e) => events.push(e), scanPeriodMs: 10, ...options });
   return { root, scanDir, corruptedDir, upstream, uploader, events };
 }
 
@@ -108,7 +110,7 @@ describe('AsyncUploader', () => {
     const sid = sidOf(input);
     expect((await fs.readdir(scanDir)).filter((n) => !n.startsWith('.') && n !== 'multi')).toEqual([`${sid}.tar`]);
     const stats = await uploader.scan();
-    expect(stats).toEqual({ scanned: 1, started: 1, corrupted: 0 });
+    expect(stats).toEqual({ scanned: 1, started: 1, corrupted: 0, blocked: 0 });
     await uploader.drain();
     expect(events.map((e) => [e.sessionId, e.error])).toEqual([[sid, undefined]]);
     const { events: out, reader } = await upstream.read(sid);
@@ -135,9 +137,9 @@ describe('AsyncUploader', () => {
     await fs.writeFile(path.join(scanDir, `${sid}.tar`), randomBytes(4096));
     await fs.writeFile(path.join(scanDir, `${sid}.error`), 'session file could be corrupted');
     await fs.writeFile(path.join(scanDir, 'not-a-uuid.tar'), '');
-    expect(await uploader.scan()).toEqual({ scanned: 2, started: 0, corrupted: 2 });
+    expect(await uploader.scan()).toEqual({ scanned: 2, started: 0, corrupted: 2, blocked: 0 });
     expect((await fs.readdir(corruptedDir)).sort()).toEqual([`${sid}.error`, `${sid}.tar`]);
-    expect(await uploader.scan()).toEqual({ scanned: 1, started: 0, corrupted: 1 });
+    expect(await uploader.scan()).toEqual({ scanned: 1, started: 0, corrupted: 1, blocked: 0 });
     expect(await fs.readdir(scanDir)).toContain('not-a-uuid.tar');
   });
 
@@ -151,9 +153,9 @@ describe('AsyncUploader', () => {
     expect(isSessionError(events[0]!.error)).toBe(true);
     expect(upstream.created).toBe(0); // garbage never opened an upload
     expect(await fs.readFile(path.join(scanDir, `${sid}.error`), 'utf8')).toMatch(/corrupted or is using unsupported format/);
-    expect(await uploader.scan()).toEqual({ scanned: 1, started: 0, corrupted: 1 });
+    expect(await uploader.scan()).toEqual({ scanned: 1, started: 0, corrupted: 1, blocked: 0 });
     expect((await fs.readdir(corruptedDir)).sort()).toEqual([`${sid}.error`, `${sid}.tar`]);
-    expect(await uploader.scan()).toEqual({ scanned: 0, started: 0, corrupted: 0 });
+    expect(await uploader.scan()).toEqual({ scanned: 0, started: 0, corrupted: 0, blocked: 0 });
   });
 
   const resumeCases = [
@@ -236,7 +238,7 @@ describe('AsyncUploader', () => {
     const lock = path.join(scanDir, '.locks', `${sidOf(input)}.lock`);
     await fs.mkdir(path.dirname(lock), { recursive: true });
     await fs.writeFile(lock, `${process.ppid}\n`); // alive and not us
-    expect(await uploader.scan()).toEqual({ scanned: 1, started: 0, corrupted: 0 });
+    expect(await uploader.scan()).toEqual({ scanned: 1, started: 0, corrupted: 0, blocked: 1 });
     await fs.rm(lock);
     const [a, b] = await Promise.all([uploader.scan(), uploader.scan()]);
     expect(a.started + b.started).toBe(1);
@@ -306,5 +308,80 @@ describe('AsyncUploader', () => {
     }
     expect(uploader.stats.uploadsFailed).toBeGreaterThan(0);
     expect((await fs.readdir(scanDir)).filter((n) => /\.(tar|checkpoint|error)$/.test(n))).toEqual([]);
+  });
+
+  it('breaks a lock whose pid now belongs to another process, and one not refreshed in time', async () => {
+    const { scanDir, uploader, upstream } = await pack({ lockStaleMs: 60_000 });
+    const input = await recordLocally(scanDir, 10);
+    const lock = path.join(scanDir, '.locks', `${sidOf(input)}.lock`);
+    await fs.mkdir(path.dirname(lock), { recursive: true });
+    const bootId = (await fs.readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
+    const parentStart = processStartTicks(process.ppid);
+    expect(parentStart).not.toBeNull();
+    // A week-old lock by a process that has gone, whose pid the (live) parent got since.
+    await fs.writeFile(lock, formatOwner({ pid: process.ppid, bootId, startTicks: parentStart! - 1 }));
+    expect((await uploader.scan()).started).toBe(1);
+    await uploader.drain();
+    await expect(upstream.memory.listUploads()).resolves.toEqual([]);
+    expectSameEvents((await upstream.read(sidOf(input))).events, input, expect);
+
+    // The same pid from another boot.
+    const second = await pack({ lockStaleMs: 60_000 });
+    const other = await recordLocally(second.scanDir, 10);
+    const otherLock = path.join(second.scanDir, '.locks', `${sidOf(other)}.lock`);
+    await fs.mkdir(path.dirname(otherLock), { recursive: true });
+    await fs.writeFile(otherLock, formatOwner({ pid: process.ppid, bootId: randomUUID(), startTicks: parentStart }));
+    expect((await second.uploader.scan()).started).toBe(1);
+    await second.uploader.drain();
+
+    // The live owner's lock holds until it is older than lockStaleMs.
+    const third = await pack({ lockStaleMs: 1000 });
+    const held = await recordLocally(third.scanDir, 10);
+    const heldLock = path.join(third.scanDir, '.locks', `${sidOf(held)}.lock`);
+    await fs.mkdir(path.dirname(heldLock), { recursive: true });
+    await fs.writeFile(heldLock, formatOwner({ pid: process.ppid, bootId, startTicks: parentStart }));
+    expect((await third.uploader.scan()).started).toBe(0);
+    const old = new Date(Date.now() - 7 * 86_400_000);
+    await fs.utimes(heldLock, old, old);
+    expect((await third.uploader.scan()).started).toBe(1);
+    await third.uploader.drain();
+  });
+
+  it('says once which process blocks an upload', async () => {
+    const blocked: string[] = [];
+    const { scanDir, uploader } = await pack({ onBlocked: (_sid, message) => blocked.push(message) });
+    const input = await recordLocally(scanDir, 10);
+    const lock = path.join(scanDir, '.locks', `${sidOf(input)}.lock`);
+    await fs.mkdir(path.dirname(lock), { recursive: true });
+    await fs.writeFile(lock, formatOwner({ pid: process.ppid, bootId: '', startTicks: null }));
+    await uploader.scan();
+    await uploader.scan();
+    expect(blocked).toHaveLength(1);
+    expect(blocked[0]).toContain(`pid ${process.ppid}`);
+    expect(blocked[0]).toContain(`${sidOf(input)}.tar`);
+  });
+
+  it('a recording that vanished after the scan is NOT_FOUND and leaves nothing behind', async () => {
+    const source = await tempDir();
+    const input = await recordLocally(source, 10);
+    const bytes = await fs.readFile(path.join(source, `${sidOf(input)}.tar`));
+    const first = '00000000-0000-4000-8000-000000000000';
+    const second = 'ffffffff-ffff-4fff-bfff-ffffffffffff';
+    let scanDir = '';
+    const { uploader, events, scanDir: dir } = await pack({
+      // The first recording is locked by a live process; while the scan reports it, the second vanishes.
+      onBlocked: () => { rmSync(path.join(scanDir, `${second}.tar`)); },
+    });
+    scanDir = dir;
+    for (const sid of [first, second]) await fs.writeFile(path.join(scanDir, `${sid}.tar`), bytes);
+    await fs.mkdir(path.join(scanDir, '.locks'));
+    await fs.writeFile(path.join(scanDir, '.locks', `${first}.lock`), formatOwner({ pid: process.ppid, bootId: '', startTicks: null }));
+    expect(await uploader.scan()).toEqual({ scanned: 2, started: 1, corrupted: 0, blocked: 1 });
+    await uploader.drain();
+    expect(events).toHaveLength(1);
+    expect(events[0]!.error).toMatchObject({ code: 'NOT_FOUND' });
+    expect((await fs.readdir(scanDir)).filter((n) => n.startsWith(second))).toEqual([]);
+    expect(uploader.stats.sessionErrors).toBe(0);
+    expect(uploader.nextScanDelayMs).toBe(10); // not a failure to back off from
   });
 });

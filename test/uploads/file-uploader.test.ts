@@ -23,7 +23,7 @@ const mode = async (p: string) => (await fs.stat(p)).mode & 0o777;
 uploaderObjectSuite('FileUploader', async () => {
   const dir = await tempDir();
   return { uploader: new FileUploader({ directory: path.join(dir, 'records') }) };
-}, { completeTwice: { error: 'NOT_FOUND' }, listsCompleted: false, emptyCompleteLeavesNoObject: true });
+}, { completeTwice: 'succeeds', emptyCompleteLeavesNoObject: true });
 
 describe('FileUploader layout (Teleport filesessions)', () => {
   it('creates multi/<uploadId>/<sessionId>/, reservations of 196,608 bytes, parts renamed from them', async () => {
@@ -198,17 +198,23 @@ describe('FileUploader layout (Teleport filesessions)', () => {
     await expect(fs.stat(lock)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
-  it('concurrent completions of two uploads of one session both finish (serialised by the lock)', async () => {
+  it('concurrent completions of two uploads of one session: one recording, the other kept beside it, never a mix', async () => {
     const uploader = new FileUploader({ directory: await tempDir(), lockAttempts: 50 });
     const sid = randomUUID();
     const a = await uploader.createUpload(sid);
     const b = await uploader.createUpload(sid);
     await uploader.uploadPart(a, 1, Buffer.alloc(300_000, 1));
     await uploader.uploadPart(b, 1, Buffer.alloc(300_000, 2));
-    await Promise.all([uploader.completeUpload(a, await uploader.listParts(a)), uploader.completeUpload(b, await uploader.listParts(b))]);
+    const results = await Promise.allSettled([uploader.completeUpload(a, await uploader.listParts(a)), uploader.completeUpload(b, await uploader.listParts(b))]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.findIndex((r) => r.status === 'rejected');
+    expect((results[rejected] as PromiseRejectedResult).reason).toMatchObject({ code: 'ALREADY_EXISTS' });
     const out = await uploader.download(sid);
     expect(out.byteLength).toBe(300_000);
     expect(out.every((x) => x === out[0])).toBe(true); // one whole recording, never a mix
+    const kept = await fs.readFile(uploader.staleRecordingPath(rejected === 0 ? a : b));
+    expect(kept.byteLength).toBe(300_000);
+    expect(kept[0]).not.toBe(out[0]);
   });
 
   it('upload() publishes whole or not at all: a failing body leaves no recording and no temp file', async () => {

@@ -161,10 +161,11 @@ export async function startS3TestServer(): Promise<S3TestServer> {
         bodies.push(body);
       }
       const object = Buffer.concat(bodies);
-      const md5 = await putObject(b, key, object, {});
+      // A multipart object's ETag ends in -<part count>, as on S3 (HEAD shows it too).
+      const md5 = await putObject(b, key, object, {}, numbers.length);
       await fs.rm(dir, { recursive: true, force: true });
       ctx.type = 'application/xml';
-      ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<CompleteMultipartUploadResult><Bucket>${xmlEscape(b)}</Bucket><Key>${xmlEscape(key)}</Key><ETag>"${md5}-${numbers.length}"</ETag></CompleteMultipartUploadResult>`;
+      ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<CompleteMultipartUploadResult><Bucket>${xmlEscape(b)}</Bucket><Key>${xmlEscape(key)}</Key><ETag>"${md5}"</ETag></CompleteMultipartUploadResult>`;
       return;
     }
     return next();
@@ -188,8 +189,8 @@ export async function startS3TestServer(): Promise<S3TestServer> {
     ctx.body = '';
   };
 
-  async function putObject(b: string, key: string, body: Buffer, metadata: Record<string, string>): Promise<string> {
-    const md5 = createHash('md5').update(body).digest('hex');
+  async function putObject(b: string, key: string, body: Buffer, metadata: Record<string, string>, parts?: number): Promise<string> {
+    const md5 = createHash('md5').update(body).digest('hex') + (parts === undefined ? '' : `-${parts}`);
     const objectPath = server.store.getResourcePath(b, key, 'object');
     await fs.mkdir(path.dirname(objectPath), { recursive: true });
     await server.store.putMetadata(b, key, metadata, md5);

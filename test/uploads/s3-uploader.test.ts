@@ -23,7 +23,6 @@ function s3(options: Partial<S3UploaderOptions> = {}): S3Uploader {
 
 uploaderObjectSuite('S3Uploader', async () => ({ uploader: s3({ prefix: `test/${randomUUID()}` }) }), {
   completeTwice: 'succeeds',
-  listsCompleted: false,
   emptyCompleteLeavesNoObject: true,
 });
 

@@ -3,7 +3,7 @@
 // memory, file and S3 uploaders by their own test files.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { ErrorCode } from '../../lib/errors.js';
+import { AuditcastError, type ErrorCode } from '../../lib/errors.js';
 import type { MultipartUploader, StreamPart } from '../../lib/uploads/multipart-uploader.js';
 
 export interface UploaderHarness {
@@ -14,8 +14,6 @@ export interface UploaderHarness {
 export interface UploaderTraits {
   /** What a second completeUpload of the same upload does. */
   completeTwice: { error: ErrorCode } | 'succeeds';
-  /** Whether listUploads still lists an upload after it was completed (the memory reference does). */
-  listsCompleted: boolean;
   /** Whether completing with zero parts leaves no recording (file, S3; the memory reference writes an empty one). */
   emptyCompleteLeavesNoObject: boolean;
 }
@@ -144,8 +142,21 @@ export function uploaderObjectSuite(name: string, make: () => Promise<UploaderHa
       } else {
         await expectCode(uploader.completeUpload(upload, parts), traits.completeTwice.error);
       }
+      // Completing again with other parts is never success: the recording has the first parts.
+      await expect(uploader.completeUpload(upload, [...parts, { number: 9, lastModified: new Date() }])).rejects.toBeInstanceOf(AuditcastError);
       // Whatever the second call says, the recording is intact.
       expect((await uploader.download(sid)).toString('utf8')).toBe('once');
+    }));
+
+    it('a completed recording is never overwritten by a later upload of the same session', withUploader(async (uploader) => {
+      const sid = randomUUID();
+      const stale = await uploader.createUpload(sid);
+      await uploader.uploadPart(stale, 1, text('partial'));
+      const full = await uploader.createUpload(sid);
+      await uploader.uploadPart(full, 1, text('complete recording'));
+      await uploader.completeUpload(full, await uploader.listParts(full));
+      await expectCode(uploader.completeUpload(stale, await uploader.listParts(stale)), 'ALREADY_EXISTS');
+      expect((await uploader.download(sid)).toString('utf8')).toBe('complete recording');
     }));
 
     it('listUploads lists uploads in progress, oldest first', withUploader(async (uploader) => {
@@ -160,7 +171,7 @@ export function uploaderObjectSuite(name: string, make: () => Promise<UploaderHa
       await uploader.uploadPart(first, 1, text('x'));
       await uploader.completeUpload(first, await uploader.listParts(first));
       const after = (await uploader.listUploads()).map((u) => u.id);
-      expect(after.includes(first.id)).toBe(traits.listsCompleted);
+      expect(after).not.toContain(first.id);
       expect(after).toContain(second.id);
     }));
 

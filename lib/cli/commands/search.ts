@@ -1,10 +1,12 @@
 // auditcast search [--from] [--to] [--type T...] [--limit N] [--order asc|desc] [--json]
+import type { EventSearcher } from '../../auditlog/search-types.js';
 import { marshalEventJson } from '../../events/event-json.js';
 import type { AuditEvent } from '../../events/event.js';
 import { choiceOption, integerOption, parseCommand, stringList, stringOption, expectPositionals } from '../args.js';
-import { openAuditLogForSearch } from '../audit-log.js';
+import { AUDIT_URL_HELP, AUDIT_URL_OPTION, openAuditLogForSearch } from '../audit-log.js';
 import { type Command, helpText } from '../command.js';
-import { resolveDataDir } from '../data-dir.js';
+import { existingDataDir } from '../data-dir.js';
+import { eventCatalogue } from '../../events/catalogue.js';
 import { UsageError } from '../errors.js';
 import { formatTable, openOutput } from '../output.js';
 import { parseTimeOption } from '../time-option.js';
@@ -21,6 +23,7 @@ const OPTIONS = {
   limit: { type: 'string', short: 'n' },
   order: { type: 'string' },
   json: { type: 'boolean' },
+  ...AUDIT_URL_OPTION,
 } as const;
 
 function field(event: AuditEvent, message: string, name: string): string {
@@ -48,7 +51,7 @@ export const searchCommand: Command = {
   help: helpText(
     'auditcast search [--from TIME] [--to TIME] [--type T...] [--limit N] [--order asc|desc] [--json]',
     [
-      'Searches the audit log in the data dir (Teleport\'s file log: one JSON line per event).',
+      'Searches the audit log: the data dir\'s file log (one JSON line per event), or a PostgreSQL audit log.',
       'TIME is 2024-01-15, 2024-01-15T10:00:00Z, now, or a duration ago (30m, 24h, 7d).',
       'Prints a table, or with --json the events as Teleport JSON lines.',
     ].join('\n'),
@@ -59,6 +62,7 @@ export const searchCommand: Command = {
       ['-n, --limit N', `at most N events (default ${DEFAULT_LIMIT}; 0 = all)`],
       ['--order ORDER', 'asc (oldest first, default) or desc'],
       ['--json', 'one Teleport JSON event per line'],
+      AUDIT_URL_HELP,
     ],
   ),
   async run(argv) {
@@ -73,40 +77,62 @@ export const searchCommand: Command = {
     const limit = integerOption(NAME, values, 'limit', 0) ?? DEFAULT_LIMIT;
     const order = choiceOption(NAME, values, 'order', ['asc', 'desc'] as const) ?? 'asc';
     const eventTypes = stringList(values, 'type');
+    for (const type of eventTypes) {
+      if (eventCatalogue.hasType(type)) continue;
+      const near = [...eventCatalogue.types.keys()].filter((t) => t.startsWith(type.split('.')[0]!)).slice(0, 6);
+      throw new UsageError(`--type ${JSON.stringify(type)} is not a Teleport event type${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}`, NAME);
+    }
 
-    const log = openAuditLogForSearch(resolveDataDir(values.dataDir));
-    const out = openOutput();
-    const rows: string[][] = [];
-    let count = 0;
-    let startKey: string | undefined;
-    let more = false;
-    for (;;) {
-      const want = limit === 0 ? MAX_PAGE : Math.min(MAX_PAGE, limit - count);
-      const page = await log.searchEvents({ from, to, eventTypes, limit: want, order, startKey });
-      for (const event of page.events) {
-        if (values.json === true) {
-          await out.write(`${marshalEventJson(event)}\n`);
-        } else {
-          rows.push([
-            event.Metadata.Time.toDate().toISOString(), event.Metadata.Type, event.Metadata.Code,
-            field(event, 'User', 'User') || '-', field(event, 'Session', 'SessionID') || '-', details(event),
-          ]);
-        }
-        count++;
-      }
-      if (!page.lastKey) break;
-      if (limit !== 0 && count >= limit) {
-        more = true;
-        break;
-      }
-      startKey = page.lastKey;
+    const log = await openAuditLogForSearch(await existingDataDir(values.dataDir), values);
+    try {
+      return await printEvents(log, { from, to, eventTypes, limit, order, json: values.json === true });
+    } finally {
+      await log.close?.();
     }
-    if (values.json !== true) {
-      if (rows.length > 0) await out.write(formatTable(['TIME', 'TYPE', 'CODE', 'USER', 'SESSION', 'DETAILS'], rows));
-      else process.stderr.write('no events found\n');
-    }
-    if (more) process.stderr.write(`(stopped at --limit ${count}; more events may match: raise --limit, or use --limit 0 for all)\n`);
-    await out.end();
-    return 0;
   },
 };
+
+interface PrintOptions {
+  from: Date;
+  to: Date;
+  eventTypes: string[];
+  limit: number;
+  order: 'asc' | 'desc';
+  json: boolean;
+}
+
+async function printEvents(log: EventSearcher, { from, to, eventTypes, limit, order, json }: PrintOptions): Promise<number> {
+  const out = openOutput();
+  const rows: string[][] = [];
+  let count = 0;
+  let startKey: string | undefined;
+  let more = false;
+  for (;;) {
+    const want = limit === 0 ? MAX_PAGE : Math.min(MAX_PAGE, limit - count);
+    const page = await log.searchEvents({ from, to, eventTypes, limit: want, order, startKey });
+    for (const event of page.events) {
+      if (json) {
+        await out.write(`${marshalEventJson(event)}\n`);
+      } else {
+        rows.push([
+          event.Metadata.Time.toISOString(), event.Metadata.Type, event.Metadata.Code,
+          field(event, 'User', 'User') || '-', field(event, 'Session', 'SessionID') || '-', details(event),
+        ]);
+      }
+      count++;
+    }
+    if (!page.lastKey) break;
+    if (limit !== 0 && count >= limit) {
+      more = true;
+      break;
+    }
+    startKey = page.lastKey;
+  }
+  if (!json) {
+    if (rows.length > 0) await out.write(formatTable(['TIME', 'TYPE', 'CODE', 'USER', 'SESSION', 'DETAILS'], rows));
+    else process.stderr.write('no events found\n');
+  }
+  if (more) process.stderr.write(`(stopped at --limit ${count}; more events may match: raise --limit, or use --limit 0 for all)\n`);
+  await out.end();
+  return 0;
+}

@@ -34,5 +34,5 @@ export function inflateSection(section: Uint8Array, limits: InflateLimits): Infl
   const view = new DataView(section.buffer, section.byteOffset + trailerAt, GZIP_TRAILER_SIZE);
   if (view.getUint32(0, true) !== zlib.crc32(data) >>> 0) throw sectionError(SectionStatus.CRC_MISMATCH, trailerAt);
   if (view.getUint32(4, true) !== data.length % 4294967296) throw sectionError(SectionStatus.SIZE_MISMATCH, trailerAt + 4, data.length);
-  return { data, bounds: splitRecords(data), trailingBytes: section.length - trailerAt - GZIP_TRAILER_SIZE };
+  return { data, bounds: splitRecords(data, limits.maxInflatedBytes), trailingBytes: section.length - trailerAt - GZIP_TRAILER_SIZE };
 }

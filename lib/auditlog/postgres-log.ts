@@ -1,0 +1,283 @@
+// PostgresLog: the audit log in Teleport's pgevents schema (lib/events/pgevents), so one database
+// serves many recorders and is searchable by auditcast and Teleport alike. Emits that arrive while
+// a write is in flight are sent together as one multi-row INSERT (still one row per event, each
+// with its own random event_id chosen before the first try, so retries after a lost connection
+// cannot duplicate). Searches page through a server-side cursor; old rows are deleted hourly.
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { AuditcastError, badParameter, throwIfAborted } from '../errors.js';
+import type { AuditEventInput } from '../events/event.js';
+import { Timestamp } from '../events/timestamp.js';
+import type { EmitOptions } from '../emitters/emitter.js';
+import { auditFailedEmitEvents } from '../metrics.js';
+import { isUuid } from '../uploads/ids.js';
+import { embedded, getSessionId } from '../events/event-getters.js';
+import type { TimeInput } from '../events/timestamp.js';
+import { SessionRecordingEvents } from './constants.js';
+import { eventJsonLine } from './event-json.js';
+import type { AuditLogger } from './multi-log.js';
+import { type PostgresLogConfig, type PostgresLogOptions, postgresLogConfig } from './postgres-config.js';
+import { isRetryable, postgresError } from './postgres-errors.js';
+import { microsToText, toMicros } from './postgres-key.js';
+import {
+  postgresSearchErrors, postgresSearchSeconds, postgresWriteErrors, postgresWriteRetries, postgresWriteSeconds, postgresWrittenEvents,
+} from './postgres-metrics.js';
+import { migrate, NIL_UUID } from './postgres-schema.js';
+import { type PageQuery, pageStatement, readPage } from './postgres-search.js';
+import type { SearchEventsRequest, SearchResult, SearchSessionEventsRequest } from './search-types.js';
+
+const INSERT = `INSERT INTO events (event_time, event_id, event_type, session_id, event_data)
+  SELECT * FROM unnest($1::timestamptz[], $2::uuid[], $3::text[], $4::uuid[], $5::json[])
+  ON CONFLICT DO NOTHING`;
+
+const CLEANUP = 'DELETE FROM events WHERE creation_time < now() - make_interval(secs => $1::float8)';
+
+const SEARCH_EVENTS_KEYS = new Set(['from', 'to', 'eventTypes', 'limit', 'order', 'startKey', 'signal']);
+const SEARCH_SESSION_EVENTS_KEYS = new Set(['from', 'to', 'limit', 'order', 'startKey', 'sessionId', 'cond', 'signal']);
+
+function checkRequest(request: object, known: ReadonlySet<string>): void {
+  if (request === null || typeof request !== 'object') throw badParameter('a search needs a request object');
+  for (const key of Object.keys(request)) if (!known.has(key)) throw badParameter(`unknown search request field ${JSON.stringify(key)}`);
+}
+
+/** One event as the row Teleport writes. */
+interface EventRow {
+  time: string;
+  id: string;
+  type: string;
+  sessionId: string;
+  data: string;
+}
+
+interface PendingWrite {
+  row: EventRow;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+export interface PostgresLogStats {
+  /** Events written (acknowledged by the server). */
+  emitted: number;
+  /** INSERT statements sent (emits that queued up share one). */
+  statements: number;
+  /** Statements sent again after a connection error. */
+  retries: number;
+  /** Rows deleted by retention. */
+  deleted: number;
+}
+
+/** Metadata wherever the event's message keeps it (DeviceEvent names the field `metadata`). */
+function metadataOf(event: AuditEventInput): { Type?: unknown; Time?: unknown } {
+  return (embedded(event, 'Metadata') ?? event.Metadata ?? {}) as { Type?: unknown; Time?: unknown };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class PostgresLog implements AuditLogger {
+  readonly config: PostgresLogConfig;
+  readonly stats: PostgresLogStats = { emitted: 0, statements: 0, retries: 0, deleted: 0 };
+  private readonly pool: pg.Pool;
+  private readonly pending: PendingWrite[] = [];
+  private inFlight = 0;
+  private readonly idle = new Set<() => void>();
+  private timer: NodeJS.Timeout | undefined;
+  private cleaning: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(config: PostgresLogConfig) {
+    this.config = config;
+    this.pool = new pg.Pool({
+      connectionString: config.connectionString,
+      max: config.poolSize,
+      connectionTimeoutMillis: config.connectTimeoutMs,
+      statement_timeout: config.statementTimeoutMs,
+      idleTimeoutMillis: 30_000,
+      allowExitOnIdle: true,
+      application_name: 'auditcast',
+    });
+    // A pooled idle connection that the server drops (restart, admin kill) reports here; the next
+    // query simply takes a new connection.
+    this.pool.on('error', () => undefined);
+  }
+
+  /** Connects, brings the schema up to date and starts the retention loop. */
+  static async open(options: PostgresLogOptions): Promise<PostgresLog> {
+    const log = new PostgresLog(postgresLogConfig(options));
+    try {
+      await log.withClient('set up the schema', (client) => migrate(client));
+    } catch (err) {
+      await log.pool.end().catch(() => undefined);
+      throw err;
+    }
+    if (log.config.cleanup) {
+      log.timer = setInterval(() => { log.cleaning = log.cleanup().catch(() => undefined); }, log.config.cleanupIntervalMs);
+      log.timer.unref();
+    }
+    return log;
+  }
+
+  private async withClient<T>(what: string, run: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw postgresError(err, `${what}: cannot connect`, this.config.displayUrl);
+    }
+    try {
+      const result = await run(client);
+      client.release();
+      return result;
+    } catch (err) {
+      // a connection that failed mid-statement is not given back to the pool
+      client.release(isRetryable(err) ? (err as Error) : undefined);
+      throw postgresError(err, what, this.config.displayUrl);
+    }
+  }
+
+  /** Runs an idempotent operation, trying again on connection errors until retryTimeoutMs passes. */
+  private async retrying<T>(what: string, run: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const deadline = Date.now() + this.config.retryTimeoutMs;
+    for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+      try {
+        return await run();
+      } catch (err) {
+        if (this.closed || !isRetryable(err) || Date.now() + delay > deadline || signal?.aborted) throw postgresError(err, what, this.config.displayUrl);
+        this.stats.retries++;
+        postgresWriteRetries.inc();
+        await sleep(delay);
+      }
+    }
+  }
+
+  private row(event: AuditEventInput): EventRow {
+    if (event === null || typeof event !== 'object') throw badParameter('emitAuditEvent needs an event object');
+    const meta = metadataOf(event);
+    const type = typeof meta.Type === 'string' ? meta.Type : '';
+    const sid = getSessionId(event);
+    if (sid !== '' && !isUuid(sid)) {
+      throw badParameter(`event ${type}: session id ${JSON.stringify(String(sid).slice(0, 64))} is not a UUID (PostgreSQL stores it as uuid)`);
+    }
+    return {
+      time: microsToText(toMicros(Timestamp.from(meta.Time as TimeInput | undefined))),
+      id: randomUUID(),
+      type,
+      sessionId: sid === '' ? NIL_UUID : sid.toLowerCase(),
+      data: eventJsonLine(event),
+    };
+  }
+
+  /** Writes the event as one row; resolves once the server has it. */
+  emitAuditEvent(event: AuditEventInput, options: EmitOptions = {}): Promise<void> {
+    try {
+      if (this.closed) throw new AuditcastError('BAD_PARAMETER', 'PostgresLog is closed');
+      throwIfAborted(options.signal);
+      const row = this.row(event);
+      return new Promise<void>((resolve, reject) => {
+        this.pending.push({ row, resolve, reject });
+        this.pump();
+      });
+    } catch (err) {
+      auditFailedEmitEvents.inc();
+      return Promise.reject(err);
+    }
+  }
+
+  /** Sends what is queued, up to one statement per pooled connection. */
+  private pump(): void {
+    while (this.pending.length > 0 && this.inFlight < this.config.poolSize) {
+      const batch = this.pending.splice(0, this.config.maxBatchRows);
+      this.inFlight++;
+      void this.write(batch).finally(() => {
+        this.inFlight--;
+        if (this.pending.length > 0) this.pump();
+        else if (this.inFlight === 0) for (const done of this.idle) done();
+      });
+    }
+  }
+
+  private async write(batch: PendingWrite[]): Promise<void> {
+    const columns: string[][] = [[], [], [], [], []];
+    for (const { row } of batch) {
+      columns[0]!.push(row.time);
+      columns[1]!.push(row.id);
+      columns[2]!.push(row.type);
+      columns[3]!.push(row.sessionId);
+      columns[4]!.push(row.data);
+    }
+    const stop = postgresWriteSeconds.startTimer();
+    try {
+      await this.retrying(`write ${batch.length} event(s)`, () => {
+        this.stats.statements++;
+        // query_timeout: a server that stops answering mid-statement still ends the call. (Not set
+        // on the pool: pg leaves its timer running for cursor queries, which keeps a process alive.)
+        const query = { text: INSERT, values: columns, query_timeout: this.config.statementTimeoutMs + this.config.connectTimeoutMs };
+        return this.pool.query(query as pg.QueryConfig<string[][]>);
+      });
+      stop();
+      this.stats.emitted += batch.length;
+      postgresWrittenEvents.inc(batch.length);
+      for (const p of batch) p.resolve();
+    } catch (err) {
+      postgresWriteErrors.inc(batch.length);
+      auditFailedEmitEvents.inc(batch.length);
+      for (const p of batch) p.reject(err);
+    }
+  }
+
+  /** Resolves when every emit so far has been answered. */
+  flush(): Promise<void> {
+    if (this.pending.length === 0 && this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.idle.delete(done);
+        resolve();
+      };
+      this.idle.add(done);
+    });
+  }
+
+  private async page(query: PageQuery): Promise<SearchResult> {
+    pageStatement(query); // bad input fails here, before a connection is taken
+    const stop = postgresSearchSeconds.startTimer();
+    try {
+      const result = await this.retrying('search events', () => this.withClient('search events', (client) => readPage(client, query, this.config.cursorBatchRows)), query.signal);
+      stop();
+      return result;
+    } catch (err) {
+      postgresSearchErrors.inc();
+      throw err;
+    }
+  }
+
+  /** Events in [from, to] of the given types, one page at a time. */
+  async searchEvents(request: SearchEventsRequest): Promise<SearchResult> {
+    checkRequest(request, SEARCH_EVENTS_KEYS);
+    return this.page({ ...request, eventTypes: request.eventTypes ?? [] });
+  }
+
+  /** session.end and windows.desktop.session.end events, optionally of one session and a condition. */
+  async searchSessionEvents(request: SearchSessionEventsRequest): Promise<SearchResult> {
+    checkRequest(request, SEARCH_SESSION_EVENTS_KEYS);
+    return this.page({ ...request, eventTypes: SessionRecordingEvents });
+  }
+
+  /** Deletes rows whose creation_time is older than the retention period; returns how many. */
+  async cleanup(): Promise<number> {
+    const seconds = this.config.retentionPeriodMs / 1000;
+    const result = await this.withClient('delete expired events', (client) => client.query(CLEANUP, [seconds]));
+    const deleted = result.rowCount ?? 0;
+    this.stats.deleted += deleted;
+    return deleted;
+  }
+
+  /** Waits for emits in flight, stops the retention loop and closes the pool. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.flush();
+    await this.cleaning;
+    await this.pool.end();
+  }
+}
+

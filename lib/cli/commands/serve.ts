@@ -1,0 +1,91 @@
+// auditcast serve [--listen HOST:PORT] [--audit-url URL] [--recordings DIR] [--token T]
+// The web console: audit log, sessions, player and screen search, behind a token.
+import { readFileSync } from 'node:fs';
+import { AUDIT_URL_HELP, AUDIT_URL_OPTION, openAuditLogForSearch } from '../audit-log.js';
+import { expectPositionals, parseCommand, stringList, stringOption } from '../args.js';
+import { type Command, helpText } from '../command.js';
+import { resolveDataDir } from '../data-dir.js';
+import { CliError, UsageError } from '../errors.js';
+import { DirRecordingStore } from '../../console/recordings.js';
+import { IndexScreenSource } from '../../console/index-screen-source.js';
+import { openRecordingIndex } from '../recording-index.js';
+import { startConsoleServer } from '../../console/server.js';
+
+const NAME = 'serve';
+
+const OPTIONS = {
+  listen: { type: 'string' },
+  ...AUDIT_URL_OPTION,
+  recordings: { type: 'string' },
+  token: { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  insecure: { type: 'boolean' },
+  'allow-host': { type: 'string', multiple: true },
+} as const;
+
+export const serveCommand: Command = {
+  name: NAME,
+  summary: 'web console: audit log, sessions, player and screen search (token required)',
+  help: helpText(
+    'auditcast serve [--listen 127.0.0.1:7878] [--audit-url URL] [--recordings DIR] [--token T]',
+    [
+      'Serves the web console. It prints a URL with a secret token: opening it once sets an HttpOnly',
+      'cookie; every other request without that cookie (or "Authorization: Bearer TOKEN") is refused.',
+      'It listens on loopback unless told otherwise, and then only with TLS or --insecure.',
+      'The token comes from --token, else $AUDITCAST_CONSOLE_TOKEN, else is generated.',
+    ].join('\n'),
+    [
+      ['--listen HOST:PORT', 'address to listen on (default 127.0.0.1:7878)'],
+      AUDIT_URL_HELP,
+      ['--recordings DIR', 'directory of <session-id>.tar recordings (default: <data>/records); indexed into <data>/index'],
+      ['--token T', 'access token (16+ URL-safe characters)'],
+      ['--tls-cert FILE', 'PEM certificate: serve HTTPS'],
+      ['--tls-key FILE', 'PEM private key of --tls-cert'],
+      ['--insecure', 'allow plain HTTP on a non-loopback address'],
+      ['--allow-host NAME', 'also accept this Host header (behind a reverse proxy); repeatable'],
+    ],
+  ),
+  async run(argv) {
+    const { values, positionals } = parseCommand(NAME, argv, OPTIONS);
+    expectPositionals(NAME, positionals, 0, 0, '');
+    const data = resolveDataDir(values.dataDir);
+    const recordingsDir = stringOption(values, 'recordings') ?? data.records;
+    if (recordingsDir.startsWith('s3://')) throw new UsageError('--recordings: s3:// is not supported by serve yet; sync the bucket to a directory', NAME);
+    const certFile = stringOption(values, 'tls-cert');
+    const keyFile = stringOption(values, 'tls-key');
+    if (Boolean(certFile) !== Boolean(keyFile)) throw new UsageError('--tls-cert and --tls-key go together', NAME);
+    let tls;
+    try {
+      tls = certFile && keyFile ? { cert: readFileSync(certFile), key: readFileSync(keyFile) } : undefined;
+    } catch (err) {
+      throw new CliError(`cannot read the TLS files: ${(err as Error).message}`);
+    }
+    const recordings = new DirRecordingStore(recordingsDir);
+    const index = openRecordingIndex(data);
+    const screen = new IndexScreenSource(index);
+    const log = await openAuditLogForSearch(data, values);
+    const server = await startConsoleServer({
+      listen: stringOption(values, 'listen'),
+      token: stringOption(values, 'token') ?? process.env.AUDITCAST_CONSOLE_TOKEN,
+      log,
+      recordings,
+      screen,
+      tls,
+      insecure: values.insecure === true,
+      allowedHosts: stringList(values, 'allow-host'),
+    });
+    process.stdout.write(`auditcast console at ${server.url}\nopen: ${server.loginUrl}\n`);
+    // Recordings without a fresh screen index get one in the background (seek, grep, previews).
+    void recordings.list().then((all) => screen.warm(all)).catch((err: Error) => process.stderr.write(`auditcast serve: indexing: ${err.message}\n`));
+    await new Promise<void>((done) => {
+      const stop = () => done();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await server.close();
+    index.close();
+    await log.close?.();
+    return 0;
+  },
+};

@@ -1,0 +1,28 @@
+// Entry point: picks the page from the path (the server answers every page with index.html).
+import { renderAuditPage } from './audit-page.js';
+import { renderPlayerPage } from './player-page.js';
+import { renderSearchPage } from './search-page.js';
+import { renderSessionsPage } from './sessions-page.js';
+
+function start(): void {
+  const root = document.getElementById('app')!;
+  const path = location.pathname;
+  const player = /^\/sessions\/([A-Za-z0-9_-]{1,128})$/.exec(path);
+  let nav = 'audit';
+  if (player) {
+    nav = 'sessions';
+    renderPlayerPage(root, player[1]!);
+  } else if (path === '/sessions') {
+    nav = 'sessions';
+    renderSessionsPage(root);
+  } else if (path === '/search') {
+    nav = 'search';
+    renderSearchPage(root);
+  } else {
+    renderAuditPage(root);
+  }
+  document.querySelector(`[data-nav="${nav}"]`)?.setAttribute('aria-current', 'page');
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+else start();
