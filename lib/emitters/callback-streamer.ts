@@ -1,6 +1,9 @@
 // CallbackStreamer: wraps a streamer and calls hooks on create, resume and every recorded event;
 // used to inject failures in tests.
 import { badParameter } from '../errors.js';
+import type { PrintBatch } from '../codec/codec.js';
+import { PRINT_FIELDS, slicePrintBatch } from '../codec/print-batch.js';
+import { printBatchEvents } from '../events/print-batch-events.js';
 import type { AuditEventInput } from '../events/event.js';
 import type { CallOptions } from '../call-options.js';
 import type { AuditStream, Streamer } from '../stream/streamer.js';
@@ -9,7 +12,10 @@ export interface CallbackStreamerOptions {
   inner: Streamer;
   onCreateAuditStream?: (sessionId: string, inner: Streamer, options?: CallOptions) => Promise<AuditStream>;
   onResumeAuditStream?: (sessionId: string, uploadId: string, inner: Streamer, options?: CallOptions) => Promise<AuditStream>;
-  /** Runs before each event reaches the stream; a rejection is the stream's failure. */
+  /**
+   * Runs before each event reaches the stream; a rejection is the stream's failure. Prints of a
+   * batch are passed as event objects, one call each, as if recorded one by one.
+   */
   onRecordEvent?: (sessionId: string, event: AuditEventInput) => Promise<void> | void;
 }
 
@@ -24,6 +30,21 @@ class CallbackStream implements AuditStream {
   async recordEvent(event: AuditEventInput): Promise<void> {
     await this.onRecordEvent?.(this.inner.sessionId, event);
     await this.inner.recordEvent(event);
+  }
+
+  async recordPrintBatch(batch: PrintBatch): Promise<void> {
+    if (!this.onRecordEvent) return this.inner.recordPrintBatch(batch);
+    const events = printBatchEvents(batch);
+    for (let i = 0; i < events.length; i++) {
+      try {
+        await this.onRecordEvent(this.inner.sessionId, events[i]);
+      } catch (err) {
+        // The prints before the failing one reach the stream, as they would one by one.
+        if (i > 0) await this.inner.recordPrintBatch(slicePrintBatch(batch, 0, i));
+        throw err;
+      }
+    }
+    if (batch.numbers.length >= PRINT_FIELDS) await this.inner.recordPrintBatch(batch);
   }
 
   complete(): Promise<void> { return this.inner.complete(); }

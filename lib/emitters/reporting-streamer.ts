@@ -1,4 +1,5 @@
 // ReportingStreamer: tells a callback when each stream it made has completed (or failed to).
+import type { PrintBatch } from '../codec/codec.js';
 import type { AuditEventInput } from '../events/event.js';
 import type { CallOptions } from '../call-options.js';
 import type { AuditStream, Streamer } from '../stream/streamer.js';
@@ -19,6 +20,7 @@ class ReportingStream implements AuditStream {
   get done() { return this.inner.done; }
 
   recordEvent(event: AuditEventInput): Promise<void> { return this.inner.recordEvent(event); }
+  recordPrintBatch(batch: PrintBatch): Promise<void> { return this.inner.recordPrintBatch(batch); }
   close(): Promise<void> { return this.inner.close(); }
 
   async complete(): Promise<void> {

@@ -6,7 +6,7 @@ import { trimToMaxSize } from '../events/trim.js';
 import { InactivityFlushPeriod } from '../events/constants.generated.js';
 import { MIN_UPLOAD_PART_BYTES } from '../codec/part-format.js';
 import type { MultipartUploader, StreamPart, StreamUpload } from './multipart-uploader.js';
-import { ProtoStream } from './proto-stream.js';
+import { PARALLEL_COMPRESSION_DEFAULT, ProtoStream } from './proto-stream.js';
 import type { Streamer } from './streamer.js';
 import type { RetryOptions } from './retry.js';
 import type { EventTrimmer } from './slice.js';
@@ -29,13 +29,18 @@ export interface ProtoStreamerOptions {
   trim?: EventTrimmer;
   codec?: SliceCodec;
   now?: () => Date;
+  /**
+   * Compress a stream's chunks on libuv's thread pool while the next ones are framed (default:
+   * on when os.availableParallelism() > 1). The parts are byte for byte the same either way.
+   */
+  parallelCompression?: boolean;
 }
 
 export interface StreamOptions {
   signal?: AbortSignal;
 }
 
-const KNOWN_OPTIONS = new Set(['uploader', 'minUploadBytes', 'concurrentUploads', 'inactivityFlushMs', 'padParts', 'retry', 'trim', 'codec', 'now']);
+const KNOWN_OPTIONS = new Set(['uploader', 'minUploadBytes', 'concurrentUploads', 'inactivityFlushMs', 'padParts', 'retry', 'trim', 'codec', 'now', 'parallelCompression']);
 
 export class ProtoStreamer implements Streamer {
   private readonly options: Required<Omit<ProtoStreamerOptions, 'trim'>> & { trim?: EventTrimmer };
@@ -65,7 +70,11 @@ export class ProtoStreamer implements Streamer {
       trim: options.trim,
       codec: options.codec ?? defaultCodec,
       now: options.now ?? (() => new Date()),
+      parallelCompression: options.parallelCompression ?? PARALLEL_COMPRESSION_DEFAULT,
     };
+    if (typeof this.options.parallelCompression !== 'boolean') {
+      throw badParameter(`parallelCompression must be true or false, got ${options.parallelCompression}`);
+    }
   }
 
   /** Starts a new upload for the session and returns its stream. */
@@ -104,6 +113,7 @@ export class ProtoStreamer implements Streamer {
       trim: o.trim ?? trimToMaxSize,
       signal: options.signal,
       now: o.now,
+      parallelCompression: o.parallelCompression,
     });
   }
 }

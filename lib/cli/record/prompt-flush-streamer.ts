@@ -6,6 +6,7 @@ import type { ProtoStream } from '../../stream/proto-stream.js';
 import type { ProtoStreamer } from '../../stream/proto-streamer.js';
 import type { CallOptions } from '../../call-options.js';
 import type { StatusSource, AuditStream, Streamer } from '../../stream/streamer.js';
+import type { PrintBatch } from '../../codec/codec.js';
 import type { AuditEventInput } from '../../events/event.js';
 
 export class PromptFlushStreamer implements Streamer {
@@ -34,6 +35,15 @@ class PromptFlushStream implements AuditStream {
 
   async recordEvent(event: AuditEventInput): Promise<void> {
     await this.inner.recordEvent(event);
+    this.scheduleFlush();
+  }
+
+  async recordPrintBatch(batch: PrintBatch): Promise<void> {
+    await this.inner.recordPrintBatch(batch);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
     if (this.timer || this.ended) return;
     // A failed flush fails the stream: the next recordEvent or complete reports it.
     const flush = () => {
