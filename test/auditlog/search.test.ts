@@ -131,12 +131,12 @@ describe('streaming search', () => {
     for (const order of ['asc', 'desc'] as const) {
       const fresh = () => new FileLog({ dir: join(root, 'auth-a'), searchDirs: dirs, reorderWindow: 32 });
       const req = { from: START, to: START + 12 * DAY, limit: 200, order };
-      const viaCache: string[][] = [];
-      const viaKey: string[][] = [];
+      const viaPosition: string[][] = [];
+      const viaId: string[][] = [];
       let key = '';
       let uid = '';
-      let cachedBytes = 0;
-      let keyBytes = 0;
+      let positionBytes = 0;
+      let idBytes = 0;
       for (;;) {
         // our key: a FileLog that never handed it out resumes right at its position
         const a = await fresh().searchEvents({ ...req, startKey: key });
@@ -144,24 +144,24 @@ describe('streaming search', () => {
         const b = await fresh().searchEvents({ ...req, startKey: uid });
         expect(a.stats!.resumed).toBe(key !== '');
         expect(b.stats!.resumed).toBe(key !== '');
-        viaCache.push(a.events.map((e) => e.Metadata.ID));
-        viaKey.push(b.events.map((e) => e.Metadata.ID));
+        viaPosition.push(a.events.map((e) => e.Metadata.ID));
+        viaId.push(b.events.map((e) => e.Metadata.ID));
         expect(a.lastKey).toBe(b.lastKey);
         if (a.lastKey) expect(a.lastKey).toMatch(/^fl1\.[A-Za-z0-9_-]+$/);
-        cachedBytes += a.stats!.bytesRead;
-        keyBytes += b.stats!.bytesRead;
+        positionBytes += a.stats!.bytesRead;
+        idBytes += b.stats!.bytesRead;
         if (!a.lastKey) break;
         key = a.lastKey;
         uid = a.events[a.events.length - 1].Metadata.ID;
       }
-      expect(viaCache).toEqual(viaKey);
-      const flat = viaCache.flat();
+      expect(viaPosition).toEqual(viaId);
+      const flat = viaPosition.flat();
       expect(flat).toHaveLength(2 * 12 * 150);
       expect(new Set(flat).size).toBe(2 * 12 * 150);
       const times = flat.map((id) => timeOf.get(id)!);
       expect(times).toEqual([...times].sort((x, y) => (order === 'asc' ? x - y : y - x)));
       // a positioned key reads the days around its position, locating an id reads every file once more
-      expect(cachedBytes * 2).toBeLessThan(keyBytes);
+      expect(positionBytes * 2).toBeLessThan(idBytes);
     }
     const missing = await new FileLog({ dir: join(root, 'auth-a'), searchDirs: dirs }).searchEvents({ from: START, to: START + 12 * DAY, startKey: 'no-such-id' });
     expect(missing).toMatchObject({ events: [], lastKey: '' });
