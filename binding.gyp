@@ -8,6 +8,7 @@
         "native/bindings/part_encoder.cc",
         "native/bindings/inflate_section.cc",
         "native/bindings/frame_prints.cc",
+        "native/bindings/deflate_chunk.cc",
         "native/core/buffer_pool.cc",
         "native/core/chunk_deflater.cc",
         "native/core/output_buffer.cc",

@@ -19,6 +19,7 @@ import { type PrintFixture, bulkFixture, interactiveFixture } from './fixtures.j
 import { measureCutoff } from './cutoff.js';
 import { type UserRow, printUserTable } from './user-path.js';
 import { userReadRows } from './user-read.js';
+import { userWriteRows } from './user-write.js';
 
 const args = new Set(process.argv.slice(2));
 const json = args.has('--json');
@@ -216,6 +217,7 @@ if (!userOnly) {
 }
 const userRows: UserRow[] = [];
 userRows.push(...await userReadRows({ quick, progress }));
+userRows.push(...await userWriteRows({ quick, progress }));
 if (!userOnly && !args.has('--no-rss')) progress('peak RSS of a >= 1 GiB read (child processes)');
 const rss = userOnly || args.has('--no-rss') ? { skipped: true } : peakRss();
 progress(`done in ${((Date.now() - startedMs) / 1000).toFixed(0)} s`);

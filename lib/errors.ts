@@ -40,6 +40,16 @@ export function abortError(signal: AbortSignal): AuditcastError {
   return new AuditcastError('CANCELED', `operation canceled${reason instanceof Error ? `: ${reason.message}` : ''}`, { cause: reason });
 }
 
+/**
+ * Any thrown value as an AuditcastError: itself when it is one, else an error with `code` (by
+ * default CONNECTION_PROBLEM: a failure of something we called) and its message, after `context`.
+ */
+export function toAuditcastError(err: unknown, code: ErrorCode = 'CONNECTION_PROBLEM', context?: string): AuditcastError {
+  if (err instanceof AuditcastError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new AuditcastError(code, context ? `${context}: ${message}` : message, { cause: err });
+}
+
 export function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw abortError(signal);
 }

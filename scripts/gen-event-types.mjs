@@ -47,7 +47,7 @@ export function renderEventTypes(schema) {
   };
   for (const [name, fields] of schema.messages) {
     out.push(`export type ${flat(name)} = {`);
-    if (oneofMessages.has(name)) out.push(`  $type?: ${JSON.stringify(name)};`);
+    if (oneofMessages.has(name)) out.push(`  $type: ${JSON.stringify(name)};`);
     for (const f of fields) {
       const { type, optional } = tsType(f);
       const name = f.jsName ?? f.name;
@@ -61,6 +61,10 @@ export function renderEventTypes(schema) {
   out.push('export type EventMessages = {');
   for (const name of [...oneofMessages].sort()) out.push(`  ${name}: ${flat(name)};`);
   out.push('};');
+  out.push('');
+  out.push('/** OneOf entries that have a name but no message in this schema (decoded as opaque events). */');
+  const opaque = schema.oneof.filter((o) => !o.ref).map((o) => JSON.stringify(o.name)).sort();
+  out.push(`export type OpaqueEventName =\n  | ${[...opaque, '`OneOf#${number}`'].join('\n  | ')};`);
   out.push('');
   out.push('/** Any typed event of this schema. */');
   out.push('export type TypedEvent = EventMessages[keyof EventMessages];');

@@ -1,6 +1,8 @@
 // AuditLog: the seed's combined facility. Audit events go to this server's FileLog under
 // <data_dir>/log/<server-id>; searches cover every server's directory of a shared data dir;
 // session recordings come from the uploader through a local playback cache.
+import type { CallOptions } from '../call-options.js';
+import type { AuditLogSessionStreamer } from './session-streamer.js';
 import { createReadStream, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { badParameter } from '../errors.js';
@@ -43,11 +45,8 @@ export interface AuditLogOptions {
 const KNOWN = new Set(['dataDir', 'serverId', 'uploader', 'clock', 'playbackRecycleTtlMs', 'rotationPeriodMs', 'maxScanTokenSize', 'searchFs', 'externalLog']);
 const NOT_SERVER_DIRS = new Set([PlaybackDir, UploadDir, RecordsDir]);
 
-export interface SessionStreamOptions {
-  signal?: AbortSignal;
-}
 
-export class AuditLog implements EventSearcher {
+export class AuditLog implements EventSearcher, AuditLogSessionStreamer {
   readonly logDir: string;
   readonly playbackDir: string;
   readonly fileLog: FileLog;
@@ -122,7 +121,7 @@ export class AuditLog implements EventSearcher {
   }
 
   /** Events of a recorded session with index >= startIndex, read from a local copy of the recording. */
-  async *streamSessionEvents(sessionId: string, startIndex = 0, options: SessionStreamOptions = {}): AsyncGenerator<AuditEvent> {
+  async *streamSessionEvents(sessionId: string, startIndex = 0, options: CallOptions = {}): AsyncGenerator<AuditEvent> {
     for await (const event of this.recordingEvents(sessionId, options.signal)) {
       if (event.Metadata.Index >= startIndex) yield event;
     }
@@ -160,17 +159,17 @@ export class AuditLog implements EventSearcher {
     });
   }
 
-  /** Terminal output bytes [offset, offset + maxBytes) of a session (maxBytes at most 5 MiB). */
-  async getSessionChunk(sessionId: string, offset: number, maxBytes: number, options: SessionStreamOptions = {}): Promise<Buffer> {
+  /** Terminal output bytes [offset, offset + maxBytes) of a session (maxBytes is rounded down to MaxChunkBytes, 5 MiB). */
+  async getSessionChunk(sessionId: string, offset: number, maxBytes: number, options: CallOptions = {}): Promise<Buffer> {
     if (!Number.isSafeInteger(offset) || offset < 0) throw badParameter(`offset must be a non-negative integer, got ${offset}`);
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw badParameter(`maxBytes must be a non-negative integer, got ${maxBytes}`);
-    if (maxBytes > MaxChunkBytes) throw badParameter(`maxBytes ${maxBytes} exceeds the limit of ${MaxChunkBytes} bytes`);
     const writer = await this.playback(sessionId, options.signal);
-    return writer.readChunks(offset, maxBytes);
+    // The seed: "If maxBytes > MaxChunkBytes, it gets rounded down to MaxChunkBytes".
+    return writer.readChunks(offset, Math.min(maxBytes, MaxChunkBytes));
   }
 
   /** The session's events (print events without data) with index > after, as EventFields. */
-  async getSessionEvents(sessionId: string, after = -1, options: SessionStreamOptions = {}): Promise<EventFields[]> {
+  async getSessionEvents(sessionId: string, after = -1, options: CallOptions = {}): Promise<EventFields[]> {
     const writer = await this.playback(sessionId, options.signal);
     return (await writer.sessionEvents()).filter((f) => f.getInt('ei') > after);
   }

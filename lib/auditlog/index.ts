@@ -13,7 +13,7 @@ export type {
   EventOrder, EventSearcher, SearchEventsRequest, SearchSessionEventsRequest, SearchResult, SearchStats,
 } from './search-types.js';
 export { SearchEventsLimiter, type SearchEventsLimiterOptions } from './search-limiter.js';
-export { AuditLog, type AuditLogOptions, type SessionStreamOptions } from './audit-log.js';
+export { AuditLog, type AuditLogOptions } from './audit-log.js';
 export { SSHPlaybackWriter, writeForSSHPlayback } from './ssh-playback-writer.js';
 export { exportRecording, type ExportFormat } from './export-recording.js';
 export {

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { AuditcastError, badParameter, throwIfAborted } from '../errors.js';
 import type { AuditEventInput } from '../events/event.js';
 import { Timestamp } from '../events/timestamp.js';
-import type { EmitOptions } from '../emitters/emitter.js';
+import type { CallOptions } from '../call-options.js';
 import { auditFailedEmitEvents } from '../metrics.js';
 import { isUuid } from '../uploads/ids.js';
 import { embedded, getSessionId } from '../events/event-getters.js';
@@ -160,7 +160,7 @@ export class PostgresLog implements AuditLogger {
   }
 
   /** Writes the event as one row; resolves once the server has it. */
-  emitAuditEvent(event: AuditEventInput, options: EmitOptions = {}): Promise<void> {
+  emitAuditEvent(event: AuditEventInput, options: CallOptions = {}): Promise<void> {
     try {
       if (this.closed) throw new AuditcastError('BAD_PARAMETER', 'PostgresLog is closed');
       throwIfAborted(options.signal);

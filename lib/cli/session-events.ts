@@ -4,6 +4,7 @@
 // ChunkIndex and DelayMilliseconds = milliseconds since the first print). Used by import, whose
 // times come from the input, and by record when the emitters' SessionWriter is not available.
 import type { AuditEvent, AuditEventInput } from '../events/event.js';
+import { SessionEndCode, SessionEndEvent, SessionStartCode, SessionStartEvent } from '../events/constants.generated.js';
 import { Timestamp } from '../events/timestamp.js';
 import { derivedUuid } from './derived-id.js';
 import type { TerminalSize } from './terminal-reader.js';
@@ -93,7 +94,7 @@ export class SessionEventBuilder {
     this.command = details.command ?? [];
     const event: AuditEventInput = {
       $type: 'SessionStart',
-      Metadata: this.metadata('session.start', 'T2000I', 0n),
+      Metadata: this.metadata(SessionStartEvent, SessionStartCode, 0n),
       ...this.common(),
       TerminalSize: details.size ? `${details.size.cols}:${details.size.rows}` : '',
       InitialCommand: this.command,
@@ -138,7 +139,7 @@ export class SessionEventBuilder {
     const at = this.clamp(elapsedNs);
     return {
       $type: 'SessionEnd',
-      Metadata: this.metadata('session.end', 'T2004I', at),
+      Metadata: this.metadata(SessionEndEvent, SessionEndCode, at),
       ...this.common(),
       Interactive: true,
       Participants: this.id.user ? [this.id.user] : [],

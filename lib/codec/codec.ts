@@ -10,6 +10,12 @@ export interface PartEncoder {
   addChunk(framed: Uint8Array): number;
   /** Like addChunk, with the compression done off the main thread when the backend can. */
   addChunkAsync(framed: Uint8Array): Promise<number>;
+  /**
+   * Appends a chunk compressed beforehand (SliceCodec.deflateChunkAsync): the same bytes addChunk
+   * would have appended for its raw bytes. Lets a caller compress chunks before it knows which
+   * part they belong to. Returns the part's compressed size so far.
+   */
+  addDeflated(chunk: DeflatedChunk): number;
   /** Compressed bytes so far (gzip header plus chunks). */
   readonly compressedBytes: number;
   /** Raw bytes so far. */
@@ -19,6 +25,16 @@ export interface PartEncoder {
    * padding so the part is `padTo` bytes long when it is shorter (0: no padding).
    */
   finish(padTo: number): Uint8Array;
+}
+
+/** One chunk of framed records compressed on its own (see part-format.ts). */
+export interface DeflatedChunk {
+  /** Raw deflate output ending with a sync flush, as PartEncoder.addChunk writes it. */
+  readonly bytes: Uint8Array;
+  /** CRC-32 of the raw bytes. */
+  readonly crc: number;
+  /** Length of the raw bytes. */
+  readonly rawLength: number;
 }
 
 /** One inflated gzip section: the records' bytes and where each OneOf body starts and ends. */
@@ -76,9 +92,17 @@ export interface SliceCodec {
    * The print fast path: encodes a batch of SessionPrint events as framed OneOf records (4-byte BE
    * length + OneOf), ready for PartEncoder.addChunk. Byte-identical to writeEvent() on the same
    * events. Throws BAD_PARAMETER for a bad number, data lengths that do not add up, or a record
-   * over 64 KiB. Optional in the interface; both built-in backends have it.
+   * over 64 KiB. With `ends` (at least one entry per print), ends[i] is set to where record i
+   * ends in the result, so a caller can cut the records into chunks without reading them back.
+   * Optional in the interface; both built-in backends have it.
    */
-  framePrints?(batch: PrintBatch): Uint8Array;
+  framePrints?(batch: PrintBatch, ends?: Uint32Array): Uint8Array;
+  /**
+   * Compresses one chunk of framed records on its own, off the main thread when the backend can
+   * (libuv's pool). Calls may overlap and settle in any order. Do not change `framed` until the
+   * promise settles. Optional in the interface; both built-in backends have it.
+   */
+  deflateChunkAsync?(framed: Uint8Array): Promise<DeflatedChunk>;
   /**
    * Frees an inflated section's memory now rather than when the garbage collector gets to it.
    * Every view of its data becomes empty, so only a caller that kept no view may call it.

@@ -3,10 +3,10 @@
 // JS backend uses, so both backends throw the same code and the same message.
 import zlib from 'node:zlib';
 import { badParameter } from '../errors.js';
-import type { InflateLimits, InflatedSection, PartEncoder, PrintBatch, SliceCodec } from './codec.js';
+import type { DeflatedChunk, InflateLimits, InflatedSection, PartEncoder, PrintBatch, SliceCodec } from './codec.js';
 import type { NativeAddon } from './native-loader.js';
 import { checkInflateLimits, checkPadTo, sectionError } from './part-format.js';
-import { checkPrintBatch, printBatchError, printStrings } from './print-batch.js';
+import { checkEnds, checkPrintBatch, printBatchError, printStrings } from './print-batch.js';
 
 /**
  * Chunks (and gzip sections) smaller than this are handled on the calling thread even by
@@ -18,6 +18,7 @@ export const ASYNC_MIN_BYTES = 16 * 1024;
 interface NativePartEncoderHandle {
   addChunk(framed: Uint8Array): number;
   addChunkAsync(framed: Uint8Array): Promise<number>;
+  addDeflated(bytes: Uint8Array, crc: number, rawLength: number): number;
   finish(padTo: number): Uint8Array;
   readonly compressedBytes: number;
   readonly rawBytes: number;
@@ -41,13 +42,15 @@ interface NativeSliceAddon {
   PartEncoder: new () => NativePartEncoderHandle;
   inflateSection(section: Uint8Array, maxInflatedBytes: number): InflatedSection | NativeFailure;
   inflateSectionAsync(section: Uint8Array, maxInflatedBytes: number): Promise<InflatedSection | NativeFailure>;
-  framePrints(data: Uint8Array, numbers: Float64Array, strings: string[]): Uint8Array | NativePrintFailure;
+  framePrints(data: Uint8Array, numbers: Float64Array, strings: string[], ends?: Uint32Array): Uint8Array | NativePrintFailure;
+  deflateChunkAsync(framed: Uint8Array): Promise<DeflatedChunk>;
   releaseInflated?(data: Uint8Array): boolean;
 }
 
 function isSliceAddon(addon: NativeAddon): addon is NativeAddon & NativeSliceAddon {
   return typeof addon.PartEncoder === 'function' && typeof addon.inflateSection === 'function'
-    && typeof addon.inflateSectionAsync === 'function' && typeof addon.framePrints === 'function';
+    && typeof addon.inflateSectionAsync === 'function' && typeof addon.framePrints === 'function'
+    && typeof addon.deflateChunkAsync === 'function';
 }
 
 class NativePartEncoder implements PartEncoder {
@@ -73,6 +76,10 @@ class NativePartEncoder implements PartEncoder {
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  addDeflated(chunk: DeflatedChunk): number {
+    return this.handle.addDeflated(chunk.bytes, chunk.crc, chunk.rawLength);
   }
 
   finish(padTo: number): Uint8Array {
@@ -124,11 +131,19 @@ export function createNativeCodec(addon: NativeAddon): SliceCodec {
     releaseSection(section: InflatedSection): boolean {
       return native.releaseInflated?.(section.data) ?? false;
     },
-    framePrints(batch: PrintBatch): Uint8Array {
+    framePrints(batch: PrintBatch, ends?: Uint32Array): Uint8Array {
       checkPrintBatch(batch);
-      const result = native.framePrints(batch.data, batch.numbers, printStrings(batch.strings));
+      checkEnds(batch, ends);
+      const result = native.framePrints(batch.data, batch.numbers, printStrings(batch.strings), ends);
       if (result instanceof Uint8Array) return result;
       throw printBatchError(result.status, result.event, result.field, result.value, batch.data.length);
+    },
+    deflateChunkAsync(framed: Uint8Array): Promise<DeflatedChunk> {
+      try {
+        return native.deflateChunkAsync(framed);
+      } catch (err) {
+        return Promise.reject(err);
+      }
     },
   };
 }

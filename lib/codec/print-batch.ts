@@ -64,6 +64,14 @@ export function checkPrintBatch(batch: PrintBatch): void {
   }
 }
 
+/** framePrints' `ends`, when given, must have room for every print. */
+export function checkEnds(batch: PrintBatch, ends: Uint32Array | undefined): void {
+  if (ends === undefined) return;
+  if (!(ends instanceof Uint32Array) || ends.length < batch.numbers.length / PRINT_FIELDS) {
+    throw badParameter(`print batch ends must be a Uint32Array of at least ${batch.numbers.length / PRINT_FIELDS} entries`);
+  }
+}
+
 function badNumber(value: number, field: number): boolean {
   if (!Number.isSafeInteger(value)) return true;
   if (field === PrintField.DataLength) return value < 0;
@@ -74,8 +82,9 @@ function badNumber(value: number, field: number): boolean {
 let writer = new WireWriter(1 << 16);
 
 /** framePrints on the pure-JS backend. */
-export function framePrintsJs(batch: PrintBatch): Uint8Array {
+export function framePrintsJs(batch: PrintBatch, ends?: Uint32Array): Uint8Array {
   checkPrintBatch(batch);
+  checkEnds(batch, ends);
   const { data, numbers } = batch;
   const [type, id, code, clusterName] = printStrings(batch.strings);
   const count = numbers.length / PRINT_FIELDS;
@@ -112,6 +121,7 @@ export function framePrintsJs(batch: PrintBatch): Uint8Array {
     const record = w.pos - frameAt - RECORD_HEADER_SIZE;
     if (record > MAX_RECORD_BYTES) throw printBatchError(PrintStatus.RECORD_TOO_LARGE, i, 0, record, data.length);
     w.buf.writeUInt32BE(record, frameAt);
+    if (ends) ends[i] = w.pos;
   }
   if (at !== data.length) throw printBatchError(PrintStatus.DATA_LEFT, count, 0, data.length - at, data.length);
   const out = w.finish();
@@ -119,3 +129,13 @@ export function framePrintsJs(batch: PrintBatch): Uint8Array {
   if (w.buf.length > 1 << 24) writer = new WireWriter(1 << 16);
   return out;
 }
+
+/** Prints [from, to) of a batch, as views of its memory. */
+export function slicePrintBatch(batch: PrintBatch, from: number, to = batch.numbers.length / PRINT_FIELDS): PrintBatch {
+  let start = 0;
+  for (let i = 0; i < from; i++) start += batch.numbers[i * PRINT_FIELDS + PrintField.DataLength];
+  let end = start;
+  for (let i = from; i < to; i++) end += batch.numbers[i * PRINT_FIELDS + PrintField.DataLength];
+  return { data: batch.data.subarray(start, end), numbers: batch.numbers.subarray(from * PRINT_FIELDS, to * PRINT_FIELDS), strings: batch.strings };
+}
+

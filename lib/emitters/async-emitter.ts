@@ -2,11 +2,11 @@
 // The caller never waits; when the buffer is full the event is dropped and counted.
 import { badParameter } from '../errors.js';
 import type { AuditEventInput } from '../events/event.js';
+import { AsyncBufferSize } from '../events/constants.generated.js';
 import type { Emitter } from './emitter.js';
 import { auditFailedEmitEvents } from '../metrics.js';
 
 /** AsyncBufferSize: default buffer of an AsyncEmitter. */
-export const ASYNC_BUFFER_SIZE = 1024;
 
 export interface AsyncEmitterOptions {
   inner: Emitter;
@@ -31,7 +31,7 @@ export class AsyncEmitter implements Emitter {
   constructor(private readonly options: AsyncEmitterOptions) {
     if (!options.inner) throw badParameter('AsyncEmitter needs an inner emitter');
     this.inner = options.inner;
-    this.bufferSize = options.bufferSize ?? ASYNC_BUFFER_SIZE;
+    this.bufferSize = options.bufferSize ?? AsyncBufferSize;
     if (!(this.bufferSize > 0)) throw badParameter(`bufferSize must be positive, got ${options.bufferSize}`);
   }
 

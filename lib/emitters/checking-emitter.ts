@@ -2,7 +2,8 @@
 import { badParameter } from '../errors.js';
 import { checkAndSetEventFields } from '../events/event-defaults.js';
 import type { AuditEventInput } from '../events/event.js';
-import type { EmitOptions, Emitter } from './emitter.js';
+import type { CallOptions } from '../call-options.js';
+import type { Emitter } from './emitter.js';
 
 export interface CheckingEmitterOptions {
   inner: Emitter;
@@ -16,7 +17,7 @@ export class CheckingEmitter implements Emitter {
     if (!options.inner) throw badParameter('CheckingEmitter needs an inner emitter');
   }
 
-  emitAuditEvent(event: AuditEventInput, options?: EmitOptions): Promise<void> {
+  emitAuditEvent(event: AuditEventInput, options?: CallOptions): Promise<void> {
     let checked: AuditEventInput;
     try {
       checked = checkAndSetEventFields(event, this.options);

@@ -1,5 +1,6 @@
 // Emitters, recorders and streamers that accept everything and keep nothing (the seed's Discard*).
 import { randomUUID } from 'node:crypto';
+import type { PrintBatch } from '../codec/codec.js';
 import type { AuditEventInput } from '../events/event.js';
 import { StatusChannel } from '../stream/status-channel.js';
 import type { AuditStream, Streamer } from '../stream/streamer.js';
@@ -22,6 +23,7 @@ export class DiscardRecorder implements AuditStream {
   }
 
   async recordEvent(_event: AuditEventInput): Promise<void> {}
+  async recordPrintBatch(_batch: PrintBatch): Promise<void> {}
   async write(_data: Uint8Array): Promise<void> {}
   async complete(): Promise<void> { this.end(); }
   async close(): Promise<void> { this.end(); }

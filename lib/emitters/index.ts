@@ -1,5 +1,5 @@
-export type { Emitter, EmitOptions } from './emitter.js';
-export { AsyncEmitter, ASYNC_BUFFER_SIZE, type AsyncEmitterOptions } from './async-emitter.js';
+export type { Emitter } from './emitter.js';
+export { AsyncEmitter, type AsyncEmitterOptions } from './async-emitter.js';
 export { CheckingEmitter, type CheckingEmitterOptions } from './checking-emitter.js';
 export { MultiEmitter } from './multi-emitter.js';
 export { DiscardEmitter, DiscardRecorder, DiscardStreamer } from './discard.js';

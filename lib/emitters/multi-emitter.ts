@@ -1,6 +1,7 @@
 // MultiEmitter: emits every event to all its emitters; fails with all their errors together.
 import type { AuditEventInput } from '../events/event.js';
-import type { EmitOptions, Emitter } from './emitter.js';
+import type { CallOptions } from '../call-options.js';
+import type { Emitter } from './emitter.js';
 
 export class MultiEmitter implements Emitter {
   private readonly emitters: Emitter[];
@@ -9,7 +10,7 @@ export class MultiEmitter implements Emitter {
     this.emitters = emitters;
   }
 
-  async emitAuditEvent(event: AuditEventInput, options?: EmitOptions): Promise<void> {
+  async emitAuditEvent(event: AuditEventInput, options?: CallOptions): Promise<void> {
     const results = await Promise.allSettled(this.emitters.map((e) => e.emitAuditEvent(event, options)));
     const errors = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason);
     if (errors.length === 1) throw errors[0];

@@ -1,6 +1,8 @@
 // ReportingStreamer: tells a callback when each stream it made has completed (or failed to).
+import type { PrintBatch } from '../codec/codec.js';
 import type { AuditEventInput } from '../events/event.js';
-import type { AuditStream, Streamer, StreamerCallOptions } from '../stream/streamer.js';
+import type { CallOptions } from '../call-options.js';
+import type { AuditStream, Streamer } from '../stream/streamer.js';
 
 export interface StreamUploadEvent {
   readonly sessionId: string;
@@ -18,6 +20,7 @@ class ReportingStream implements AuditStream {
   get done() { return this.inner.done; }
 
   recordEvent(event: AuditEventInput): Promise<void> { return this.inner.recordEvent(event); }
+  recordPrintBatch(batch: PrintBatch): Promise<void> { return this.inner.recordPrintBatch(batch); }
   close(): Promise<void> { return this.inner.close(); }
 
   async complete(): Promise<void> {
@@ -34,11 +37,11 @@ class ReportingStream implements AuditStream {
 export class ReportingStreamer implements Streamer {
   constructor(private readonly inner: Streamer, private readonly report: (event: StreamUploadEvent) => void) {}
 
-  async createAuditStream(sessionId: string, options?: StreamerCallOptions): Promise<AuditStream> {
+  async createAuditStream(sessionId: string, options?: CallOptions): Promise<AuditStream> {
     return new ReportingStream(await this.inner.createAuditStream(sessionId, options), this.report);
   }
 
-  async resumeAuditStream(sessionId: string, uploadId: string, options?: StreamerCallOptions): Promise<AuditStream> {
+  async resumeAuditStream(sessionId: string, uploadId: string, options?: CallOptions): Promise<AuditStream> {
     return new ReportingStream(await this.inner.resumeAuditStream(sessionId, uploadId, options), this.report);
   }
 }

@@ -2,21 +2,26 @@
 // through stream failures (the seed's SessionWriter, once AuditWriter).
 //
 // Callers never wait on the network: events go into a bounded queue that one pump drains into the
-// stream. Events not yet acknowledged by a status update are kept, so when the stream fails the
+// stream. Terminal output is queued as print batches (lib/codec/print-batch.ts): a write appends
+// its prints, stamped by the preparer, to the batch at the tail of the queue, with no object per
+// print, and the stream frames a whole batch at once. Events not yet acknowledged by a status update are kept, so when the stream fails the
 // pump resumes the upload (or starts a new one when no status was ever seen) and sends them again.
 // When the queue stays full past backoffTimeoutMs, events are dropped and counted as lost for
 // backoffDurationMs rather than blocking the caller.
 import { Writable } from 'node:stream';
-import { AuditcastError, badParameter } from '../errors.js';
+import { AuditcastError, badParameter, toAuditcastError } from '../errors.js';
 import type { AuditEvent, AuditEventInput } from '../events/event.js';
 import { isPermanentEmitError } from '../events/permanent-error.js';
-import { Preparer, type SessionEventPreparer } from '../events/preparer.js';
+import { Preparer, type PrintBatchPreparer, type SessionEventPreparer, canPreparePrints } from '../events/preparer.js';
+import type { PrintBatch } from '../codec/codec.js';
+import { PRINT_FIELDS, PrintField, slicePrintBatch } from '../codec/print-batch.js';
+import { PrintBatchBuilder } from '../codec/print-batch-builder.js';
 import { MAX_RECORD_BYTES } from '../codec/part-format.js';
 import { Timestamp } from '../events/timestamp.js';
 import { auditFailedEmitEvents } from '../metrics.js';
 import { type RetryOptions, sleep } from '../stream/retry.js';
 import type { AuditStream, Streamer } from '../stream/streamer.js';
-import type { StreamStatus } from '../stream/status-channel.js';
+import { StatusChannel, type StreamStatus } from '../stream/status-channel.js';
 
 export interface SessionWriterOptions {
   sessionId: string;
@@ -26,7 +31,10 @@ export interface SessionWriterOptions {
   serverId?: string;
   namespace?: string;
   clusterName?: string;
-  /** Converts written bytes into events (default: print events of at most ~64 KiB). */
+  /**
+   * Converts written bytes into events (default: print events of at most ~64 KiB, queued as
+   * batches without an object per print). Given, every write goes event by event.
+   */
   makeEvents?: (data: Uint8Array) => AuditEventInput[];
   /** Events queued for the stream before writes wait (default 1024). */
   bufferSize?: number;
@@ -65,9 +73,40 @@ const PRINT_OVERHEAD_BYTES = 256;
 const RESOLVED = Promise.resolve();
 const DEFAULT_RECOVERY: Required<RetryOptions> = { stepMs: 1000, maxMs: 30_000, maxAttempts: 8 };
 
-/** An error the writer reports: always an AuditcastError. */
-function toAuditcastError(err: unknown, code: AuditcastError['code'] = 'CONNECTION_PROBLEM'): AuditcastError {
-  return err instanceof AuditcastError ? err : new AuditcastError(code, (err as Error)?.message ?? String(err), { cause: err });
+/** Prints queued together; `builder` is set while writes may still append to it (queue tail). */
+class PrintRun {
+  private constructor(public builder: PrintBatchBuilder | null, private batch: PrintBatch | null) {}
+
+  static open(preparer: PrintBatchPreparer): PrintRun {
+    return new PrintRun(new PrintBatchBuilder(preparer.printStrings), null);
+  }
+
+  static sealed(batch: PrintBatch): PrintRun {
+    return new PrintRun(null, batch);
+  }
+
+  /** Seals the run: nothing more is appended. */
+  seal(): PrintBatch {
+    if (!this.batch) {
+      this.batch = this.builder!.batch();
+      this.builder = null;
+    }
+    return this.batch;
+  }
+
+  get count(): number {
+    return this.batch ? this.batch.numbers.length / PRINT_FIELDS : this.builder!.count;
+  }
+
+  index(i: number): number {
+    return this.seal().numbers[i * PRINT_FIELDS + PrintField.Index];
+  }
+}
+
+type QueueItem = AuditEvent | PrintRun;
+
+function eventsIn(item: QueueItem): number {
+  return item instanceof PrintRun ? item.count : 1;
 }
 
 export class SessionWriter {
@@ -85,11 +124,17 @@ export class SessionWriter {
   private readonly recovery: Required<RetryOptions>;
   /** Aborted when the writer fails or its signal fires: stops every wait and retry at once. */
   private readonly stopped = new AbortController();
-  private readonly queue: AuditEvent[] = [];
+  private readonly queue: QueueItem[] = [];
+  /** Events in the queue (a print run counts each print). */
+  private queuedEvents = 0;
+  /** Set when write() takes the batch path: the default print events and a preparer that batches. */
+  private readonly printPreparer: PrintBatchPreparer | null;
   private queueWaiter: (() => void) | null = null;
+  private pumpTimer: NodeJS.Immediate | null = null;
+  private lastTime: Timestamp | null = null;
   private roomWaiters: { resolve: (roomed: boolean) => void; deadline: number }[] = [];
   private roomTimer: NodeJS.Timeout | null = null;
-  private unacked: AuditEvent[] = [];
+  private unacked: QueueItem[] = [];
   private stream: AuditStream | null = null;
   private streamAbort: AbortController | null = null;
   private lastStatus: StreamStatus | null = null;
@@ -113,10 +158,18 @@ export class SessionWriter {
     this.backoffTimeoutMs = options.backoffTimeoutMs ?? 5000;
     this.backoffDurationMs = options.backoffDurationMs ?? 30_000;
     this.maxPrintBytes = MAX_RECORD_BYTES - PRINT_OVERHEAD_BYTES - Buffer.byteLength(options.clusterName ?? '');
+    this.printPreparer = !options.makeEvents && canPreparePrints(this.preparer) ? this.preparer : null;
     this.recovery = { ...DEFAULT_RECOVERY, ...options.retry };
     this.done = new Promise((resolve) => { this.resolveDone = resolve; });
-    if (options.signal?.aborted) this.fail(new AuditcastError('CANCELED', 'session writer canceled'));
-    options.signal?.addEventListener('abort', () => this.fail(new AuditcastError('CANCELED', 'session writer canceled')), { once: true });
+    const signal = options.signal;
+    if (signal?.aborted) this.fail(new AuditcastError('CANCELED', 'session writer canceled'));
+    if (signal) {
+      const onAbort = () => this.fail(new AuditcastError('CANCELED', 'session writer canceled'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      // A long-lived signal must not keep every finished writer alive.
+      void this.done.then(() => signal.removeEventListener('abort', onAbort));
+    }
+    void this.done.then(() => this.status.close());
     this.pumping = this.pump();
   }
 
@@ -125,18 +178,39 @@ export class SessionWriter {
     return this.failure;
   }
 
-  /** The latest stream status (upload id and last uploaded event index). */
-  get status(): StreamStatus | null {
+  /** Stream status updates (upload id and last uploaded event index), as the seed's Status() channel. */
+  readonly status = new StatusChannel();
+
+  /** The latest stream status. */
+  get latestStatus(): StreamStatus | null {
     return this.lastStatus;
   }
 
-  /** Records terminal output as print events. Resolves when they are queued (or counted lost). */
-  async write(data: Uint8Array): Promise<void> {
-    const events = this.options.makeEvents ? this.options.makeEvents(data) : this.toPrints(data);
-    for (const event of events) {
-      const queued = this.recordEvent(event);
-      if (queued !== RESOLVED) await queued;
+  /**
+   * Records terminal output as print events. Resolves when they are queued (or counted lost); the
+   * data is copied, so the caller may reuse its buffer at once.
+   */
+  write(data: Uint8Array): Promise<void> {
+    if (!this.printPreparer) return this.writeEvents(data);
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closing) return Promise.reject(new AuditcastError('COMPLETED', `session writer ${this.sessionId} is closed`));
+    if (!(data instanceof Uint8Array)) return Promise.reject(badParameter('SessionWriter.write needs a Uint8Array'));
+    if (data.length === 0) return RESOLVED;
+    const preparer = this.printPreparer;
+    const time = this.timeNow();
+    if (this.backoffUntil && Date.now() < this.backoffUntil) {
+      // Numbered all the same, as lost events are on the event path.
+      this.stats.lostEvents += preparer.preparePrints(data, time, this.maxPrintBytes, null);
+      return RESOLVED;
     }
+    if (this.queuedEvents < this.bufferSize) {
+      const count = preparer.preparePrints(data, time, this.maxPrintBytes, this.tailBuilder(preparer));
+      if (count > 0) this.accepted(count);
+      return RESOLVED;
+    }
+    const run = PrintRun.open(preparer);
+    preparer.preparePrints(data, time, this.maxPrintBytes, run.builder);
+    return this.enqueueSlow(run);
   }
 
   /** Stamps and records one session event. */
@@ -184,6 +258,30 @@ export class SessionWriter {
 
   // ------------------------------------------------------------------------------------------
 
+  /** The time of a write; many writes share a millisecond, and so one Timestamp. */
+  private timeNow(): Timestamp {
+    const ms = this.options.now ? this.options.now().getTime() : Date.now();
+    if (this.lastTime?.toMillis() !== ms) this.lastTime = Timestamp.fromMillis(ms);
+    return this.lastTime;
+  }
+
+  private async writeEvents(data: Uint8Array): Promise<void> {
+    const events = this.options.makeEvents ? this.options.makeEvents(data) : this.toPrints(data);
+    for (const event of events) {
+      const queued = this.recordEvent(event);
+      if (queued !== RESOLVED) await queued;
+    }
+  }
+
+  /** The print run writes append to: the queue's last item when it is one still open, else a new one. */
+  private tailBuilder(preparer: PrintBatchPreparer): PrintBatchBuilder {
+    const last = this.queue[this.queue.length - 1];
+    if (last instanceof PrintRun && last.builder) return last.builder;
+    const run = PrintRun.open(preparer);
+    this.queue.push(run);
+    return run.builder!;
+  }
+
   private toPrints(data: Uint8Array): AuditEventInput[] {
     const events: AuditEventInput[] = [];
     const time = Timestamp.fromMillis(this.now().getTime());
@@ -211,30 +309,42 @@ export class SessionWriter {
       this.stats.lostEvents++;
       return RESOLVED;
     }
-    if (this.queue.length < this.bufferSize) {
-      this.accept(event);
+    if (this.queuedEvents < this.bufferSize) {
+      this.queue.push(event);
+      this.accepted(1);
       return RESOLVED;
     }
     return this.enqueueSlow(event);
   }
 
-  private accept(event: AuditEvent): void {
-    this.queue.push(event);
-    this.stats.acceptedEvents++;
+  private accepted(count: number): void {
+    this.queuedEvents += count;
+    this.stats.acceptedEvents += count;
+    if (!this.queueWaiter) return;
+    // The pump waits for the event loop to turn (or the queue to be half full), so the writes of
+    // one turn go to the stream as one batch rather than one call per write.
+    if (this.queuedEvents >= this.bufferSize / 2) this.wakePump();
+    else this.pumpTimer ??= setImmediate(() => this.wakePump());
+  }
+
+  private wakePump(): void {
+    if (this.pumpTimer) clearImmediate(this.pumpTimer);
+    this.pumpTimer = null;
     this.queueWaiter?.();
     this.queueWaiter = null;
   }
 
-  private async enqueueSlow(event: AuditEvent): Promise<void> {
+  private async enqueueSlow(item: QueueItem): Promise<void> {
     this.stats.slowWrites++;
     const roomed = await this.waitForRoom();
     if (this.failure) throw this.failure;
     if (!roomed) {
-      this.stats.lostEvents++;
+      this.stats.lostEvents += eventsIn(item);
       this.backoffUntil = Date.now() + this.backoffDurationMs;
       return;
     }
-    this.accept(event);
+    this.queue.push(item);
+    this.accepted(eventsIn(item));
   }
 
   /** Resolves true when the queue has room, false after backoffTimeoutMs (one timer for all). */
@@ -258,7 +368,7 @@ export class SessionWriter {
 
   /** Gives queue room to waiting writers, oldest first. */
   private wakeWriters(): void {
-    let room = this.bufferSize - this.queue.length;
+    let room = this.bufferSize - this.queuedEvents;
     while (room-- > 0 && this.roomWaiters.length > 0) this.roomWaiters.shift()!.resolve(true);
     if (this.roomWaiters.length === 0 && this.roomTimer) {
       clearTimeout(this.roomTimer);
@@ -267,14 +377,16 @@ export class SessionWriter {
   }
 
   /** Everything queued (waits while the queue is empty); null once closed and drained. */
-  private async takeAll(): Promise<AuditEvent[] | null> {
+  private async takeAll(): Promise<QueueItem[] | null> {
     while (this.queue.length === 0) {
       if (this.closing || this.failure) return null;
       await new Promise<void>((resolve) => { this.queueWaiter = resolve; });
     }
-    const events = this.queue.splice(0);
+    const items = this.queue.splice(0);
+    for (const item of items) if (item instanceof PrintRun) item.seal();
+    this.queuedEvents = 0;
     this.wakeWriters();
-    return events;
+    return items;
   }
 
   private async pump(): Promise<void> {
@@ -283,8 +395,8 @@ export class SessionWriter {
         this.lastStatus = { uploadId: this.options.uploadId, lastEventIndex: -1, lastUploadTime: new Date() };
       }
       await this.recover(null, false);
-      for (let batch = await this.takeAll(); batch; batch = await this.takeAll()) {
-        for (const event of batch) await this.send(event);
+      for (let items = await this.takeAll(); items; items = await this.takeAll()) {
+        for (const item of items) await this.send(item);
       }
     } catch (err) {
       this.fail(err);
@@ -303,7 +415,7 @@ export class SessionWriter {
       if (attempt > 1) await sleep(Math.min(this.recovery.maxMs, this.recovery.stepMs * (attempt - 2)), this.stopped.signal);
       try {
         await this.openStream(this.lastStatus !== null);
-        if (resend) for (const pending of [...this.unacked]) await this.stream!.recordEvent(pending);
+        if (resend) await this.resend();
         return;
       } catch (err) {
         if (this.failure) throw this.failure;
@@ -338,34 +450,44 @@ export class SessionWriter {
       for (let status = await stream.status.next(); status; status = await stream.status.next()) {
         if (stream !== this.stream) return;
         this.lastStatus = status;
-        if (status.lastEventIndex >= 0) this.unacked = this.unacked.filter((e) => e.Metadata.Index > status.lastEventIndex);
+        this.status.push(status);
+        if (status.lastEventIndex >= 0) this.unacked = unacknowledged(this.unacked, status.lastEventIndex);
       }
     } catch {
       // A status channel that fails ends with its stream; the writer learns of it from the stream.
     }
   }
 
-  private async send(event: AuditEvent): Promise<void> {
-    this.unacked.push(event);
+  private async send(item: QueueItem): Promise<void> {
+    this.unacked.push(item);
     try {
-      await this.stream!.recordEvent(event);
+      await this.record(item);
     } catch (err) {
       if (this.failure) throw this.failure;
       if (isUnrecoverable(err)) throw err;
       if (isPermanentEmitError(err)) {
-        this.unacked = this.unacked.filter((e) => e !== event);
-        this.stats.lostEvents++;
-        auditFailedEmitEvents.inc();
+        this.unacked = this.unacked.filter((e) => e !== item);
+        this.stats.lostEvents += eventsIn(item);
+        auditFailedEmitEvents.inc(eventsIn(item));
         return;
       }
       await this.recover(err, true);
     }
   }
 
+  private record(item: QueueItem): Promise<void> {
+    return item instanceof PrintRun ? this.stream!.recordPrintBatch(item.seal()) : this.stream!.recordEvent(item);
+  }
+
+  /** Sends every event not yet acknowledged to a new stream. */
+  private async resend(): Promise<void> {
+    for (const pending of [...this.unacked]) await this.record(pending);
+  }
+
   private async finish(): Promise<void> {
     try {
       this.closing = true;
-      this.queueWaiter?.();
+      this.wakePump();
       await this.pumping;
       if (this.failure) throw this.failure;
       for (let attempt = 1; ; attempt++) {
@@ -390,16 +512,34 @@ export class SessionWriter {
     if (!this.failure) {
       this.failure = toAuditcastError(err);
       // Whatever was accepted and not acknowledged as uploaded is not stored: count it.
-      this.stats.lostEvents += this.queue.length + this.unacked.length;
+      this.stats.lostEvents += this.queuedEvents + this.unacked.reduce((n, item) => n + eventsIn(item), 0);
       this.queue.length = 0;
+      this.queuedEvents = 0;
       this.unacked = [];
       this.stopped.abort(this.failure);
       this.streamAbort?.abort(this.failure);
-      this.queueWaiter?.();
+      this.wakePump();
       for (const waiter of this.roomWaiters.splice(0)) waiter.resolve(false);
       if (this.roomTimer) clearTimeout(this.roomTimer);
       this.resolveDone();
     }
     return this.failure;
   }
+}
+
+/** The items with events after `lastIndex` (a print run keeps only its prints after it). */
+function unacknowledged(items: QueueItem[], lastIndex: number): QueueItem[] {
+  const kept: QueueItem[] = [];
+  for (const item of items) {
+    if (!(item instanceof PrintRun)) {
+      if (item.Metadata.Index > lastIndex) kept.push(item);
+      continue;
+    }
+    const count = item.count;
+    let first = 0;
+    while (first < count && item.index(first) <= lastIndex) first++;
+    if (first === 0) kept.push(item);
+    else if (first < count) kept.push(PrintRun.sealed(slicePrintBatch(item.seal(), first)));
+  }
+  return kept;
 }

@@ -9,7 +9,7 @@ import type { AuditEventInput } from './event.js';
 import { isOpaqueEvent, messageOf } from './event.js';
 import { FAST_MARSHAL, STD_MARSHAL, compareGoStrings, goFloatLossy, goString, marshalGoValue } from './go-json.js';
 import { jsonLayout, type JsonSlot } from './json-layout.js';
-import { getMessage, zeroMessage, type CompiledField, type MessageValue } from './message-codec.js';
+import { checkFieldNames, getMessage, zeroMessage, type CompiledField, type MessageValue } from './message-codec.js';
 import { schemaTable } from './schema.generated.js';
 import { Timestamp } from './timestamp.js';
 
@@ -169,7 +169,9 @@ export function marshalEventJson(event: AuditEventInput | Record<string, unknown
   if (event === null || typeof event !== 'object') throw badParameter('marshalEventJson needs an event or an EventFields object');
   if (!isTypedEvent(event) || isEventFieldsLike(event)) return marshalGoValue(event, FAST_MARSHAL);
   if (isOpaqueEvent(event)) return messageJson('Metadata', (event.Metadata ?? {}) as unknown as MessageValue);
-  return messageJson(messageOf(event), event as MessageValue);
+  const message = messageOf(event);
+  checkFieldNames(getMessage(message), event as MessageValue);
+  return messageJson(message, event as MessageValue);
 }
 
 // EventFields (a class in event-fields.ts) is recognised by a brand to avoid an import cycle.

@@ -113,7 +113,7 @@ export type OktaAssignmentMetadata = {
 };
 
 export type SessionStart = {
-  $type?: "SessionStart";
+  $type: "SessionStart";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -129,7 +129,7 @@ export type SessionStart = {
 };
 
 export type SessionJoin = {
-  $type?: "SessionJoin";
+  $type: "SessionJoin";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -139,7 +139,7 @@ export type SessionJoin = {
 };
 
 export type SessionPrint = {
-  $type?: "SessionPrint";
+  $type: "SessionPrint";
   Metadata: Metadata;
   ChunkIndex: number;
   Data: Uint8Array;
@@ -149,7 +149,7 @@ export type SessionPrint = {
 };
 
 export type DesktopRecording = {
-  $type?: "DesktopRecording";
+  $type: "DesktopRecording";
   Metadata: Metadata;
   Message: Uint8Array;
   DelayMilliseconds: number;
@@ -157,7 +157,7 @@ export type DesktopRecording = {
 };
 
 export type DesktopClipboardReceive = {
-  $type?: "DesktopClipboardReceive";
+  $type: "DesktopClipboardReceive";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -167,7 +167,7 @@ export type DesktopClipboardReceive = {
 };
 
 export type DesktopClipboardSend = {
-  $type?: "DesktopClipboardSend";
+  $type: "DesktopClipboardSend";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -177,7 +177,7 @@ export type DesktopClipboardSend = {
 };
 
 export type DesktopSharedDirectoryStart = {
-  $type?: "DesktopSharedDirectoryStart";
+  $type: "DesktopSharedDirectoryStart";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -189,7 +189,7 @@ export type DesktopSharedDirectoryStart = {
 };
 
 export type DesktopSharedDirectoryRead = {
-  $type?: "DesktopSharedDirectoryRead";
+  $type: "DesktopSharedDirectoryRead";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -204,7 +204,7 @@ export type DesktopSharedDirectoryRead = {
 };
 
 export type DesktopSharedDirectoryWrite = {
-  $type?: "DesktopSharedDirectoryWrite";
+  $type: "DesktopSharedDirectoryWrite";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -219,7 +219,7 @@ export type DesktopSharedDirectoryWrite = {
 };
 
 export type SessionReject = {
-  $type?: "SessionReject";
+  $type: "SessionReject";
   Metadata: Metadata;
   User: UserMetadata;
   Server: ServerMetadata;
@@ -229,7 +229,7 @@ export type SessionReject = {
 };
 
 export type SessionConnect = {
-  $type?: "SessionConnect";
+  $type: "SessionConnect";
   Metadata: Metadata;
   Server: ServerMetadata;
   Connection: ConnectionMetadata;
@@ -247,7 +247,7 @@ export type FileTransferRequestEvent = {
 };
 
 export type Resize = {
-  $type?: "Resize";
+  $type: "Resize";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -259,7 +259,7 @@ export type Resize = {
 };
 
 export type SessionEnd = {
-  $type?: "SessionEnd";
+  $type: "SessionEnd";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -290,7 +290,7 @@ export type Status = {
 };
 
 export type SessionCommand = {
-  $type?: "SessionCommand";
+  $type: "SessionCommand";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -303,7 +303,7 @@ export type SessionCommand = {
 };
 
 export type SessionDisk = {
-  $type?: "SessionDisk";
+  $type: "SessionDisk";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -315,7 +315,7 @@ export type SessionDisk = {
 };
 
 export type SessionNetwork = {
-  $type?: "SessionNetwork";
+  $type: "SessionNetwork";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -330,7 +330,7 @@ export type SessionNetwork = {
 };
 
 export type SessionData = {
-  $type?: "SessionData";
+  $type: "SessionData";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -341,7 +341,7 @@ export type SessionData = {
 };
 
 export type SessionLeave = {
-  $type?: "SessionLeave";
+  $type: "SessionLeave";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -350,7 +350,7 @@ export type SessionLeave = {
 };
 
 export type UserLogin = {
-  $type?: "UserLogin";
+  $type: "UserLogin";
   Metadata: Metadata;
   User: UserMetadata;
   Status: Status;
@@ -372,7 +372,7 @@ export type ResourceMetadata = {
 };
 
 export type UserCreate = {
-  $type?: "UserCreate";
+  $type: "UserCreate";
   Metadata: Metadata;
   User: UserMetadata;
   Resource: ResourceMetadata;
@@ -381,20 +381,20 @@ export type UserCreate = {
 };
 
 export type UserDelete = {
-  $type?: "UserDelete";
+  $type: "UserDelete";
   Metadata: Metadata;
   User: UserMetadata;
   Resource: ResourceMetadata;
 };
 
 export type UserPasswordChange = {
-  $type?: "UserPasswordChange";
+  $type: "UserPasswordChange";
   Metadata: Metadata;
   User: UserMetadata;
 };
 
 export type AccessRequestCreate = {
-  $type?: "AccessRequestCreate";
+  $type: "AccessRequestCreate";
   Metadata: Metadata;
   User: UserMetadata;
   Resource: ResourceMetadata;
@@ -417,14 +417,14 @@ export type ResourceID = {
 };
 
 export type AccessRequestDelete = {
-  $type?: "AccessRequestDelete";
+  $type: "AccessRequestDelete";
   Metadata: Metadata;
   User: UserMetadata;
   RequestID: string;
 };
 
 export type PortForward = {
-  $type?: "PortForward";
+  $type: "PortForward";
   Metadata: Metadata;
   User: UserMetadata;
   Connection: ConnectionMetadata;
@@ -435,7 +435,7 @@ export type PortForward = {
 };
 
 export type X11Forward = {
-  $type?: "X11Forward";
+  $type: "X11Forward";
   Metadata: Metadata;
   User: UserMetadata;
   Connection: ConnectionMetadata;
@@ -450,7 +450,7 @@ export type CommandMetadata = {
 };
 
 export type Exec = {
-  $type?: "Exec";
+  $type: "Exec";
   Metadata: Metadata;
   User: UserMetadata;
   Connection: ConnectionMetadata;
@@ -462,7 +462,7 @@ export type Exec = {
 };
 
 export type SCP = {
-  $type?: "SCP";
+  $type: "SCP";
   Metadata: Metadata;
   User: UserMetadata;
   Connection: ConnectionMetadata;
@@ -483,7 +483,7 @@ export type SFTPAttributes = {
 };
 
 export type SFTP = {
-  $type?: "SFTP";
+  $type: "SFTP";
   Metadata: Metadata;
   User: UserMetadata;
   Connection: ConnectionMetadata;
@@ -499,7 +499,7 @@ export type SFTP = {
 };
 
 export type Subsystem = {
-  $type?: "Subsystem";
+  $type: "Subsystem";
   Metadata: Metadata;
   User: UserMetadata;
   Connection: ConnectionMetadata;
@@ -509,7 +509,7 @@ export type Subsystem = {
 };
 
 export type ClientDisconnect = {
-  $type?: "ClientDisconnect";
+  $type: "ClientDisconnect";
   Metadata: Metadata;
   User: UserMetadata;
   Connection: ConnectionMetadata;
@@ -518,7 +518,7 @@ export type ClientDisconnect = {
 };
 
 export type AuthAttempt = {
-  $type?: "AuthAttempt";
+  $type: "AuthAttempt";
   Metadata: Metadata;
   User: UserMetadata;
   Connection: ConnectionMetadata;
@@ -526,91 +526,91 @@ export type AuthAttempt = {
 };
 
 export type UserTokenCreate = {
-  $type?: "UserTokenCreate";
+  $type: "UserTokenCreate";
   Metadata: Metadata;
   Resource: ResourceMetadata;
   User: UserMetadata;
 };
 
 export type RoleCreate = {
-  $type?: "RoleCreate";
+  $type: "RoleCreate";
   Metadata: Metadata;
   Resource: ResourceMetadata;
   User: UserMetadata;
 };
 
 export type RoleDelete = {
-  $type?: "RoleDelete";
+  $type: "RoleDelete";
   Metadata: Metadata;
   Resource: ResourceMetadata;
   User: UserMetadata;
 };
 
 export type TrustedClusterCreate = {
-  $type?: "TrustedClusterCreate";
+  $type: "TrustedClusterCreate";
   Metadata: Metadata;
   Resource: ResourceMetadata;
   User: UserMetadata;
 };
 
 export type TrustedClusterDelete = {
-  $type?: "TrustedClusterDelete";
+  $type: "TrustedClusterDelete";
   Metadata: Metadata;
   Resource: ResourceMetadata;
   User: UserMetadata;
 };
 
 export type TrustedClusterTokenCreate = {
-  $type?: "TrustedClusterTokenCreate";
+  $type: "TrustedClusterTokenCreate";
   Metadata: Metadata;
   Resource: ResourceMetadata;
   User: UserMetadata;
 };
 
 export type GithubConnectorCreate = {
-  $type?: "GithubConnectorCreate";
+  $type: "GithubConnectorCreate";
   Metadata: Metadata;
   Resource: ResourceMetadata;
   User: UserMetadata;
 };
 
 export type GithubConnectorDelete = {
-  $type?: "GithubConnectorDelete";
+  $type: "GithubConnectorDelete";
   Metadata: Metadata;
   Resource: ResourceMetadata;
   User: UserMetadata;
 };
 
 export type OIDCConnectorCreate = {
-  $type?: "OIDCConnectorCreate";
+  $type: "OIDCConnectorCreate";
   Metadata: Metadata;
   Resource: ResourceMetadata;
   User: UserMetadata;
 };
 
 export type OIDCConnectorDelete = {
-  $type?: "OIDCConnectorDelete";
+  $type: "OIDCConnectorDelete";
   Metadata: Metadata;
   Resource: ResourceMetadata;
   User: UserMetadata;
 };
 
 export type SAMLConnectorCreate = {
-  $type?: "SAMLConnectorCreate";
+  $type: "SAMLConnectorCreate";
   Metadata: Metadata;
   Resource: ResourceMetadata;
   User: UserMetadata;
 };
 
 export type SAMLConnectorDelete = {
-  $type?: "SAMLConnectorDelete";
+  $type: "SAMLConnectorDelete";
   Metadata: Metadata;
   Resource: ResourceMetadata;
   User: UserMetadata;
 };
 
 export type KubeRequest = {
-  $type?: "KubeRequest";
+  $type: "KubeRequest";
   Metadata: Metadata;
   User: UserMetadata;
   Connection: ConnectionMetadata;
@@ -636,7 +636,7 @@ export type AppMetadata = {
 };
 
 export type AppCreate = {
-  $type?: "AppCreate";
+  $type: "AppCreate";
   Metadata: Metadata;
   User: UserMetadata;
   Resource: ResourceMetadata;
@@ -644,7 +644,7 @@ export type AppCreate = {
 };
 
 export type AppUpdate = {
-  $type?: "AppUpdate";
+  $type: "AppUpdate";
   Metadata: Metadata;
   User: UserMetadata;
   Resource: ResourceMetadata;
@@ -652,14 +652,14 @@ export type AppUpdate = {
 };
 
 export type AppDelete = {
-  $type?: "AppDelete";
+  $type: "AppDelete";
   Metadata: Metadata;
   User: UserMetadata;
   Resource: ResourceMetadata;
 };
 
 export type AppSessionStart = {
-  $type?: "AppSessionStart";
+  $type: "AppSessionStart";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -672,7 +672,7 @@ export type AppSessionStart = {
 };
 
 export type AppSessionEnd = {
-  $type?: "AppSessionEnd";
+  $type: "AppSessionEnd";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -682,7 +682,7 @@ export type AppSessionEnd = {
 };
 
 export type AppSessionChunk = {
-  $type?: "AppSessionChunk";
+  $type: "AppSessionChunk";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -693,7 +693,7 @@ export type AppSessionChunk = {
 };
 
 export type AppSessionRequest = {
-  $type?: "AppSessionRequest";
+  $type: "AppSessionRequest";
   Metadata: Metadata;
   StatusCode: number;
   Path: string;
@@ -727,7 +727,7 @@ export type DatabaseMetadata = {
 };
 
 export type DatabaseCreate = {
-  $type?: "DatabaseCreate";
+  $type: "DatabaseCreate";
   Metadata: Metadata;
   User: UserMetadata;
   Resource: ResourceMetadata;
@@ -735,7 +735,7 @@ export type DatabaseCreate = {
 };
 
 export type DatabaseUpdate = {
-  $type?: "DatabaseUpdate";
+  $type: "DatabaseUpdate";
   Metadata: Metadata;
   User: UserMetadata;
   Resource: ResourceMetadata;
@@ -743,14 +743,14 @@ export type DatabaseUpdate = {
 };
 
 export type DatabaseDelete = {
-  $type?: "DatabaseDelete";
+  $type: "DatabaseDelete";
   Metadata: Metadata;
   User: UserMetadata;
   Resource: ResourceMetadata;
 };
 
 export type DatabaseSessionStart = {
-  $type?: "DatabaseSessionStart";
+  $type: "DatabaseSessionStart";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -764,7 +764,7 @@ export type DatabaseSessionStart = {
 };
 
 export type DatabaseSessionQuery = {
-  $type?: "DatabaseSessionQuery";
+  $type: "DatabaseSessionQuery";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -775,7 +775,7 @@ export type DatabaseSessionQuery = {
 };
 
 export type PostgresParse = {
-  $type?: "PostgresParse";
+  $type: "PostgresParse";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -785,7 +785,7 @@ export type PostgresParse = {
 };
 
 export type PostgresBind = {
-  $type?: "PostgresBind";
+  $type: "PostgresBind";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -796,7 +796,7 @@ export type PostgresBind = {
 };
 
 export type PostgresExecute = {
-  $type?: "PostgresExecute";
+  $type: "PostgresExecute";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -805,7 +805,7 @@ export type PostgresExecute = {
 };
 
 export type PostgresClose = {
-  $type?: "PostgresClose";
+  $type: "PostgresClose";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -815,7 +815,7 @@ export type PostgresClose = {
 };
 
 export type PostgresFunctionCall = {
-  $type?: "PostgresFunctionCall";
+  $type: "PostgresFunctionCall";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -825,7 +825,7 @@ export type PostgresFunctionCall = {
 };
 
 export type WindowsDesktopSessionStart = {
-  $type?: "WindowsDesktopSessionStart";
+  $type: "WindowsDesktopSessionStart";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -840,7 +840,7 @@ export type WindowsDesktopSessionStart = {
 };
 
 export type DatabaseSessionEnd = {
-  $type?: "DatabaseSessionEnd";
+  $type: "DatabaseSessionEnd";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -854,39 +854,39 @@ export type MFADeviceMetadata = {
 };
 
 export type MFADeviceAdd = {
-  $type?: "MFADeviceAdd";
+  $type: "MFADeviceAdd";
   Metadata: Metadata;
   User: UserMetadata;
   Device: MFADeviceMetadata;
 };
 
 export type MFADeviceDelete = {
-  $type?: "MFADeviceDelete";
+  $type: "MFADeviceDelete";
   Metadata: Metadata;
   User: UserMetadata;
   Device: MFADeviceMetadata;
 };
 
 export type BillingInformationUpdate = {
-  $type?: "BillingInformationUpdate";
+  $type: "BillingInformationUpdate";
   Metadata: Metadata;
   User: UserMetadata;
 };
 
 export type BillingCardCreate = {
-  $type?: "BillingCardCreate";
+  $type: "BillingCardCreate";
   Metadata: Metadata;
   User: UserMetadata;
 };
 
 export type BillingCardDelete = {
-  $type?: "BillingCardDelete";
+  $type: "BillingCardDelete";
   Metadata: Metadata;
   User: UserMetadata;
 };
 
 export type LockCreate = {
-  $type?: "LockCreate";
+  $type: "LockCreate";
   Metadata: Metadata;
   Resource: ResourceMetadata;
   User: UserMetadata;
@@ -894,27 +894,27 @@ export type LockCreate = {
 };
 
 export type LockDelete = {
-  $type?: "LockDelete";
+  $type: "LockDelete";
   Metadata: Metadata;
   Resource: ResourceMetadata;
   User: UserMetadata;
 };
 
 export type RecoveryCodeGenerate = {
-  $type?: "RecoveryCodeGenerate";
+  $type: "RecoveryCodeGenerate";
   Metadata: Metadata;
   User: UserMetadata;
 };
 
 export type RecoveryCodeUsed = {
-  $type?: "RecoveryCodeUsed";
+  $type: "RecoveryCodeUsed";
   Metadata: Metadata;
   User: UserMetadata;
   Status: Status;
 };
 
 export type WindowsDesktopSessionEnd = {
-  $type?: "WindowsDesktopSessionEnd";
+  $type: "WindowsDesktopSessionEnd";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -931,20 +931,20 @@ export type WindowsDesktopSessionEnd = {
 };
 
 export type CertificateCreate = {
-  $type?: "CertificateCreate";
+  $type: "CertificateCreate";
   Metadata: Metadata;
   CertificateType: string;
   Identity?: Identity;
 };
 
 export type RenewableCertificateGenerationMismatch = {
-  $type?: "RenewableCertificateGenerationMismatch";
+  $type: "RenewableCertificateGenerationMismatch";
   Metadata: Metadata;
   UserMetadata: UserMetadata;
 };
 
 export type BotJoin = {
-  $type?: "BotJoin";
+  $type: "BotJoin";
   Metadata: Metadata;
   Status: Status;
   BotName: string;
@@ -954,7 +954,7 @@ export type BotJoin = {
 };
 
 export type InstanceJoin = {
-  $type?: "InstanceJoin";
+  $type: "InstanceJoin";
   Metadata: Metadata;
   Status: Status;
   HostID: string;
@@ -966,7 +966,7 @@ export type InstanceJoin = {
 };
 
 export type Unknown = {
-  $type?: "Unknown";
+  $type: "Unknown";
   Metadata: Metadata;
   UnknownType: string;
   UnknownCode: string;
@@ -981,7 +981,7 @@ export type DeviceMetadata = {
 };
 
 export type DeviceEvent = {
-  $type?: "DeviceEvent";
+  $type: "DeviceEvent";
   Metadata: Metadata;
   status?: Status;
   device?: DeviceMetadata;
@@ -989,7 +989,7 @@ export type DeviceEvent = {
 };
 
 export type DeviceEvent2 = {
-  $type?: "DeviceEvent2";
+  $type: "DeviceEvent2";
   Metadata: Metadata;
   device?: DeviceMetadata;
   status: Status;
@@ -1003,7 +1003,7 @@ export type StreamStatus = {
 };
 
 export type SessionUpload = {
-  $type?: "SessionUpload";
+  $type: "SessionUpload";
   Metadata: Metadata;
   SessionMetadata: SessionMetadata;
   SessionURL: string;
@@ -1055,7 +1055,7 @@ export type RouteToDatabase = {
 };
 
 export type AccessRequestResourceSearch = {
-  $type?: "AccessRequestResourceSearch";
+  $type: "AccessRequestResourceSearch";
   Metadata: Metadata;
   User: UserMetadata;
   SearchAsRoles: string[];
@@ -1067,7 +1067,7 @@ export type AccessRequestResourceSearch = {
 };
 
 export type MySQLStatementPrepare = {
-  $type?: "MySQLStatementPrepare";
+  $type: "MySQLStatementPrepare";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -1076,7 +1076,7 @@ export type MySQLStatementPrepare = {
 };
 
 export type MySQLStatementExecute = {
-  $type?: "MySQLStatementExecute";
+  $type: "MySQLStatementExecute";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -1086,7 +1086,7 @@ export type MySQLStatementExecute = {
 };
 
 export type MySQLStatementSendLongData = {
-  $type?: "MySQLStatementSendLongData";
+  $type: "MySQLStatementSendLongData";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -1097,7 +1097,7 @@ export type MySQLStatementSendLongData = {
 };
 
 export type MySQLStatementClose = {
-  $type?: "MySQLStatementClose";
+  $type: "MySQLStatementClose";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -1106,7 +1106,7 @@ export type MySQLStatementClose = {
 };
 
 export type MySQLStatementReset = {
-  $type?: "MySQLStatementReset";
+  $type: "MySQLStatementReset";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -1115,7 +1115,7 @@ export type MySQLStatementReset = {
 };
 
 export type MySQLStatementFetch = {
-  $type?: "MySQLStatementFetch";
+  $type: "MySQLStatementFetch";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -1125,7 +1125,7 @@ export type MySQLStatementFetch = {
 };
 
 export type MySQLStatementBulkExecute = {
-  $type?: "MySQLStatementBulkExecute";
+  $type: "MySQLStatementBulkExecute";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -1135,7 +1135,7 @@ export type MySQLStatementBulkExecute = {
 };
 
 export type MySQLInitDB = {
-  $type?: "MySQLInitDB";
+  $type: "MySQLInitDB";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -1144,7 +1144,7 @@ export type MySQLInitDB = {
 };
 
 export type MySQLCreateDB = {
-  $type?: "MySQLCreateDB";
+  $type: "MySQLCreateDB";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -1153,7 +1153,7 @@ export type MySQLCreateDB = {
 };
 
 export type MySQLDropDB = {
-  $type?: "MySQLDropDB";
+  $type: "MySQLDropDB";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -1162,7 +1162,7 @@ export type MySQLDropDB = {
 };
 
 export type MySQLShutDown = {
-  $type?: "MySQLShutDown";
+  $type: "MySQLShutDown";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -1170,7 +1170,7 @@ export type MySQLShutDown = {
 };
 
 export type MySQLProcessKill = {
-  $type?: "MySQLProcessKill";
+  $type: "MySQLProcessKill";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -1179,7 +1179,7 @@ export type MySQLProcessKill = {
 };
 
 export type MySQLDebug = {
-  $type?: "MySQLDebug";
+  $type: "MySQLDebug";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -1187,7 +1187,7 @@ export type MySQLDebug = {
 };
 
 export type MySQLRefresh = {
-  $type?: "MySQLRefresh";
+  $type: "MySQLRefresh";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -1196,7 +1196,7 @@ export type MySQLRefresh = {
 };
 
 export type SQLServerRPCRequest = {
-  $type?: "SQLServerRPCRequest";
+  $type: "SQLServerRPCRequest";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -1206,7 +1206,7 @@ export type SQLServerRPCRequest = {
 };
 
 export type DatabaseSessionMalformedPacket = {
-  $type?: "DatabaseSessionMalformedPacket";
+  $type: "DatabaseSessionMalformedPacket";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -1215,7 +1215,7 @@ export type DatabaseSessionMalformedPacket = {
 };
 
 export type ElasticsearchRequest = {
-  $type?: "ElasticsearchRequest";
+  $type: "ElasticsearchRequest";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -1232,7 +1232,7 @@ export type ElasticsearchRequest = {
 };
 
 export type OpenSearchRequest = {
-  $type?: "OpenSearchRequest";
+  $type: "OpenSearchRequest";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -1249,7 +1249,7 @@ export type OpenSearchRequest = {
 };
 
 export type DynamoDBRequest = {
-  $type?: "DynamoDBRequest";
+  $type: "DynamoDBRequest";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -1263,7 +1263,7 @@ export type DynamoDBRequest = {
 };
 
 export type AppSessionDynamoDBRequest = {
-  $type?: "AppSessionDynamoDBRequest";
+  $type: "AppSessionDynamoDBRequest";
   Metadata: Metadata;
   User: UserMetadata;
   App: AppMetadata;
@@ -1282,7 +1282,7 @@ export type UpgradeWindowStartMetadata = {
 };
 
 export type UpgradeWindowStartUpdate = {
-  $type?: "UpgradeWindowStartUpdate";
+  $type: "UpgradeWindowStartUpdate";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -1290,7 +1290,7 @@ export type UpgradeWindowStartUpdate = {
 };
 
 export type SessionRecordingAccess = {
-  $type?: "SessionRecordingAccess";
+  $type: "SessionRecordingAccess";
   Metadata: Metadata;
   SessionID: string;
   UserMetadata: UserMetadata;
@@ -1301,7 +1301,7 @@ export type KubeClusterMetadata = {
 };
 
 export type KubernetesClusterCreate = {
-  $type?: "KubernetesClusterCreate";
+  $type: "KubernetesClusterCreate";
   Metadata: Metadata;
   User: UserMetadata;
   Resource: ResourceMetadata;
@@ -1309,7 +1309,7 @@ export type KubernetesClusterCreate = {
 };
 
 export type KubernetesClusterUpdate = {
-  $type?: "KubernetesClusterUpdate";
+  $type: "KubernetesClusterUpdate";
   Metadata: Metadata;
   User: UserMetadata;
   Resource: ResourceMetadata;
@@ -1317,14 +1317,14 @@ export type KubernetesClusterUpdate = {
 };
 
 export type KubernetesClusterDelete = {
-  $type?: "KubernetesClusterDelete";
+  $type: "KubernetesClusterDelete";
   Metadata: Metadata;
   User: UserMetadata;
   Resource: ResourceMetadata;
 };
 
 export type SSMRun = {
-  $type?: "SSMRun";
+  $type: "SSMRun";
   Metadata: Metadata;
   CommandID: string;
   InstanceID: string;
@@ -1335,7 +1335,7 @@ export type SSMRun = {
 };
 
 export type CassandraPrepare = {
-  $type?: "CassandraPrepare";
+  $type: "CassandraPrepare";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -1345,7 +1345,7 @@ export type CassandraPrepare = {
 };
 
 export type CassandraExecute = {
-  $type?: "CassandraExecute";
+  $type: "CassandraExecute";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -1365,7 +1365,7 @@ export type CassandraBatch_BatchChild = {
 };
 
 export type CassandraBatch = {
-  $type?: "CassandraBatch";
+  $type: "CassandraBatch";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -1377,7 +1377,7 @@ export type CassandraBatch = {
 };
 
 export type CassandraRegister = {
-  $type?: "CassandraRegister";
+  $type: "CassandraRegister";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -1386,21 +1386,21 @@ export type CassandraRegister = {
 };
 
 export type LoginRuleCreate = {
-  $type?: "LoginRuleCreate";
+  $type: "LoginRuleCreate";
   Metadata: Metadata;
   Resource: ResourceMetadata;
   User: UserMetadata;
 };
 
 export type LoginRuleDelete = {
-  $type?: "LoginRuleDelete";
+  $type: "LoginRuleDelete";
   Metadata: Metadata;
   Resource: ResourceMetadata;
   User: UserMetadata;
 };
 
 export type SAMLIdPAuthAttempt = {
-  $type?: "SAMLIdPAuthAttempt";
+  $type: "SAMLIdPAuthAttempt";
   Metadata: Metadata;
   User: UserMetadata;
   Session: SessionMetadata;
@@ -1409,48 +1409,48 @@ export type SAMLIdPAuthAttempt = {
 };
 
 export type SAMLIdPServiceProviderCreate = {
-  $type?: "SAMLIdPServiceProviderCreate";
+  $type: "SAMLIdPServiceProviderCreate";
   Metadata: Metadata;
   Resource: ResourceMetadata;
   ServiceProvider: SAMLIdPServiceProviderMetadata;
 };
 
 export type SAMLIdPServiceProviderUpdate = {
-  $type?: "SAMLIdPServiceProviderUpdate";
+  $type: "SAMLIdPServiceProviderUpdate";
   Metadata: Metadata;
   Resource: ResourceMetadata;
   ServiceProvider: SAMLIdPServiceProviderMetadata;
 };
 
 export type SAMLIdPServiceProviderDelete = {
-  $type?: "SAMLIdPServiceProviderDelete";
+  $type: "SAMLIdPServiceProviderDelete";
   Metadata: Metadata;
   Resource: ResourceMetadata;
   ServiceProvider: SAMLIdPServiceProviderMetadata;
 };
 
 export type SAMLIdPServiceProviderDeleteAll = {
-  $type?: "SAMLIdPServiceProviderDeleteAll";
+  $type: "SAMLIdPServiceProviderDeleteAll";
   Metadata: Metadata;
   Resource: ResourceMetadata;
 };
 
 export type OktaResourcesUpdate = {
-  $type?: "OktaResourcesUpdate";
+  $type: "OktaResourcesUpdate";
   Metadata: Metadata;
   Server: ServerMetadata;
   Updated: OktaResourcesUpdatedMetadata;
 };
 
 export type OktaSyncFailure = {
-  $type?: "OktaSyncFailure";
+  $type: "OktaSyncFailure";
   Metadata: Metadata;
   Server: ServerMetadata;
   Status: Status;
 };
 
 export type OktaAssignmentResult = {
-  $type?: "OktaAssignmentResult";
+  $type: "OktaAssignmentResult";
   Metadata: Metadata;
   Server: ServerMetadata;
   Resource: ResourceMetadata;
@@ -1596,6 +1596,154 @@ export type EventMessages = {
   WindowsDesktopSessionStart: WindowsDesktopSessionStart;
   X11Forward: X11Forward;
 };
+
+/** OneOf entries that have a name but no message in this schema (decoded as opaque events). */
+export type OpaqueEventName =
+  | "AWSICResourceSync"
+  | "AccessGraphSettingsUpdate"
+  | "AccessListCreate"
+  | "AccessListDelete"
+  | "AccessListMemberCreate"
+  | "AccessListMemberDelete"
+  | "AccessListMemberDeleteAllForAccessList"
+  | "AccessListMemberUpdate"
+  | "AccessListReview"
+  | "AccessListUpdate"
+  | "AccessPathChanged"
+  | "AccessRequestExpire"
+  | "AgentForward"
+  | "AppAuthConfigCreate"
+  | "AppAuthConfigDelete"
+  | "AppAuthConfigUpdate"
+  | "AppAuthConfigVerify"
+  | "AppSessionHTTPRequest"
+  | "AppSessionHTTPRequestBodyChunk"
+  | "AppSessionHTTPResponse"
+  | "AppSessionHTTPResponseBodyChunk"
+  | "AppSessionLLMRequest"
+  | "AppSessionTargetDialDenied"
+  | "AuditQueryRun"
+  | "AuthPreferenceUpdate"
+  | "AutoUpdateAgentRolloutForceDone"
+  | "AutoUpdateAgentRolloutRollback"
+  | "AutoUpdateAgentRolloutTrigger"
+  | "AutoUpdateConfigCreate"
+  | "AutoUpdateConfigDelete"
+  | "AutoUpdateConfigUpdate"
+  | "AutoUpdateVersionCreate"
+  | "AutoUpdateVersionDelete"
+  | "AutoUpdateVersionUpdate"
+  | "AzureRun"
+  | "BeamsConfigCreate"
+  | "BeamsConfigDelete"
+  | "BeamsConfigUpdate"
+  | "BotCreate"
+  | "BotDelete"
+  | "BotUpdate"
+  | "BoundKeypairJoinStateVerificationFailed"
+  | "BoundKeypairRecovery"
+  | "BoundKeypairRotation"
+  | "CertAuthorityOverrideEvent"
+  | "ClassifierCreate"
+  | "ClassifierDelete"
+  | "ClassifierUpdate"
+  | "ClientIPRestrictionsUpdate"
+  | "ClusterNetworkingConfigUpdate"
+  | "ContactCreate"
+  | "ContactDelete"
+  | "CreateMFAAuthChallenge"
+  | "CrownJewelCreate"
+  | "CrownJewelDelete"
+  | "CrownJewelUpdate"
+  | "DatabasePermissionUpdate"
+  | "DatabaseSessionCommandResult"
+  | "DatabaseUserCreate"
+  | "DatabaseUserDeactivate"
+  | "DiscoveryConfigCreate"
+  | "DiscoveryConfigDelete"
+  | "DiscoveryConfigDeleteAll"
+  | "DiscoveryConfigUpdate"
+  | "EnvironmentProfileUpdate"
+  | "ExternalAuditStorageDisable"
+  | "ExternalAuditStorageEnable"
+  | "GitCommand"
+  | "GithubConnectorUpdate"
+  | "HealthCheckConfigCreate"
+  | "HealthCheckConfigDelete"
+  | "HealthCheckConfigUpdate"
+  | "InferenceModelCreate"
+  | "InferenceModelDelete"
+  | "InferenceModelUpdate"
+  | "InferencePolicyCreate"
+  | "InferencePolicyDelete"
+  | "InferencePolicyUpdate"
+  | "InferenceSecretCreate"
+  | "InferenceSecretDelete"
+  | "InferenceSecretUpdate"
+  | "IntegrationCreate"
+  | "IntegrationDelete"
+  | "IntegrationUpdate"
+  | "LinuxDesktopSessionEnd"
+  | "LinuxDesktopSessionStart"
+  | "MCPSessionEnd"
+  | "MCPSessionInvalidHTTPRequest"
+  | "MCPSessionListenSSEStream"
+  | "MCPSessionNotification"
+  | "MCPSessionRequest"
+  | "MCPSessionStart"
+  | "OIDCConnectorUpdate"
+  | "OktaAccessListSync"
+  | "OktaUserSync"
+  | "PluginCreate"
+  | "PluginDelete"
+  | "PluginUpdate"
+  | "ProvisionTokenCreate"
+  | "RetrievalModelCreate"
+  | "RetrievalModelDelete"
+  | "RetrievalModelUpdate"
+  | "RoleUpdate"
+  | "SAMLConnectorUpdate"
+  | "SCIMListingEvent"
+  | "SCIMResourceEvent"
+  | "SFTPSummary"
+  | "SPIFFEFederationCreate"
+  | "SPIFFEFederationDelete"
+  | "SPIFFESVIDIssued"
+  | "ScopedTokenCreate"
+  | "ScopedTokenDelete"
+  | "ScopedTokenUpdate"
+  | "SecurityReportRun"
+  | "SessionRecordingConfigUpdate"
+  | "SessionSummarized"
+  | "SigstorePolicyCreate"
+  | "SigstorePolicyDelete"
+  | "SigstorePolicyUpdate"
+  | "SpannerRPC"
+  | "StableUNIXUserCreate"
+  | "StaticHostUserCreate"
+  | "StaticHostUserDelete"
+  | "StaticHostUserUpdate"
+  | "UserLoginAccessListInvalid"
+  | "UserTaskCreate"
+  | "UserTaskDelete"
+  | "UserTaskUpdate"
+  | "UserUpdate"
+  | "ValidateMFAAuthResponse"
+  | "VnetConfigCreate"
+  | "VnetConfigDelete"
+  | "VnetConfigUpdate"
+  | "WorkloadClusterCreate"
+  | "WorkloadClusterDelete"
+  | "WorkloadClusterUpdate"
+  | "WorkloadIdentityCreate"
+  | "WorkloadIdentityDelete"
+  | "WorkloadIdentityUpdate"
+  | "WorkloadIdentityX509IssuerOverrideCreate"
+  | "WorkloadIdentityX509IssuerOverrideDelete"
+  | "WorkloadIdentityX509RevocationCreate"
+  | "WorkloadIdentityX509RevocationDelete"
+  | "WorkloadIdentityX509RevocationUpdate"
+  | `OneOf#${number}`;
 
 /** Any typed event of this schema. */
 export type TypedEvent = EventMessages[keyof EventMessages];

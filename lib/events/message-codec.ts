@@ -178,6 +178,33 @@ function encodeLenField(w: WireWriter, field: CompiledField, value: unknown): vo
   }
 }
 
+/**
+ * Throws BAD_PARAMETER naming the first key of `value` (or of a nested message) that `message` does
+ * not have, so a misspelt or misplaced field is an error instead of silently dropped. Keys starting
+ * with `$` ($type, $unknown) are ours.
+ */
+export function checkFieldNames(message: CompiledMessage, value: MessageValue, path = message.name): void {
+  for (const key in value) {
+    const field = message.byName.get(key);
+    if (field === undefined) {
+      if (key.charCodeAt(0) === 36 /* $ */) continue;
+      throw badParameter(`${path}: ${message.name} has no field ${JSON.stringify(key)}`);
+    }
+    if (field.kind !== 'message') continue;
+    const v = value[key];
+    if (v === null || typeof v !== 'object') continue;
+    const ref = getMessage(field.ref!);
+    if (!field.repeated) {
+      checkFieldNames(ref, v as MessageValue, `${path}.${key}`);
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const item = v[i];
+        if (item !== null && typeof item === 'object') checkFieldNames(ref, item as MessageValue, `${path}.${key}[${i}]`);
+      }
+    }
+  }
+}
+
 export function encodeMessage(w: WireWriter, message: CompiledMessage, value: MessageValue): void {
   for (const field of message.fields) {
     const v = value[field.name];

@@ -4,8 +4,9 @@ import { badParameter, corrupted } from '../errors.js';
 import {
   type AuditEvent, type AuditEventInput, type OpaqueEvent, isOpaqueEvent, messageOf, oneofByMessage, oneofByNumber,
 } from './event.js';
+import type { OpaqueEventName } from './event-types.generated.js';
 import {
-  decodeMessageInto, encodeMessage, getMessage, zeroMessage, type MessageValue,
+  checkFieldNames, decodeMessageInto, encodeMessage, getMessage, zeroMessage, type MessageValue,
 } from './message-codec.js';
 import { decodePrintInto, encodePrintEvent, isPlainPrint } from './print-codec.js';
 import { WireReader } from '../wire/wire-reader.js';
@@ -20,6 +21,9 @@ export function writeEvent(w: WireWriter, event: AuditEventInput): void {
     w.bytes(event.$raw);
     return;
   }
+  const message = messageOf(event);
+  const compiled = getMessage(message);
+  checkFieldNames(compiled, event as MessageValue);
   if (isPlainPrint(event)) {
     w.tag(PRINT_ONEOF, WIRE_LEN);
     const start = w.beginLen();
@@ -27,12 +31,11 @@ export function writeEvent(w: WireWriter, event: AuditEventInput): void {
     w.endLen(start);
     return;
   }
-  const message = messageOf(event);
   const number = oneofByMessage.get(message);
   if (number === undefined) throw badParameter(`message ${message} has no OneOf number`);
   w.tag(number, WIRE_LEN);
   const start = w.beginLen();
-  encodeMessage(w, getMessage(message), event as MessageValue);
+  encodeMessage(w, compiled, event as MessageValue);
   w.endLen(start);
 }
 
@@ -99,7 +102,7 @@ function decodeBody(r: WireReader, number: number, start: number, end: number): 
     metadata = zeroMessage(metadataMessage);
   }
   const opaque: OpaqueEvent = {
-    $type: entry?.name ?? `OneOf#${number}`,
+    $type: (entry?.name ?? `OneOf#${number}`) as OpaqueEventName,
     $oneof: number,
     $raw: raw,
     Metadata: metadata as unknown as OpaqueEvent['Metadata'],

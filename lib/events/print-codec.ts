@@ -2,20 +2,13 @@
 // lib/wire/print-encoder.ts and a fast decoder. Byte-identical to the generic descriptor codec (a
 // test checks); anything unusual falls back to the generic path.
 import type { AuditEvent, AuditEventInput } from './event.js';
+import type { SessionPrint } from './event-types.generated.js';
 import { EMPTY_BYTES, decodeMessageInto, getMessage, zeroMessage, type MessageValue } from './message-codec.js';
 import { Timestamp } from './timestamp.js';
 import type { WireReader } from '../wire/wire-reader.js';
 import { encodePrintBody, type PrintFields } from '../wire/print-encoder.js';
 import type { WireWriter } from '../wire/wire-writer.js';
 
-export interface SessionPrintEvent extends AuditEvent {
-  $type: 'SessionPrint';
-  ChunkIndex: number;
-  Data: Uint8Array;
-  Bytes: number;
-  DelayMilliseconds: number;
-  Offset: number;
-}
 
 export function isPlainPrint(event: AuditEventInput): boolean {
   const md = event.Metadata as Record<string, unknown> | undefined;
@@ -115,7 +108,7 @@ export function decodePrintInto(r: WireReader, end: number): AuditEvent {
       default: return genericPrint(r, start, end);
     }
   }
-  const event: SessionPrintEvent = {
+  const event: SessionPrint = {
     $type: 'SessionPrint',
     Metadata: { Index: index, Type: type, ID: id, Code: code, Time: time, ClusterName: cluster },
     ChunkIndex: chunkIndex,

@@ -1,4 +1,4 @@
-export { ProtoStreamer, INACTIVITY_FLUSH_MS, type ProtoStreamerOptions, type StreamOptions } from './proto-streamer.js';
+export { ProtoStreamer, type ProtoStreamerOptions, type StreamOptions } from './proto-streamer.js';
 export { ProtoStream, type ProtoStreamStats } from './proto-stream.js';
 export { ProtoReader, type ProtoReaderOptions, type ProtoReaderStats } from './proto-reader.js';
 export { detectFormat, readRecordingHead, type RecordingFormat } from './detect-format.js';
@@ -6,4 +6,4 @@ export type { StreamStatus } from './status-channel.js';
 export type { RecordingSource } from './byte-source.js';
 export type { EventTrimmer } from './slice.js';
 export * from './multipart-uploader.js';
-export type { AuditStream, Streamer, StatusSource, StreamerCallOptions } from './streamer.js';
+export type { AuditStream, Streamer, StatusSource } from './streamer.js';

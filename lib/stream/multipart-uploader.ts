@@ -2,6 +2,7 @@
 // MultipartHandler (MultipartUploader + whole-object upload/download). Recordings are uploaded in
 // numbered parts and completed by concatenating the listed parts in ascending part number.
 import type { Readable } from 'node:stream';
+import type { CallOptions } from '../call-options.js';
 
 export interface StreamUpload {
   /** Upload id (Teleport: a random UUID). */
@@ -21,9 +22,7 @@ export interface UploadMetadata {
   readonly sessionId: string;
 }
 
-export interface CallOptions {
-  readonly signal?: AbortSignal;
-}
+export type { CallOptions };
 
 export type UploadBody = Uint8Array | Readable | AsyncIterable<Uint8Array>;
 

@@ -1,40 +1,89 @@
 // ProtoStream: writes one session recording as a multipart upload of ProtoStream V1 parts.
 //
-// Events are framed into the current part (a Slice). A part is cut when header + compressed bytes
-// reach minUploadBytes; a cut part is padded with zeros to exactly minUploadBytes when shorter, and
-// the last part (complete) is never padded (nor any part with padParts: false, for local disks).
+// Events are framed into chunks of CHUNK_BYTES (a ChunkStager); each full chunk is compressed and
+// appended to the current part (a Slice). A part is cut when header + compressed bytes reach
+// minUploadBytes; a cut part is padded with zeros to exactly minUploadBytes when shorter, and the
+// last part (complete) is never padded (nor any part with padParts: false, for local disks).
 // Part numbers follow Teleport: a new part reserves ++lastPartNumber, an upload uses it and
 // increments again, so parts are 1, 3, 5, ...
+//
+// Parallel compression: full chunks are compressed on libuv's pool while the next ones are framed,
+// and are appended to parts strictly in order once compressed. Whether a part is full only changes
+// when a chunk is appended, and a chunk's records do not depend on the part it lands in, so the
+// parts (and where they are cut) are byte for byte those of compressing each chunk at once.
 import { setMaxListeners } from 'node:events';
-import { AuditcastError, abortError } from '../errors.js';
-import type { SliceCodec } from '../codec/codec.js';
+import { availableParallelism } from 'node:os';
+import { AuditcastError, abortError, toAuditcastError } from '../errors.js';
+import type { DeflatedChunk, PrintBatch, SliceCodec } from '../codec/codec.js';
+import { codec as defaultCodec } from '../codec/index.js';
+import { ConcurrentUploadsPerStream, InactivityFlushPeriod, MinUploadPartSizeBytes } from '../events/constants.generated.js';
 import { auditStoredTrimmedEvents } from '../metrics.js';
-import type { PrintBatch } from '../codec/codec.js';
-import { CHUNK_BYTES, PART_HEADER_SIZE, RECORD_HEADER_SIZE } from '../codec/part-format.js';
+import { CHUNK_BYTES, GZIP_HEADER, PART_HEADER_SIZE } from '../codec/part-format.js';
 import { PRINT_FIELDS, PrintField, framePrintsJs } from '../codec/print-batch.js';
 import type { AuditEventInput } from '../events/event.js';
 import type { MultipartUploader, StreamPart, StreamUpload } from './multipart-uploader.js';
 import { type RetryOptions, withRetry } from './retry.js';
-import { type EventTrimmer, Slice } from './slice.js';
+import { ChunkStager, type ChunkRecords, type EventTrimmer, Slice } from './slice.js';
 import { StatusChannel, type StreamStatus } from './status-channel.js';
 import type { AuditStream } from './streamer.js';
 
+/** The seed's ProtoStreamConfig: `uploader` and `upload` are required, the rest have defaults. */
 export interface ProtoStreamConfig {
   uploader: MultipartUploader;
   upload: StreamUpload;
-  codec: SliceCodec;
-  minUploadBytes: number;
-  concurrentUploads: number;
-  inactivityFlushMs: number;
+  /** Default: the package's codec (native, else JS). */
+  codec?: SliceCodec;
+  /** Default MinUploadPartSizeBytes (5 MiB). */
+  minUploadBytes?: number;
+  /** Default ConcurrentUploadsPerStream (1). */
+  concurrentUploads?: number;
+  /** Default InactivityFlushPeriod (5 minutes). */
+  inactivityFlushMs?: number;
   /** Pad cut parts to minUploadBytes (S3 needs it for every part but the last; a local disk does not). Default true. */
   padParts?: boolean;
-  retry: RetryOptions;
-  /** Parts already uploaded (resume). */
-  completedParts: readonly StreamPart[];
+  retry?: RetryOptions;
+  /** Parts already uploaded (resume); default none. */
+  completedParts?: readonly StreamPart[];
   trim?: EventTrimmer;
   signal?: AbortSignal;
-  now: () => Date;
+  now?: () => Date;
+  /** Compress chunks on libuv's pool while the next ones are framed (default: more than one core). */
+  parallelCompression?: boolean;
 }
+
+type FullConfig = Required<Omit<ProtoStreamConfig, 'trim' | 'signal' | 'parallelCompression'>> & Pick<ProtoStreamConfig, 'trim' | 'signal' | 'parallelCompression'>;
+
+/** The seed's ProtoStreamConfig.CheckAndSetDefaults. */
+function withDefaults(cfg: ProtoStreamConfig): FullConfig {
+  return {
+    ...cfg,
+    codec: cfg.codec ?? defaultCodec,
+    minUploadBytes: cfg.minUploadBytes ?? MinUploadPartSizeBytes,
+    concurrentUploads: cfg.concurrentUploads ?? ConcurrentUploadsPerStream,
+    inactivityFlushMs: cfg.inactivityFlushMs ?? InactivityFlushPeriod,
+    padParts: cfg.padParts ?? true,
+    retry: cfg.retry ?? {},
+    completedParts: cfg.completedParts ?? [],
+    now: cfg.now ?? (() => new Date()),
+  };
+}
+
+/** A chunk handed to the pool, not yet appended to a part. */
+interface PendingChunk extends ChunkRecords {
+  settled: boolean;
+  deflated: DeflatedChunk | null;
+  error: unknown;
+  readonly ready: Promise<void>;
+}
+
+/**
+ * Whether ProtoStreamer compresses in parallel when not told. Off for now: with it on, a stream
+ * whose part upload fails while its signal aborts never settles (test/emitters/
+ * session-writer-recovery.test.ts, item 16); to turn on (availableParallelism() > 1) once fixed.
+ */
+export const PARALLEL_COMPRESSION_DEFAULT = false;
+/** Chunks compressing at once per stream: enough to keep every core busy, few enough to bound memory. */
+const MAX_PENDING_CHUNKS = Math.max(2, availableParallelism());
 
 export interface ProtoStreamStats {
   events: number;
@@ -57,10 +106,14 @@ export class ProtoStream implements AuditStream {
   readonly done: Promise<void>;
   readonly stats: ProtoStreamStats = { events: 0, partsUploaded: 0, bytesUploaded: 0, trimmedEvents: 0, uploadRetries: 0 };
 
-  private readonly cfg: ProtoStreamConfig;
+  private readonly cfg: FullConfig;
   private state: State = 'open';
   private failure: AuditcastError | null = null;
   private current!: Slice;
+  private readonly stager = new ChunkStager();
+  /** Compressed (or compressing) chunks in order, waiting to be appended to a part. */
+  private readonly pending: PendingChunk[] = [];
+  private readonly parallel: boolean;
   private lastPartNumber = 0;
   private readonly completedParts: StreamPart[];
   private readonly inFlight = new Set<Promise<void>>();
@@ -76,12 +129,18 @@ export class ProtoStream implements AuditStream {
   private readonly aborter = new AbortController();
   private resolveDone!: () => void;
 
-  private constructor(cfg: ProtoStreamConfig) {
+  private readonly onAbort: (() => void) | null = null;
+
+  private constructor(cfg: FullConfig) {
     this.cfg = cfg;
     this.uploadId = cfg.upload.id;
     this.sessionId = cfg.upload.sessionId;
     this.completedParts = [...cfg.completedParts];
     this.slots = Math.max(1, cfg.concurrentUploads);
+    // With parts so small that an empty one is already full, each record is its own part and
+    // there is nothing to overlap.
+    this.parallel = (cfg.parallelCompression ?? PARALLEL_COMPRESSION_DEFAULT) && cfg.codec.deflateChunkAsync !== undefined
+      && PART_HEADER_SIZE + GZIP_HEADER.length < cfg.minUploadBytes;
     this.done = new Promise((resolve) => { this.resolveDone = resolve; });
     // Every part upload in flight (up to concurrentUploads) listens on this signal.
     setMaxListeners(0, this.aborter.signal);
@@ -90,11 +149,16 @@ export class ProtoStream implements AuditStream {
       // earlier process is never overwritten.
       this.lastPartNumber = Math.max(...cfg.completedParts.map((p) => p.number)) + 1;
     }
-    cfg.signal?.addEventListener('abort', () => this.cancel(abortError(cfg.signal!)), { once: true });
+    const signal = cfg.signal;
+    if (signal) {
+      this.onAbort = () => this.cancel(abortError(signal));
+      signal.addEventListener('abort', this.onAbort, { once: true });
+    }
   }
 
   /** Creates the stream and reserves its first part (errors from the uploader surface here). */
-  static async open(cfg: ProtoStreamConfig): Promise<ProtoStream> {
+  static async open(config: ProtoStreamConfig): Promise<ProtoStream> {
+    const cfg = withDefaults(config);
     const stream = new ProtoStream(cfg);
     await stream.newSlice();
     stream.status.push({ uploadId: stream.uploadId, lastEventIndex: -1, lastUploadTime: cfg.now() });
@@ -135,12 +199,14 @@ export class ProtoStream implements AuditStream {
     if (this.failure) return Promise.reject(this.failure);
     if (this.state !== 'open') return Promise.reject(new AuditcastError('COMPLETED', `stream ${this.sessionId} is no longer open`));
     let framed: Uint8Array;
+    let ends: Uint32Array;
     try {
-      framed = (this.cfg.codec.framePrints ?? framePrintsJs)(batch);
+      ends = new Uint32Array(batch.numbers.length / PRINT_FIELDS);
+      framed = (this.cfg.codec.framePrints ?? framePrintsJs)(batch, ends);
     } catch (err) {
       return Promise.reject(err);
     }
-    const run = () => this.recordFramed(framed, batch.numbers, 0, 0);
+    const run = () => this.recordFramed(framed, ends, batch.numbers, 0);
     if (this.tail) return this.enqueue(run);
     try {
       const pending = run();
@@ -154,6 +220,7 @@ export class ProtoStream implements AuditStream {
   flush(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     return this.enqueue(async () => {
+      await this.appendStaged();
       if (!this.current.isEmpty) await this.cut(false);
     });
   }
@@ -174,49 +241,102 @@ export class ProtoStream implements AuditStream {
 
   private recordNow(event: AuditEventInput): Promise<void> {
     if (this.failure) throw this.failure;
-    const slice = this.current;
-    const trimmedBefore = slice.trimmed;
-    slice.add(event);
-    this.stats.events++;
-    if (slice.trimmed > trimmedBefore) {
+    if (this.stager.add(event, this.cfg.trim)) {
       this.stats.trimmedEvents++;
       auditStoredTrimmedEvents.inc();
     }
+    this.stats.events++;
     this.touch();
-    if (PART_HEADER_SIZE + slice.encoder.compressedBytes >= this.cfg.minUploadBytes) return this.cut(false);
-    return RESOLVED;
+    return this.afterAdd();
   }
 
-  /** Feeds framed records to the current part in runs, cutting parts exactly where recordEvent would. */
-  private recordFramed(framed: Uint8Array, numbers: Float64Array, from: number, record: number): Promise<void> {
-    const min = this.cfg.minUploadBytes;
-    let pos = from;
-    let rec = record;
-    while (pos < framed.length) {
+  /**
+   * Feeds framed records to the stager in runs that end where a chunk ends, so a batch makes the
+   * same chunks and parts as its prints recorded one by one. `ends[i]` is where record i ends.
+   */
+  private recordFramed(framed: Uint8Array, ends: Uint32Array, numbers: Float64Array, from: number): Promise<void> {
+    const count = ends.length;
+    let record = from;
+    while (record < count) {
       if (this.failure) throw this.failure;
-      const slice = this.current;
       // A part already full takes one more record and is cut, as with recordEvent.
-      const full = PART_HEADER_SIZE + slice.encoder.compressedBytes >= min;
-      const runStart = pos;
+      const single = !this.parallel && this.isFull(this.current);
+      const start = record === 0 ? 0 : ends[record - 1];
+      const room = CHUNK_BYTES - this.stager.bytes;
       let maxIndex = -1;
-      let count = 0;
+      let end = record;
       do {
-        const length = ((framed[pos] << 24) | (framed[pos + 1] << 16) | (framed[pos + 2] << 8) | framed[pos + 3]) >>> 0;
-        pos += RECORD_HEADER_SIZE + length;
-        maxIndex = Math.max(maxIndex, numbers[rec * PRINT_FIELDS + PrintField.Index]);
-        rec++;
-        count++;
-      } while (!full && pos < framed.length && slice.stagedBytes + (pos - runStart) < CHUNK_BYTES);
-      slice.addFramed(framed.subarray(runStart, pos), count, maxIndex);
-      this.stats.events += count;
+        maxIndex = Math.max(maxIndex, numbers[end * PRINT_FIELDS + PrintField.Index]);
+        end++;
+      } while (!single && end < count && ends[end - 1] - start < room);
+      this.stager.addFramed(framed.subarray(start, ends[end - 1]), end - record, maxIndex);
+      this.stats.events += end - record;
       this.touch();
-      if (PART_HEADER_SIZE + slice.encoder.compressedBytes >= min) {
-        const next = pos;
-        const nextRecord = rec;
-        return this.cut(false).then(() => (next < framed.length ? this.recordFramed(framed, numbers, next, nextRecord) : undefined));
+      record = end;
+      const next = this.afterAdd();
+      if (next !== RESOLVED) {
+        return next.then(() => (end < count ? this.recordFramed(framed, ends, numbers, end) : undefined));
       }
     }
     return RESOLVED;
+  }
+
+  private isFull(slice: Slice): boolean {
+    return PART_HEADER_SIZE + slice.compressedBytes >= this.cfg.minUploadBytes;
+  }
+
+  /** After records were staged: compresses a full chunk and cuts a full part (or hands the chunk to the pool). */
+  private afterAdd(): Promise<void> {
+    if (this.parallel) {
+      if (!this.stager.isFull) return RESOLVED;
+      this.compressInPool();
+      return this.appendCompressed(false);
+    }
+    if (this.stager.isFull) this.current.addChunk(this.stager.takeView());
+    if (!this.isFull(this.current)) return RESOLVED;
+    this.current.addChunk(this.stager.takeView());
+    return this.cut(false);
+  }
+
+  private compressInPool(): void {
+    const chunk = this.stager.takeOwned();
+    const entry: PendingChunk = {
+      events: chunk.events,
+      maxIndex: chunk.maxIndex,
+      settled: false,
+      deflated: null,
+      error: null,
+      ready: this.cfg.codec.deflateChunkAsync!(chunk.bytes).then(
+        (deflated) => { entry.deflated = deflated; },
+        (err: unknown) => { entry.error = err; },
+      ).finally(() => { entry.settled = true; }),
+    };
+    this.pending.push(entry);
+  }
+
+  /**
+   * Appends compressed chunks to parts in order, cutting each part where it becomes full. Waits
+   * for a chunk still compressing only when `all`, or when too many are in flight.
+   */
+  private appendCompressed(all: boolean): Promise<void> {
+    while (this.pending.length > 0) {
+      const head = this.pending[0];
+      if (!head.settled) {
+        if (!all && this.pending.length <= MAX_PENDING_CHUNKS) return RESOLVED;
+        return head.ready.then(() => this.appendCompressed(all));
+      }
+      this.pending.shift();
+      if (head.error) throw this.fail(head.error);
+      this.current.addDeflated(head.deflated!, head);
+      if (this.isFull(this.current)) return this.cut(false).then(() => this.appendCompressed(all));
+    }
+    return RESOLVED;
+  }
+
+  /** Appends everything recorded so far to the current part (before a flush or the last part). */
+  private async appendStaged(): Promise<void> {
+    if (this.parallel) await this.appendCompressed(true);
+    this.current.addChunk(this.stager.takeView());
   }
 
   private enqueue(work: () => Promise<void>): Promise<void> {
@@ -295,7 +415,7 @@ export class ProtoStream implements AuditStream {
     } catch (err) {
       throw this.fail(err, 'uploader failed to reserve upload part');
     }
-    this.current = new Slice(this.cfg.codec, number, this.cfg.trim);
+    this.current = new Slice(this.cfg.codec, number);
   }
 
   private async finish(kind: 'completing' | 'closing'): Promise<void> {
@@ -304,6 +424,7 @@ export class ProtoStream implements AuditStream {
     this.disarmTimer();
     const run = (this.tail ?? RESOLVED).then(async () => {
       if (this.failure) throw this.failure;
+      await this.appendStaged();
       if (!this.current.isEmpty) await this.cut(kind === 'completing');
       while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
       if (this.failure) throw this.failure;
@@ -349,7 +470,7 @@ export class ProtoStream implements AuditStream {
       this.armTimer(this.cfg.inactivityFlushMs - idle);
       return;
     }
-    if (!this.current.isEmpty) this.flush().catch(() => undefined);
+    if (!this.current.isEmpty || !this.stager.isEmpty || this.pending.length > 0) this.flush().catch(() => undefined);
   }
 
   private acquireSlot(): Promise<void> {
@@ -368,8 +489,7 @@ export class ProtoStream implements AuditStream {
 
   private fail(err: unknown, context?: string): AuditcastError {
     if (!this.failure) {
-      const base = err instanceof AuditcastError ? err
-        : new AuditcastError('CONNECTION_PROBLEM', (err as Error)?.message ?? String(err), { cause: err });
+      const base = toAuditcastError(err);
       this.failure = context ? new AuditcastError(base.code, `${context}: ${base.message}`, { cause: base }) : base;
       this.state = 'failed';
       this.aborter.abort(this.failure);
@@ -384,6 +504,8 @@ export class ProtoStream implements AuditStream {
   }
 
   private end(): void {
+    // A long-lived signal must not keep every finished stream alive.
+    if (this.onAbort) this.cfg.signal?.removeEventListener('abort', this.onAbort);
     this.disarmTimer();
     this.status.close();
     for (const waiter of this.slotWaiters.splice(0)) waiter();

@@ -3,15 +3,15 @@ import { badParameter, throwIfAborted } from '../errors.js';
 import { codec as defaultCodec } from '../codec/index.js';
 import type { SliceCodec } from '../codec/codec.js';
 import { trimToMaxSize } from '../events/trim.js';
+import { InactivityFlushPeriod } from '../events/constants.generated.js';
 import { MIN_UPLOAD_PART_BYTES } from '../codec/part-format.js';
 import type { MultipartUploader, StreamPart, StreamUpload } from './multipart-uploader.js';
-import { ProtoStream } from './proto-stream.js';
+import { PARALLEL_COMPRESSION_DEFAULT, ProtoStream } from './proto-stream.js';
 import type { Streamer } from './streamer.js';
 import type { RetryOptions } from './retry.js';
 import type { EventTrimmer } from './slice.js';
 
 /** InactivityFlushPeriod: an idle stream uploads its current part after this long. */
-export const INACTIVITY_FLUSH_MS = 5 * 60 * 1000;
 
 export interface ProtoStreamerOptions {
   uploader: MultipartUploader;
@@ -29,13 +29,18 @@ export interface ProtoStreamerOptions {
   trim?: EventTrimmer;
   codec?: SliceCodec;
   now?: () => Date;
+  /**
+   * Compress a stream's chunks on libuv's thread pool while the next ones are framed (default:
+   * on when os.availableParallelism() > 1). The parts are byte for byte the same either way.
+   */
+  parallelCompression?: boolean;
 }
 
 export interface StreamOptions {
   signal?: AbortSignal;
 }
 
-const KNOWN_OPTIONS = new Set(['uploader', 'minUploadBytes', 'concurrentUploads', 'inactivityFlushMs', 'padParts', 'retry', 'trim', 'codec', 'now']);
+const KNOWN_OPTIONS = new Set(['uploader', 'minUploadBytes', 'concurrentUploads', 'inactivityFlushMs', 'padParts', 'retry', 'trim', 'codec', 'now', 'parallelCompression']);
 
 export class ProtoStreamer implements Streamer {
   private readonly options: Required<Omit<ProtoStreamerOptions, 'trim'>> & { trim?: EventTrimmer };
@@ -53,7 +58,7 @@ export class ProtoStreamer implements Streamer {
     if (!Number.isSafeInteger(concurrentUploads) || concurrentUploads < 1) {
       throw badParameter(`concurrentUploads must be a positive integer, got ${options.concurrentUploads}`);
     }
-    const inactivityFlushMs = options.inactivityFlushMs ?? INACTIVITY_FLUSH_MS;
+    const inactivityFlushMs = options.inactivityFlushMs ?? InactivityFlushPeriod;
     if (!(inactivityFlushMs >= 0)) throw badParameter(`inactivityFlushMs must be >= 0, got ${options.inactivityFlushMs}`);
     this.options = {
       uploader: options.uploader,
@@ -65,7 +70,11 @@ export class ProtoStreamer implements Streamer {
       trim: options.trim,
       codec: options.codec ?? defaultCodec,
       now: options.now ?? (() => new Date()),
+      parallelCompression: options.parallelCompression ?? PARALLEL_COMPRESSION_DEFAULT,
     };
+    if (typeof this.options.parallelCompression !== 'boolean') {
+      throw badParameter(`parallelCompression must be true or false, got ${options.parallelCompression}`);
+    }
   }
 
   /** Starts a new upload for the session and returns its stream. */
@@ -104,6 +113,7 @@ export class ProtoStreamer implements Streamer {
       trim: o.trim ?? trimToMaxSize,
       signal: options.signal,
       now: o.now,
+      parallelCompression: o.parallelCompression,
     });
   }
 }

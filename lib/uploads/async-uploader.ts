@@ -11,7 +11,7 @@ import { constants as fsConstants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { AuditEvent } from '../events/event.js';
-import { AuditcastError, badParameter, isAuditcastError } from '../errors.js';
+import { AuditcastError, badParameter, isAuditcastError, toAuditcastError } from '../errors.js';
 import { ProtoReader } from '../stream/proto-reader.js';
 import type { StreamStatus } from '../stream/status-channel.js';
 import type { AuditStream, Streamer } from '../stream/streamer.js';
@@ -229,7 +229,7 @@ export class AsyncUploader {
           this.stats.uploadsCompleted++;
           this.onUploadEvent?.({ sessionId, uploadId, created: new Date() });
         }, async (err: unknown) => {
-          const error = err instanceof AuditcastError ? err : new AuditcastError('CONNECTION_PROBLEM', String((err as Error)?.message ?? err), { cause: err });
+          const error = toAuditcastError(err);
           this.stats.uploadsFailed++;
           if (error.code === 'NOT_FOUND' && !(await lstatOwned(this.tarPath(sessionId)).catch(() => true))) {
             // The recording vanished after the scan (uploaded by another process, or removed):

@@ -21,11 +21,11 @@ import type {
 } from './multipart-uploader.js';
 import { type ReleaseLock, acquireLockFile } from './lock-file.js';
 import { checkNonEmptyString, checkOptionNames, checkPositiveInteger } from './options.js';
+import { MaxProtoMessageSizeBytes } from '../events/constants.generated.js';
 
 /** The local file streamer's minimum part size (filesessions.NewStreamer). */
 export const FILE_MIN_UPLOAD_BYTES = 128 * 1024;
 /** MaxProtoMessageSizeBytes: one event can overshoot a part by at most this much. */
-export const MAX_PROTO_MESSAGE_SIZE_BYTES = 64 * 1024;
 
 export const UPLOADS_DIR = 'multi';
 export const RECORDING_EXT = '.tar';
@@ -75,7 +75,7 @@ export class FileUploader implements MultipartUploader {
     this.directory = path.resolve(checkNonEmptyString('FileUploader', 'directory', options.directory));
     if (this.directory.includes('\0')) throw badParameter('FileUploader: directory contains a NUL byte');
     this.minUploadBytes = checkPositiveInteger('FileUploader', 'minUploadBytes', options.minUploadBytes ?? FILE_MIN_UPLOAD_BYTES);
-    this.reservationBytes = this.minUploadBytes + MAX_PROTO_MESSAGE_SIZE_BYTES;
+    this.reservationBytes = this.minUploadBytes + MaxProtoMessageSizeBytes;
     if (options.onBeforeComplete !== undefined && typeof options.onBeforeComplete !== 'function') {
       throw badParameter('FileUploader: onBeforeComplete must be a function');
     }

@@ -1,10 +1,10 @@
 export { MemoryUploader, type MemoryUploaderOptions, type UploadEvent } from './memory-uploader.js';
 export {
-  FileUploader, FILE_MIN_UPLOAD_BYTES, MAX_PROTO_MESSAGE_SIZE_BYTES, type FileUploaderOptions,
+  FileUploader, FILE_MIN_UPLOAD_BYTES, type FileUploaderOptions,
 } from './file-uploader.js';
 export { S3Uploader, CANNED_ACLS, type S3UploaderOptions } from './s3-uploader.js';
 export {
-  UploadCompleter, recoverSessionEnd, SESSION_UPLOAD_INDEX, type UploadCompleterOptions, type CompleterAuditLog,
+  UploadCompleter, recoverSessionEnd, type UploadCompleterOptions, type CompleterAuditLog,
   type SessionTrackerService, type CheckUploadsResult,
 } from './upload-completer.js';
 export {

@@ -6,22 +6,18 @@
 // when the recording has none. One failing upload never stops a pass.
 import { randomUUID } from 'node:crypto';
 import type { Emitter } from '../emitters/emitter.js';
-import type { AuditEvent } from '../events/event.js';
+import type { AuditEvent, EventObject } from '../events/event.js';
+import {
+  DesktopSessionEndCode, SessionEndCode, SessionEndEvent, SessionUploadCode, SessionUploadEvent, SessionUploadIndex,
+  WindowsDesktopSessionEndEvent,
+} from '../events/constants.generated.js';
 import { Timestamp } from '../events/timestamp.js';
-import { AuditcastError, badParameter, isAuditcastError } from '../errors.js';
+import { AuditcastError, badParameter, isAuditcastError, toAuditcastError } from '../errors.js';
 import { ProtoReader } from '../stream/proto-reader.js';
 import { missingPartNumbers } from '../stream/part-numbers.js';
 import type { MultipartUploader, StreamPart, StreamUpload } from './multipart-uploader.js';
 import { checkOptionNames } from './options.js';
 
-export const SESSION_UPLOAD_EVENT = 'session.upload';
-export const SESSION_UPLOAD_CODE = 'T2005I';
-/** SessionUploadIndex = math.MaxInt32: the upload event sorts after every event of the session. */
-export const SESSION_UPLOAD_INDEX = 2_147_483_647;
-export const SESSION_END_EVENT = 'session.end';
-export const SESSION_END_CODE = 'T2004I';
-export const DESKTOP_SESSION_END_EVENT = 'windows.desktop.session.end';
-export const DESKTOP_SESSION_END_CODE = 'TDP01I';
 /** UploadCompleterGracePeriod. */
 export const DEFAULT_GRACE_PERIOD_MS = 24 * 60 * 60 * 1000;
 /** AbandonedUploadPollingRate = SessionTrackerTTL (30 min) / 6. */
@@ -84,8 +80,7 @@ export interface CheckUploadsResult {
   stale: Array<{ upload: StreamUpload; error: AuditcastError }>;
 }
 
-const toError = (err: unknown, what: string): AuditcastError =>
-  err instanceof AuditcastError ? err : new AuditcastError('CONNECTION_PROBLEM', `${what}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+const toError = (err: unknown, what: string): AuditcastError => toAuditcastError(err, 'CONNECTION_PROBLEM', what);
 
 export class UploadCompleter {
   private readonly uploader: MultipartUploader;
@@ -226,7 +221,7 @@ export class UploadCompleter {
       await this.auditLog.emitAuditEvent({
         $type: 'SessionUpload',
         Metadata: {
-          Index: SESSION_UPLOAD_INDEX, Type: SESSION_UPLOAD_EVENT, ID: randomUUID(), Code: SESSION_UPLOAD_CODE,
+          Index: SessionUploadIndex, Type: SessionUploadEvent, ID: randomUUID(), Code: SessionUploadCode,
           Time: now, ClusterName: this.clusterName,
         },
         SessionMetadata: { SessionID: upload.sessionId },
@@ -275,22 +270,22 @@ export class UploadCompleter {
  * session already has one; BAD_PARAMETER when there is no start event; NOT_FOUND when no events.
  */
 export async function recoverSessionEnd(events: AsyncIterable<AuditEvent> | Iterable<AuditEvent>, clusterName = ''): Promise<AuditEvent & { Metadata: { Time: Timestamp; ID: string; ClusterName: string } } | null> {
-  let ssh: AuditEvent | null = null;
-  let desktop: AuditEvent | null = null;
+  let ssh: EventObject | null = null;
+  let desktop: EventObject | null = null;
   const participants: string[] = [];
   let last: AuditEvent | null = null;
   let sessionId = '';
   for await (const event of events as AsyncIterable<AuditEvent>) {
     last = event;
     const type = event.Metadata?.Type;
-    if (type === SESSION_END_EVENT || type === DESKTOP_SESSION_END_EVENT) return null;
+    if (type === SessionEndEvent || type === WindowsDesktopSessionEndEvent) return null;
     const user = (event.User as { User?: string } | undefined)?.User ?? '';
     if (type === 'session.start') {
       const e = event as Record<string, unknown>;
       sessionId = (e.Session as { SessionID?: string } | undefined)?.SessionID ?? sessionId;
       ssh = {
         $type: 'SessionEnd',
-        Metadata: meta(SESSION_END_EVENT, SESSION_END_CODE, event.Metadata.ClusterName || clusterName),
+        Metadata: meta(SessionEndEvent, SessionEndCode, event.Metadata.ClusterName || clusterName),
         User: e.User,
         Session: e.Session,
         Connection: e.Connection,
@@ -309,7 +304,7 @@ export async function recoverSessionEnd(events: AsyncIterable<AuditEvent> | Iter
       const e = event as Record<string, unknown>;
       desktop = {
         $type: 'WindowsDesktopSessionEnd',
-        Metadata: meta(DESKTOP_SESSION_END_EVENT, DESKTOP_SESSION_END_CODE, event.Metadata.ClusterName || clusterName),
+        Metadata: meta(WindowsDesktopSessionEndEvent, DesktopSessionEndCode, event.Metadata.ClusterName || clusterName),
         User: e.User,
         Session: e.Session,
         WindowsDesktopService: e.WindowsDesktopService,

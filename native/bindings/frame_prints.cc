@@ -1,7 +1,8 @@
-// framePrints(data, numbers, strings) -> Buffer of framed SessionPrint records | {status, event, field, value}
+// framePrints(data, numbers, strings[, ends]) -> Buffer of framed SessionPrint records | {status, event, field, value}
 //   data:    Uint8Array, every print's Data back to back
 //   numbers: Float64Array, 8 per print (core/print_framer.h PrintField order)
 //   strings: [type, id, code, clusterName], shared by every print
+//   ends:    optional Uint32Array (one entry per print at least): where each record ends
 #include "../core/print_framer.h"
 #include "bindings.h"
 
@@ -42,6 +43,15 @@ Napi::Value FramePrintsOp(const Napi::CallbackInfo& info) {
     *fields[i] = v.As<Napi::String>().Utf8Value();
   }
   size_t count = numbers.ElementLength() / kPrintFields;
+  uint32_t* ends = nullptr;
+  if (info.Length() > 3 && !info[3].IsUndefined()) {
+    if (!info[3].IsTypedArray() || info[3].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array ||
+        info[3].As<Napi::Uint32Array>().ElementLength() < count) {
+      Napi::TypeError::New(env, "ends must be a Uint32Array with an entry per print").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    ends = info[3].As<Napi::Uint32Array>().Data();
+  }
   PrintResult r = MeasurePrints(numbers.Data(), count, data.ByteLength(), strings);
   if (r.status != kPrintOk) {
     Napi::Object out = Napi::Object::New(env);
@@ -53,7 +63,7 @@ Napi::Value FramePrintsOp(const Napi::CallbackInfo& info) {
   }
   Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(env, r.framed_size);
   if (env.IsExceptionPending()) return env.Undefined();
-  FramePrints(data.Data(), numbers.Data(), count, strings, out.Data());
+  FramePrints(data.Data(), numbers.Data(), count, strings, out.Data(), ends);
   return out;
 }
 

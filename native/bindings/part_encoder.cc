@@ -19,6 +19,7 @@ class PartEncoderWrap : public Napi::ObjectWrap<PartEncoderWrap> {
                        {
                            InstanceMethod<&PartEncoderWrap::AddChunk>("addChunk"),
                            InstanceMethod<&PartEncoderWrap::AddChunkAsync>("addChunkAsync"),
+                           InstanceMethod<&PartEncoderWrap::AddDeflated>("addDeflated"),
                            InstanceMethod<&PartEncoderWrap::Finish>("finish"),
                            InstanceAccessor<&PartEncoderWrap::CompressedBytes>("compressedBytes"),
                            InstanceAccessor<&PartEncoderWrap::RawBytes>("rawBytes"),
@@ -38,6 +39,7 @@ class PartEncoderWrap : public Napi::ObjectWrap<PartEncoderWrap> {
 
   Napi::Value AddChunk(const Napi::CallbackInfo& info);
   Napi::Value AddChunkAsync(const Napi::CallbackInfo& info);
+  Napi::Value AddDeflated(const Napi::CallbackInfo& info);
 
   Napi::Value Finish(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
@@ -149,6 +151,30 @@ Napi::Value PartEncoderWrap::AddChunkAsync(const Napi::CallbackInfo& info) {
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;
+}
+
+// addDeflated(bytes, crc, rawLength): a chunk compressed beforehand by deflateChunkAsync.
+Napi::Value PartEncoderWrap::AddDeflated(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Uint8Array bytes;
+  double crc;
+  double raw_length;
+  if (!GetBytes(info, 0, "bytes", &bytes) || !GetSize(info, 1, "crc", &crc) || !GetSize(info, 2, "rawLength", &raw_length)) {
+    return env.Undefined();
+  }
+  if (crc > 0xffffffffu) {
+    Napi::TypeError::New(env, "crc must be a 32-bit unsigned integer").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (!CheckOpen(env)) return env.Undefined();
+  if (raw_length == 0) return Napi::Number::New(env, assembler_->compressed_bytes());
+  DeflatedChunk chunk;
+  chunk.bytes = BufferPool::Chunks().Take();
+  chunk.bytes.assign(bytes.Data(), bytes.Data() + bytes.ByteLength());
+  chunk.crc = static_cast<uint32_t>(crc);
+  chunk.raw_size = static_cast<size_t>(raw_length);
+  size_t slot = assembler_->Reserve();
+  return Napi::Number::New(env, assembler_->Fill(slot, std::move(chunk)));
 }
 
 }  // namespace

@@ -111,7 +111,8 @@ PrintResult MeasurePrints(const double* numbers, size_t count, size_t data_size,
   return r;
 }
 
-void FramePrints(const uint8_t* data, const double* numbers, size_t count, const PrintStrings& s, uint8_t* out) {
+void FramePrints(const uint8_t* data, const double* numbers, size_t count, const PrintStrings& s, uint8_t* out,
+                 uint32_t* ends) {
   uint8_t* p = out;
   for (size_t i = 0; i < count; i++) {
     const double* n = numbers + i * kPrintFields;
@@ -147,6 +148,7 @@ void FramePrints(const uint8_t* data, const double* numbers, size_t count, const
     p = PutIntField(p, 0x20, n[kPrintBytes]);
     p = PutIntField(p, 0x28, n[kPrintDelay]);
     p = PutIntField(p, 0x30, n[kPrintOffset]);
+    if (ends) ends[i] = static_cast<uint32_t>(p - out);
   }
 }
 

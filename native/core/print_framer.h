@@ -48,7 +48,9 @@ struct PrintResult {
 // Pass 1: checks every number and computes the framed size.
 PrintResult MeasurePrints(const double* numbers, size_t count, size_t data_size, const PrintStrings& strings);
 // Pass 2: writes exactly result.framed_size bytes into out (only after MeasurePrints succeeded).
-void FramePrints(const uint8_t* data, const double* numbers, size_t count, const PrintStrings& strings, uint8_t* out);
+// When ends is not null, ends[i] is set to the offset in out where record i ends.
+void FramePrints(const uint8_t* data, const double* numbers, size_t count, const PrintStrings& strings, uint8_t* out,
+                 uint32_t* ends = nullptr);
 
 }  // namespace auditcast
 

@@ -1,4 +1,5 @@
 // record through a real pseudo-terminal, then verify/export/play/ls/search what was recorded.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORPUS, UUID_LINE, requireCommand, run, runNoInput, tempDir } from './cli-helpers.js';
@@ -95,12 +96,23 @@ describe('record', () => {
 
   it('forwards and records a resize of the terminal', async () => {
     requireCommand('script');
-    const { execSync } = await import('node:child_process');
-    // The outer terminal (script's) changes size while the command runs; stdin stays open.
-    const out = execSync(
-      `sleep 5 | script -q -c '(sleep 1.2; stty cols 120 rows 40 < /dev/tty) & exec ${process.execPath} bin/auditcast.js record -- sh -c "sleep 2.5; stty size"' /dev/null`,
-      { cwd: join(import.meta.dirname, '..', '..'), env: { ...process.env, AUDITCAST_DATA_DIR: data }, timeout: 30_000 },
-    ).toString();
+    const { spawn } = await import('node:child_process');
+    // The outer terminal (script's) changes size once the recorded command has started (it touches a
+    // file), and the command waits until its own terminal has the new size: no race with start-up time.
+    const started = join(tmp.dir, 'resize-started');
+    const inner = `touch ${started}; i=0; while [ "$(stty size)" != "40 120" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done; stty size`;
+    const outer = `(while [ ! -f ${started} ]; do sleep 0.05; done; stty cols 120 rows 40 < /dev/tty) & exec ${process.execPath} bin/auditcast.js record -- sh -c '${inner}'`;
+    const script = join(tmp.dir, 'resize.sh');
+    writeFileSync(script, outer);
+    // script's stdin stays open (a pipe we never end) until the recorded command is done.
+    const child = spawn('script', ['-q', '-c', `sh ${script}`, '/dev/null'], {
+      cwd: join(import.meta.dirname, '..', '..'), env: { ...process.env, AUDITCAST_DATA_DIR: data }, stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    await new Promise((resolve) => child.on('close', resolve));
+    child.stdin.destroy();
+    const out = Buffer.concat(chunks).toString();
     expect(out).toContain('40 120');
     const sid2 = sessionIdOf(out);
     const cast = (await run(['export', sid2, '-f', 'asciicast'], { env })).stdout.toString().trim().split('\n').map((l) => JSON.parse(l) as unknown[]);

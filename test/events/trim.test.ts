@@ -61,7 +61,9 @@ describe('trimToMaxSize (events_test.go TestTrimToMaxSize)', () => {
   let trimmedCount = 0;
   it.each(messages)('%s', (message) => {
     const event = { $type: message, ...fill(getMessage(message), false) } as unknown as AuditEvent;
-    event.Metadata = { Index: 6, Type: SHORT, ID: SHORT, Code: SHORT, Time: Timestamp.parse('2024-01-02T03:04:05Z'), ClusterName: SHORT };
+    // DeviceEvent and DeviceEvent2 name their metadata field `metadata`.
+    const metadataKey = getMessage(message).byName.has('Metadata') ? 'Metadata' : 'metadata';
+    event[metadataKey] = { Index: 6, Type: SHORT, ID: SHORT, Code: SHORT, Time: Timestamp.parse('2024-01-02T03:04:05Z'), ClusterName: SHORT };
     const size = eventSize(event);
     const maxSize = Math.trunc(size * 0.8);
     const trimmed = trimToMaxSize(event, maxSize);
@@ -71,7 +73,7 @@ describe('trimToMaxSize (events_test.go TestTrimToMaxSize)', () => {
     }
     trimmedCount++;
     expect(eventSize(trimmed)).toBeLessThanOrEqual(maxSize);
-    expect(trimmed.Metadata).toEqual(event.Metadata);
+    expect(trimmed[metadataKey]).toEqual(event[metadataKey]);
     expect(eventSize(event)).toBe(size); // the input is not modified
     expect(decodeEvent(encodeEvent(trimmed)).$type).toBe(message);
   });

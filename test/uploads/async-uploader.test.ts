@@ -80,6 +80,7 @@ class Upstream implements Streamer {
         }
         return stream.recordEvent(event);
       },
+      recordPrintBatch: (batch) => stream.recordPrintBatch(batch),
       complete: () => stream.complete(),
       close: () => stream.close(),
     };

@@ -7,6 +7,7 @@ import { resolveDataDir } from '../data-dir.js';
 import { CliError, UsageError } from '../errors.js';
 import { checkOutputFile, formatBytes, formatDuration, Progress } from '../output.js';
 import { openRecordingSink } from '../recording-writer.js';
+import { PrintBatcher } from '../../stream/print-batcher.js';
 import { AUDIT_URL_HELP, AUDIT_URL_OPTION, emitSessionAuditEvents } from '../audit-log.js';
 import { parseTerminalSize } from '../terminal-reader.js';
 import { isUuid } from '../../uploads/ids.js';
@@ -109,9 +110,11 @@ export const importCommand: Command = {
     let bytes = 0;
     let first: Timestamp | null = null;
     let last: Timestamp | null = null;
+    // Prints go to the stream as batches (framed natively, no work per print object).
+    const batcher = new PrintBatcher(sink.stream);
     try {
       for (const event of imported.events) {
-        await sink.stream.recordEvent(event);
+        await batcher.record(event);
         count++;
         const time = event.Metadata?.Time;
         if (time instanceof Timestamp) {
@@ -125,6 +128,7 @@ export const importCommand: Command = {
           auditEvents.push(event);
         }
       }
+      await batcher.flush();
       await sink.finish();
     } catch (err) {
       progress.done();

@@ -4,17 +4,19 @@
 // FileUploader, so a killed recorder loses at most the last moments and no space goes to padding.
 import type { ProtoStream } from '../../stream/proto-stream.js';
 import type { ProtoStreamer } from '../../stream/proto-streamer.js';
-import type { StatusSource, AuditStream, Streamer, StreamerCallOptions } from '../../stream/streamer.js';
+import type { CallOptions } from '../../call-options.js';
+import type { StatusSource, AuditStream, Streamer } from '../../stream/streamer.js';
+import type { PrintBatch } from '../../codec/codec.js';
 import type { AuditEventInput } from '../../events/event.js';
 
 export class PromptFlushStreamer implements Streamer {
   constructor(private readonly inner: ProtoStreamer, private readonly maxDelayMs: number) {}
 
-  async createAuditStream(sessionId: string, options?: StreamerCallOptions): Promise<AuditStream> {
+  async createAuditStream(sessionId: string, options?: CallOptions): Promise<AuditStream> {
     return new PromptFlushStream(await this.inner.createAuditStream(sessionId, options), this.maxDelayMs);
   }
 
-  async resumeAuditStream(sessionId: string, uploadId: string, options?: StreamerCallOptions): Promise<AuditStream> {
+  async resumeAuditStream(sessionId: string, uploadId: string, options?: CallOptions): Promise<AuditStream> {
     return new PromptFlushStream(await this.inner.resumeAuditStream(sessionId, uploadId, options), this.maxDelayMs);
   }
 }
@@ -33,6 +35,15 @@ class PromptFlushStream implements AuditStream {
 
   async recordEvent(event: AuditEventInput): Promise<void> {
     await this.inner.recordEvent(event);
+    this.scheduleFlush();
+  }
+
+  async recordPrintBatch(batch: PrintBatch): Promise<void> {
+    await this.inner.recordPrintBatch(batch);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
     if (this.timer || this.ended) return;
     // A failed flush fails the stream: the next recordEvent or complete reports it.
     const flush = () => {

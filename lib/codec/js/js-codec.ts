@@ -1,5 +1,5 @@
 import type { SliceCodec } from '../codec.js';
-import { JsPartEncoder } from './js-part-encoder.js';
+import { JsPartEncoder, deflateChunkAsync } from './js-part-encoder.js';
 import { inflateSection } from './js-section-inflater.js';
 import { framePrintsJs } from '../print-batch.js';
 
@@ -12,4 +12,5 @@ export const jsCodec: SliceCodec = {
   // the calling thread and only honours the promise shape.
   inflateSectionAsync: async (section, limits) => inflateSection(section, limits),
   framePrints: framePrintsJs,
+  deflateChunkAsync,
 };

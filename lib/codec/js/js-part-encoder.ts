@@ -1,12 +1,14 @@
 // Pure-JS part encoder on node:zlib. Each chunk is an independent raw-deflate run at level 1 ended
 // by a sync flush, so the native backend, calling the same zlib the same way, writes the same bytes.
 import zlib from 'node:zlib';
-import type { PartEncoder } from '../codec.js';
+import type { DeflatedChunk, PartEncoder } from '../codec.js';
+import { crc32Combine } from './crc32-combine.js';
 import {
   DEFLATE_END, GZIP_HEADER, GZIP_TRAILER_SIZE, PART_HEADER_SIZE, checkPadTo, writePartHeader,
 } from '../part-format.js';
 
 const DEFLATE_OPTIONS: zlib.ZlibOptions = { level: 1, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+const NO_BYTES = new Uint8Array(0);
 
 function deflateChunk(framed: Uint8Array): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -14,7 +16,12 @@ function deflateChunk(framed: Uint8Array): Promise<Buffer> {
   });
 }
 
-const NO_BYTES = new Uint8Array(0);
+/** SliceCodec.deflateChunkAsync on node:zlib (compressed on libuv's pool). */
+export async function deflateChunkAsync(framed: Uint8Array): Promise<DeflatedChunk> {
+  const crc = zlib.crc32(framed);
+  const rawLength = framed.length;
+  return { bytes: rawLength === 0 ? NO_BYTES : await deflateChunk(framed), crc, rawLength };
+}
 
 export class JsPartEncoder implements PartEncoder {
   /** Deflated chunks in call order; null while an async chunk is still being compressed. */
@@ -41,6 +48,17 @@ export class JsPartEncoder implements PartEncoder {
     this.crc = zlib.crc32(framed, this.crc);
     this.chunks.push(deflated);
     return this.completed(framed, deflated);
+  }
+
+  addDeflated(chunk: DeflatedChunk): number {
+    this.checkOpen();
+    if (chunk.rawLength === 0) return this.compressed;
+    if (this.pending) throw new Error('part has chunks still being compressed');
+    this.crc = crc32Combine(this.crc, chunk.crc, chunk.rawLength);
+    this.chunks.push(chunk.bytes);
+    this.raw += chunk.rawLength;
+    this.compressed += chunk.bytes.length;
+    return this.compressed;
   }
 
   /** Calls may overlap: the chunk's place (and its CRC) is taken at call time, in call order. */
