@@ -108,6 +108,24 @@ describe('import into the data dir', () => {
   });
 });
 
+describe('legacy stream longer than its events', () => {
+  it('imports what the print events cover and says how many bytes were dropped', async () => {
+    const stream = join(tmp.dir, 'vim-longer.stream');
+    const original = readFileSync(join(TELEPORT_WEB, 'vim.tty.stream'));
+    writeFileSync(stream, Buffer.concat([original, Buffer.from('not printed')]));
+    const out = join(tmp.dir, 'vim-longer.tar');
+    const events = join(TELEPORT_WEB, 'vim.tty.events.json');
+    const imported = await run(['import', '--from', 'legacy', events, stream, '-o', out]);
+    expect(imported.code).toBe(0);
+    expect(imported.stderr.split('\n')[0]).toBe(
+      `auditcast import: ${stream}: the last 11 of its ${original.length + 11} bytes are in no print event of ${events}: dropped`);
+    expect((await run(['export', out, '-f', 'text'])).stdout.equals(original)).toBe(true);
+    // A stream the events cover exactly imports without a word about dropping.
+    const exact = await run(['import', '--from', 'legacy', events, join(TELEPORT_WEB, 'vim.tty.stream'), '-o', join(tmp.dir, 'vim-exact.tar')]);
+    expect(exact.stderr).not.toContain('dropped');
+  });
+});
+
 describe('json export', () => {
   it('writes Teleport JSON lines, print events without data', async () => {
     const out = join(tmp.dir, 'vim-json.tar');

@@ -86,6 +86,7 @@ export function importLegacy(inputs: readonly { name: string; data: Buffer }[], 
 
   // Check every print's range before writing anything.
   let lastIndex = -1;
+  let covered = 0;
   fields.forEach((f, i) => {
     const ei = f.ei;
     if (typeof ei !== 'number' || !Number.isSafeInteger(ei)) throw new CliError(`${eventsFile.name}: event ${i + 1} has no index (ei)`);
@@ -97,10 +98,16 @@ export function importLegacy(inputs: readonly { name: string; data: Buffer }[], 
     if (typeof offset !== 'number' || typeof bytes !== 'number' || offset < 0 || bytes < 0 || offset + bytes > stream.length) {
       throw new CliError(`${eventsFile.name}: print event ei=${ei} covers bytes ${String(offset)}..${Number(offset) + Number(bytes)} but the stream has ${stream.length}`);
     }
+    covered = Math.max(covered, offset + bytes);
   });
+  // Bytes no print event points to have no time in the session: they are not imported, but said.
+  const streamName = unpacked[1 - eventsIndex]!.name;
+  const dropped = () => covered < stream.length
+    ? [`${streamName}: the last ${stream.length - covered} of its ${stream.length} bytes are in no print event of ${eventsFile.name}: dropped`]
+    : [];
 
   function* events(): Generator<AuditEventInput> {
     for (const event of importLegacySession(fields, stream)) yield withOverrides(event, options);
   }
-  return { sessionId, events: events(), inputBytes: inputs.reduce((n, i) => n + i.data.length, 0) };
+  return { sessionId, events: events(), inputBytes: inputs.reduce((n, i) => n + i.data.length, 0), dropped };
 }
