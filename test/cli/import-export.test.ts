@@ -126,6 +126,18 @@ describe('legacy stream longer than its events', () => {
   });
 });
 
+describe('a tar that is not a Teleport recording', () => {
+  it('is refused with a coded error naming the file', async () => {
+    const { writeTar } = await import('../../lib/auditlog/tar.js');
+    const file = join(tmp.dir, 'photos.tar');
+    writeFileSync(file, writeTar([{ name: 'photos/cat.txt', data: Buffer.from('meow') }]));
+    const imported = await run(['import', '--from', 'legacy', file, '-o', join(tmp.dir, 'photos-out.tar')]);
+    expect(imported.code).toBe(1);
+    expect(imported.stderr).toBe(`auditcast import: ${file}: not a Teleport recording: the tarball holds no <session>.index file [CORRUPTED]\n`);
+    expect(existsSync(join(tmp.dir, 'photos-out.tar'))).toBe(false);
+  });
+});
+
 describe('json export', () => {
   it('writes Teleport JSON lines, print events without data', async () => {
     const out = join(tmp.dir, 'vim-json.tar');

@@ -5,6 +5,7 @@
 // rebuilt recording replays the stream byte for byte. The conversion itself is lib/auditlog's.
 import { gunzipSync } from 'node:zlib';
 import { importLegacySession, readLegacyRecording } from '../../auditlog/legacy-recording.js';
+import { AuditcastError } from '../../errors.js';
 import type { AuditEventInput } from '../../events/event.js';
 import { detectFormat } from '../../stream/detect-format.js';
 import { isUuid } from '../../uploads/ids.js';
@@ -51,7 +52,14 @@ function isTar(data: Buffer): boolean {
 }
 
 function importLegacyTar(input: { name: string; data: Buffer }, options: ImportOptions): ImportedSession {
-  const events = readLegacyRecording(input.data);
+  let events: ReturnType<typeof readLegacyRecording>;
+  try {
+    events = readLegacyRecording(input.data);
+  } catch (err) {
+    // Any tar archive gets here: name the file, and say it is not a Teleport recording.
+    if (!(err instanceof AuditcastError)) throw err;
+    throw new AuditcastError(err.code, `${input.name}: not a Teleport recording: ${err.message.replace(/^legacy recording: /, '')}`, { cause: err });
+  }
   const sessionId = options.sessionId ?? events.map(sessionIdOf).find((sid) => sid !== '');
   if (!sessionId || !isUuid(sessionId)) throw new CliError(`${input.name}: no session id in the recording; pass --session-id`);
   function* all(): Generator<AuditEventInput> {
