@@ -53,6 +53,7 @@ function gunzipAll(sections: Uint8Array[]): number {
 }
 
 function exportText(cli: string, file: string, out: string): void {
+  rmSync(out, { force: true });
   const run = spawnSync(process.execPath, [cli, 'export', file, '--format', 'text', '--out', out], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`${cli} export failed: ${run.stderr}`);
 }
@@ -96,12 +97,13 @@ async function readFixture(fx: PrintFixture, options: UserPathOptions, dir: stri
     }
   }
 
-  // Whole processes: the CLI of this checkout against the main checkout's (when built there).
+  // Whole processes: the CLI of this checkout against a baseline checkout's (AUDITCAST_BENCH_BASELINE:
+  // the root of another built checkout, e.g. the commit before a change).
   const out = join(dir, `${fx.name}.txt`);
   const want = sha(fx.batch.data);
   const clis: [string, string][] = [['auditcast export --format text (this checkout)', join(import.meta.dirname, '..', 'bin', 'auditcast.js')]];
-  const mainCli = '/work/main/bin/auditcast.js';
-  if (existsSync(mainCli) && existsSync('/work/main/dist/cli/main.js')) clis.push(['auditcast export --format text (main checkout)', mainCli]);
+  const baseline = process.env.AUDITCAST_BENCH_BASELINE;
+  if (baseline && existsSync(join(baseline, 'dist', 'cli', 'main.js'))) clis.push(['auditcast export --format text (baseline checkout)', join(baseline, 'bin', 'auditcast.js')]);
   const times: number[] = [];
   for (const [name, cli] of clis) {
     exportText(cli, file, out);
@@ -109,7 +111,7 @@ async function readFixture(fx: PrintFixture, options: UserPathOptions, dir: stri
     options.progress(`user read ${fx.name}: ${name}`);
     times.push(await bestOf(options.quick ? 1 : 3, () => exportText(cli, file, out)));
   }
-  // ratio: the main checkout's time over this one's (the speed-up); the main row is the reference.
+  // ratio: the baseline's time over this one's (the speed-up); the last row is the reference.
   clis.forEach(([name], i) => rows.push({
     op: 'process', driver: name, fixture: fx.name, value: round(times[i], 0), unit: 'ms', ratio: round(times[times.length - 1] / times[i], 2),
   }));
