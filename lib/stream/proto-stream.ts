@@ -76,12 +76,8 @@ interface PendingChunk extends ChunkRecords {
   readonly ready: Promise<void>;
 }
 
-/**
- * Whether ProtoStreamer compresses in parallel when not told. Off for now: with it on, a stream
- * whose part upload fails while its signal aborts never settles (test/emitters/
- * session-writer-recovery.test.ts, item 16); to turn on (availableParallelism() > 1) once fixed.
- */
-export const PARALLEL_COMPRESSION_DEFAULT = false;
+/** Whether ProtoStreamer compresses in parallel when not told: only when there is a core to spare. */
+export const PARALLEL_COMPRESSION_DEFAULT = availableParallelism() > 1;
 /** Chunks compressing at once per stream: enough to keep every core busy, few enough to bound memory. */
 const MAX_PENDING_CHUNKS = Math.max(2, availableParallelism());
 
@@ -309,9 +305,23 @@ export class ProtoStream implements AuditStream {
       ready: this.cfg.codec.deflateChunkAsync!(chunk.bytes).then(
         (deflated) => { entry.deflated = deflated; },
         (err: unknown) => { entry.error = err; },
-      ).finally(() => { entry.settled = true; }),
+      ).finally(() => {
+        entry.settled = true;
+        if (this.pending[0] === entry) this.drainReady();
+      }),
     };
     this.pending.push(entry);
+  }
+
+  /**
+   * Appends the chunks compressed so far once the oldest is ready, without waiting for the next
+   * chunk to fill: a full part is uploaded (and acknowledged) as soon as its last chunk is
+   * compressed, as without parallel compression, not when more output happens to arrive.
+   */
+  private drainReady(): void {
+    if (this.failure || this.state === 'completed' || this.state === 'closed') return;
+    // A failure is the stream's (this.failure, `done`); the caller of the next operation sees it.
+    this.enqueue(() => this.appendCompressed(false)).catch(() => undefined);
   }
 
   /**
@@ -319,6 +329,8 @@ export class ProtoStream implements AuditStream {
    * for a chunk still compressing only when `all`, or when too many are in flight.
    */
   private appendCompressed(all: boolean): Promise<void> {
+    // Also after a wait: a failed stream's pending chunks are dropped, and appending must not resume.
+    if (this.failure) throw this.failure;
     while (this.pending.length > 0) {
       const head = this.pending[0];
       if (!head.settled) {
@@ -474,6 +486,8 @@ export class ProtoStream implements AuditStream {
   }
 
   private acquireSlot(): Promise<void> {
+    // A failed stream starts no upload (cut checks), so it must not wait for a slot either.
+    if (this.failure) return RESOLVED;
     if (this.slots > 0) {
       this.slots--;
       return RESOLVED;
@@ -509,6 +523,8 @@ export class ProtoStream implements AuditStream {
     this.disarmTimer();
     this.status.close();
     for (const waiter of this.slotWaiters.splice(0)) waiter();
+    // Chunks still compressing settle on their own; nothing will append them now.
+    this.pending.length = 0;
     this.resolveDone();
   }
 }
