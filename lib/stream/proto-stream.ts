@@ -2,7 +2,8 @@
 //
 // Events are framed into chunks of CHUNK_BYTES (a ChunkStager); each full chunk is compressed and
 // appended to the current part (a Slice). A part is cut when header + compressed bytes reach
-// minUploadBytes; a cut part is padded with zeros to exactly minUploadBytes when shorter, and the
+// minUploadBytes, or when reading it would near our reader's default memory budget
+// (WRITTEN_PART_MAX_READ_COST: highly compressible output); a cut part is padded with zeros to exactly minUploadBytes when shorter, and the
 // last part (complete) is never padded (nor any part with padParts: false, for local disks).
 // Part numbers follow Teleport: a new part reserves ++lastPartNumber, an upload uses it and
 // increments again, so parts are 1, 3, 5, ...
@@ -18,7 +19,7 @@ import type { DeflatedChunk, PrintBatch, SliceCodec } from '../codec/codec.js';
 import { codec as defaultCodec } from '../codec/index.js';
 import { ConcurrentUploadsPerStream, InactivityFlushPeriod, MinUploadPartSizeBytes } from '../events/constants.generated.js';
 import { auditStoredTrimmedEvents } from '../metrics.js';
-import { CHUNK_BYTES, GZIP_HEADER, PART_HEADER_SIZE } from '../codec/part-format.js';
+import { CHUNK_BYTES, GZIP_HEADER, PART_HEADER_SIZE, WRITTEN_PART_MAX_READ_COST } from '../codec/part-format.js';
 import { PRINT_FIELDS, PrintField, framePrintsJs } from '../codec/print-batch.js';
 import type { AuditEventInput } from '../events/event.js';
 import type { MultipartUploader, StreamPart, StreamUpload } from './multipart-uploader.js';
@@ -277,8 +278,9 @@ export class ProtoStream implements AuditStream {
     return RESOLVED;
   }
 
+  /** Full at the part size, or when our reader's default budget would be near (WRITTEN_PART_MAX_READ_COST). */
   private isFull(slice: Slice): boolean {
-    return PART_HEADER_SIZE + slice.compressedBytes >= this.cfg.minUploadBytes;
+    return PART_HEADER_SIZE + slice.compressedBytes >= this.cfg.minUploadBytes || slice.readCost >= WRITTEN_PART_MAX_READ_COST;
   }
 
   /** After records were staged: compresses a full chunk and cuts a full part (or hands the chunk to the pool). */
