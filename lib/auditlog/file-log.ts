@@ -7,14 +7,13 @@ import { dirname, join, resolve } from 'node:path';
 import { AuditcastError, badParameter } from '../errors.js';
 import { fsError, openFile } from '../safe-fs.js';
 import type { AuditEventInput } from '../events/event.js';
-import { Timestamp, type TimeInput } from '../events/timestamp.js';
 import {
   LogRotationPeriodMs, MaxScanTokenSize, SessionRecordingEvents, SymlinkFilename, DAY_MS,
 } from './constants.js';
 import { type EventFields, eventJsonLine, trimToMaxSize } from './event-json.js';
 import { auditStoredTrimmedEvents } from '../metrics.js';
 import { logFileName, utcDayStart } from './file-time.js';
-import { searchFiles, type FileSearchQuery, type SearchCursor } from './search.js';
+import { searchFiles, type FileSearchQuery } from './search.js';
 import { nodeSearchFs, type SearchFs } from './search-fs.js';
 import type { EventSearcher, SearchEventsRequest, SearchResult, SearchSessionEventsRequest } from './search-types.js';
 import { checkSearchEventsRequest, checkSearchSessionEventsRequest } from './search-request.js';
@@ -53,17 +52,6 @@ export interface FileLogStats {
   rejected: number;
 }
 
-const CURSOR_CACHE_SIZE = 1024;
-
-/** What identifies a query for resuming (the page size does not move positions). */
-function querySignature(from: TimeInput, to: TimeInput, types: readonly string[], order: string | undefined, sessionId: string): string | undefined {
-  try {
-    return JSON.stringify([Timestamp.from(from).toISOString(), Timestamp.from(to).toISOString(), [...types].sort(), order ?? 'asc', sessionId]);
-  } catch {
-    return undefined; // bad times: the search itself reports them
-  }
-}
-
 const KNOWN = new Set(['dir', 'symlinkDir', 'clock', 'rotationPeriodMs', 'maxScanTokenSize', 'searchDirs', 'searchFs', 'reorderWindow', 'maxReorderWindow']);
 
 export class FileLog implements EventSearcher {
@@ -82,8 +70,6 @@ export class FileLog implements EventSearcher {
   private filePath = '';
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
-  /** Where the pages this log handed out ended, by query and lastKey (most recent last). */
-  private readonly cursors = new Map<string, SearchCursor>();
 
   constructor(options: FileLogOptions) {
     for (const key of Object.keys(options)) if (!KNOWN.has(key)) throw badParameter(`unknown FileLog option ${JSON.stringify(key)}`);
@@ -183,34 +169,24 @@ export class FileLog implements EventSearcher {
   });
 
   /**
-   * Runs a page. A startKey this log handed out resumes from the remembered position (reading
-   * only the files near it); another event-id key is first located by a substring scan; a hash
-   * key (events without an id) is looked for from the start, as Teleport does.
+   * Runs a page, read again with a wider reorder window while events came out of order. Keys
+   * carry their position (search-key.ts), so any FileLog over the same files resumes them.
    */
-  private async page(query: FileSearchQuery, signature: string | undefined): Promise<SearchResult> {
-    const cacheKey = signature && query.startKey ? `${signature}\u0000${query.startKey}` : undefined;
-    const resumeAfter = cacheKey ? this.cursors.get(cacheKey) : undefined;
+  private async page(query: FileSearchQuery): Promise<SearchResult> {
     let window = this.reorderWindow;
-    let answer = await searchFiles(await this.config(window), { ...query, resumeAfter });
+    let answer = await searchFiles(await this.config(window), query);
     while (answer.stats!.outOfOrder > 0 && window < this.maxReorderWindow) {
       window = Math.min(this.maxReorderWindow, window * 16);
-      answer = await searchFiles(await this.config(window), { ...query, resumeAfter });
+      answer = await searchFiles(await this.config(window), query);
     }
-    const { cursor, ...result } = answer;
-    if (signature && cursor && result.lastKey) {
-      const key = `${signature}\u0000${result.lastKey}`;
-      this.cursors.delete(key);
-      this.cursors.set(key, cursor);
-      if (this.cursors.size > CURSOR_CACHE_SIZE) this.cursors.delete(this.cursors.keys().next().value!);
-    }
-    return result;
+    return answer;
   }
 
   /** Events in [from, to] of the given types, one page at a time. */
   async searchEvents(request: SearchEventsRequest): Promise<SearchResult> {
     const eventTypes = request.eventTypes ?? [];
     checkSearchEventsRequest(request);
-    return this.page({ ...request, eventTypes }, querySignature(request.from, request.to, eventTypes, request.order, ''));
+    return this.page({ ...request, eventTypes });
   }
 
   /** session.end and windows.desktop.session.end events, optionally of one session. */
@@ -220,12 +196,10 @@ export class FileLog implements EventSearcher {
     const condition = sessionId || cond
       ? (fields: EventFields) => (!sessionId || fields.getString('sid') === sessionId) && (!cond || cond(fields))
       : undefined;
-    // a caller's condition function cannot be told apart from another one: no remembered positions
-    const signature = cond ? undefined : querySignature(request.from, request.to, SessionRecordingEvents, request.order, sessionId ?? '');
     return this.page({
       from: request.from, to: request.to, limit: request.limit, order: request.order, startKey: request.startKey,
       signal: request.signal, eventTypes: SessionRecordingEvents, condition,
-    }, signature);
+    });
   }
 
   /** Closes the current file; later emits fail. Safe to call twice. */

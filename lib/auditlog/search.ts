@@ -1,10 +1,11 @@
 // Streaming search over daily log files: files are read line by line (backwards for descending
 // order), each file's events are put in time order through a small reorder window, the files are
 // merged lazily (a file is opened only when the merge reaches the earliest time it may hold),
-// and reading stops as soon as the page is full. Results and keys are those of Teleport's
-// FileLog.SearchEvents, which instead loads every matching file and sorts it all.
+// and reading stops as soon as the page is full. Results are those of Teleport's
+// FileLog.SearchEvents, which instead loads every matching file and sorts it all; keys name the
+// last event's position (search-key.ts), and Teleport's own keys are accepted too.
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { badParameter, throwIfAborted } from '../errors.js';
 import type { AuditEvent } from '../events/event.js';
 import { Timestamp, type TimeInput } from '../events/timestamp.js';
@@ -13,6 +14,7 @@ import { EventFields, eventJsonLine, fieldsToEvent } from './event-json.js';
 import { parseFileTime } from './file-time.js';
 import { type LineReaderCounters, readLinesBackward, readLinesForward } from './line-reader.js';
 import type { SearchFileHandle, SearchFs } from './search-fs.js';
+import { decodeSearchKey, encodeSearchKey, type SearchCursor } from './search-key.js';
 import type { EventOrder, SearchResult, SearchStats } from './search-types.js';
 
 export interface FileSearchConfig {
@@ -34,37 +36,23 @@ export interface FileSearchQuery {
   startKey?: string;
   condition?: (fields: EventFields) => boolean;
   signal?: AbortSignal;
-  /** Position of the startKey event, when known: resume right after it without looking for the key. */
-  resumeAfter?: SearchCursor;
 }
 
-export interface FileSearchResult extends SearchResult {
-  /** Position of the last event returned, for resuming after `lastKey`. */
-  cursor?: SearchCursor;
-}
-
-/**
- * Where an event sits in the sort order: time, then session and event index (Teleport sorts
- * events of one session at the same time by index), then file and byte offset so the order is
- * total and a page boundary can be found again.
- */
-export interface SearchCursor {
-  seconds: number;
-  nanos: number;
-  sid: string;
-  ei: number;
-  path: string;
-  offset: number;
-}
+export type { SearchCursor };
 
 interface Entry extends SearchCursor {
   fields: Record<string, unknown>;
 }
 
+/**
+ * The sort order: time, then session and event index (Teleport sorts events of one session at
+ * the same time by index), then file and byte offset so the order is total and a page boundary
+ * can be found again from its key.
+ */
 function ascending(a: SearchCursor, b: SearchCursor): number {
   return a.seconds - b.seconds || a.nanos - b.nanos
     || (a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0)
-    || a.ei - b.ei || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) || a.offset - b.offset;
+    || a.ei - b.ei || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.offset - b.offset;
 }
 
 function descending(a: SearchCursor, b: SearchCursor): number {
@@ -172,6 +160,8 @@ export function parseTime(value: unknown): Timestamp {
 
 interface LogFile {
   path: string;
+  /** Name of the file in keys: its server dir's name and its own (the full path if that repeats). */
+  id: string;
   dayMs: number;
 }
 
@@ -186,7 +176,7 @@ class FileStream {
     private readonly handle: SearchFileHandle,
     private readonly file: LogFile,
     private readonly window: number,
-    private readonly accept: (line: string, path: string, offset: number) => Entry | null,
+    private readonly accept: (line: string, file: string, offset: number) => Entry | null,
     cmp: (a: Entry, b: Entry) => number,
     backward: boolean,
     maxLine: number,
@@ -207,7 +197,7 @@ class FileStream {
         this.done = true;
         break;
       }
-      const entry = this.accept(next.value, this.file.path, this.counters.lineOffset ?? 0);
+      const entry = this.accept(next.value, this.file.id, this.counters.lineOffset ?? 0);
       if (entry) this.heap.push(entry);
     }
   }
@@ -259,10 +249,14 @@ async function listLogFiles(config: FileSearchConfig, fromMs: number, toMs: numb
         continue; // not one of ours: Teleport logs and skips it
       }
       if (day > fromMs - config.rotationPeriodMs && day < toMs + config.rotationPeriodMs) {
-        files.push({ path: join(dir, entry.name), dayMs: day });
+        files.push({ path: join(dir, entry.name), id: `${basename(dir)}/${entry.name}`, dayMs: day });
       }
     }
   }
+  // two searched dirs with one name (different parents): their files go by full path
+  const ids = new Map<string, number>();
+  for (const f of files) ids.set(f.id, (ids.get(f.id) ?? 0) + 1);
+  for (const f of files) if (ids.get(f.id)! > 1) f.id = f.path;
   files.sort((a, b) => (order === 'asc' ? a.dayMs - b.dayMs : b.dayMs - a.dayMs) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return files;
 }
@@ -275,7 +269,7 @@ async function locateKey(
   config: FileSearchConfig,
   files: readonly LogFile[],
   key: string,
-  accept: (line: string, path: string, offset: number) => Entry | null,
+  accept: (line: string, file: string, offset: number) => Entry | null,
   cmp: (a: SearchCursor, b: SearchCursor) => number,
   counters: LineReaderCounters,
   signal?: AbortSignal,
@@ -289,7 +283,7 @@ async function locateKey(
     try {
       for await (const line of readLinesForward(handle, config.maxScanTokenSize, own)) {
         if (!line.includes(needle)) continue;
-        const entry = accept(line, file.path, own.lineOffset ?? 0);
+        const entry = accept(line, file.id, own.lineOffset ?? 0);
         if (entry && entry.fields.uid === key && (!best || cmp(entry, best) < 0)) best = entry;
       }
     } finally {
@@ -302,7 +296,7 @@ async function locateKey(
 }
 
 /** Runs one search page over the files of `config`. */
-export async function searchFiles(config: FileSearchConfig, query: FileSearchQuery): Promise<FileSearchResult> {
+export async function searchFiles(config: FileSearchConfig, query: FileSearchQuery): Promise<SearchResult> {
   let limit = query.limit ?? 0;
   if (!Number.isInteger(limit)) throw badParameter(`limit must be an integer, got ${query.limit}`);
   if (limit <= 0) limit = EventsIterationLimit;
@@ -315,7 +309,8 @@ export async function searchFiles(config: FileSearchConfig, query: FileSearchQue
   throwIfAborted(query.signal);
 
   const stats = emptyStats();
-  let resume = query.startKey ? query.resumeAfter : undefined;
+  // a key this search handed out names its position; Teleport's keys are looked for below
+  let resume = query.startKey ? decodeSearchKey(query.startKey) ?? undefined : undefined;
   let files = await listLogFiles(config, from.toMillis(), to.toMillis(), order);
   stats.filesMatched = files.length;
   const cmp = order === 'asc' ? ascending : descending;
@@ -327,7 +322,7 @@ export async function searchFiles(config: FileSearchConfig, query: FileSearchQue
   // time can be read off the line: Teleport's own lines start with the event metadata.
   let bound: Timestamp | undefined;
   const tooEarly = (t: Timestamp) => (order === 'asc' ? t.compare(bound!) < 0 : t.compare(bound!) > 0);
-  const accept = (line: string, path: string, offset: number): Entry | null => {
+  const accept = (line: string, file: string, offset: number): Entry | null => {
     stats.linesRead++;
     if (types.length > 0 && !types.some((t) => line.includes(t))) return null; // cheap pre-filter, as Teleport
     if (bound) {
@@ -354,12 +349,13 @@ export async function searchFiles(config: FileSearchConfig, query: FileSearchQue
     const time = parseTime(record.time);
     const ei = typeof record.ei === 'number' ? record.ei : 0;
     const sid = typeof record.sid === 'string' ? record.sid : '';
-    return { seconds: time.seconds, nanos: time.nanos, sid, ei, path, offset, fields: record };
+    return { seconds: time.seconds, nanos: time.nanos, sid, ei, file, offset, fields: record };
   };
 
   if (query.startKey && !resume && PLAIN_KEY.test(query.startKey) && !HEX_KEY.test(query.startKey)) {
-    // A key that is an event id: find that event by a substring scan (no JSON parsing of the
-    // other lines), then resume right after it. Hash keys need every event's JSON: full path.
+    // Teleport's key, an event id: as Teleport, resume after the first event with that id, found
+    // by a substring scan (no JSON parsing of the other lines). Hash keys need every event's
+    // JSON: full path.
     const located = await locateKey(config, files, query.startKey, accept, cmp, counters, query.signal);
     if (!located) {
       stats.bytesRead = counters.bytesRead;
@@ -396,13 +392,13 @@ export async function searchFiles(config: FileSearchConfig, query: FileSearchQue
   };
 
   const page: AuditEvent[] = [];
-  let lastKey = '';
+  let full = false;
   let foundStart = !query.startKey;
   const startKey = query.startKey ?? '';
   const hexKey = HEX_KEY.test(startKey);
   let totalSize = 0;
   let previous: Entry | undefined;
-  let lastPosition: Entry | undefined;
+  let last: Entry | undefined;
   const closeStream = async (s: FileStream) => {
     counters.bytesRead += s.counters.bytesRead;
     counters.linesTooLong += s.counters.linesTooLong;
@@ -467,14 +463,14 @@ export async function searchFiles(config: FileSearchConfig, query: FileSearchQue
       }
       const size = Buffer.byteLength(eventJsonLine(new EventFields(entry.fields)));
       if (totalSize + size >= MaxEventBytesInResponse && page.length > 0) {
-        lastKey = checkpointOf(page[page.length - 1]);
+        full = true;
         break;
       }
       page.push(event);
-      lastPosition = entry;
+      last = entry;
       totalSize += size;
       if (page.length >= limit) {
-        lastKey = checkpointOf(event);
+        full = true;
         break;
       }
     }
@@ -483,8 +479,6 @@ export async function searchFiles(config: FileSearchConfig, query: FileSearchQue
   }
   stats.bytesRead = counters.bytesRead;
   stats.linesTooLong = counters.linesTooLong;
-  const cursor = lastKey && lastPosition
-    ? { seconds: lastPosition.seconds, nanos: lastPosition.nanos, sid: lastPosition.sid, ei: lastPosition.ei, path: lastPosition.path, offset: lastPosition.offset }
-    : undefined;
-  return { events: page, lastKey, stats, cursor };
+  const lastKey = full && last ? encodeSearchKey(last) : '';
+  return { events: page, lastKey, stats };
 }

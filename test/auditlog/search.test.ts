@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileLog } from '../../lib/auditlog/file-log.js';
+import { checkpointOf } from '../../lib/auditlog/search.js';
 import { logFileName } from '../../lib/auditlog/file-time.js';
 import { nodeSearchFs, type SearchFs } from '../../lib/auditlog/search-fs.js';
 import type { SearchResult } from '../../lib/auditlog/search-types.js';
@@ -121,42 +122,46 @@ describe('streaming search', () => {
     expect(r.events.every((e) => e.Metadata.ID.startsWith('auth-5-'))).toBe(true);
   });
 
-  it('resumes its own keys from the remembered position, other id keys by locating the event: same pages', async () => {
+  it('resumes its own keys from their position in any FileLog, Teleport id keys by locating the event: same pages', async () => {
     const root = tempDir();
     const servers = ['auth-a', 'auth-b'];
     const all = writeLog(root, servers, 12, 150, 5 * 60_000, 7);
     const timeOf = new Map(all.map((e) => [e.id, e.t]));
     const dirs = () => servers.map((s) => join(root, s));
     for (const order of ['asc', 'desc'] as const) {
-      const cached = new FileLog({ dir: join(root, 'auth-a'), searchDirs: dirs, reorderWindow: 32 });
+      const fresh = () => new FileLog({ dir: join(root, 'auth-a'), searchDirs: dirs, reorderWindow: 32 });
       const req = { from: START, to: START + 12 * DAY, limit: 200, order };
-      const viaCache: string[][] = [];
-      const viaKey: string[][] = [];
+      const viaPosition: string[][] = [];
+      const viaId: string[][] = [];
       let key = '';
-      let cachedBytes = 0;
-      let keyBytes = 0;
+      let uid = '';
+      let positionBytes = 0;
+      let idBytes = 0;
       for (;;) {
-        const a = await cached.searchEvents({ ...req, startKey: key });
-        // a fresh FileLog never handed this key out: it locates the event with that id first
-        const b = await new FileLog({ dir: join(root, 'auth-a'), searchDirs: dirs, reorderWindow: 32 }).searchEvents({ ...req, startKey: key });
+        // our key: a FileLog that never handed it out resumes right at its position
+        const a = await fresh().searchEvents({ ...req, startKey: key });
+        // Teleport's key (the last event's uid, unique here): located by a scan first
+        const b = await fresh().searchEvents({ ...req, startKey: uid });
         expect(a.stats!.resumed).toBe(key !== '');
         expect(b.stats!.resumed).toBe(key !== '');
-        viaCache.push(a.events.map((e) => e.Metadata.ID));
-        viaKey.push(b.events.map((e) => e.Metadata.ID));
+        viaPosition.push(a.events.map((e) => e.Metadata.ID));
+        viaId.push(b.events.map((e) => e.Metadata.ID));
         expect(a.lastKey).toBe(b.lastKey);
-        cachedBytes += a.stats!.bytesRead;
-        keyBytes += b.stats!.bytesRead;
+        if (a.lastKey) expect(a.lastKey).toMatch(/^fl1\.[A-Za-z0-9_-]+$/);
+        positionBytes += a.stats!.bytesRead;
+        idBytes += b.stats!.bytesRead;
         if (!a.lastKey) break;
         key = a.lastKey;
+        uid = a.events[a.events.length - 1].Metadata.ID;
       }
-      expect(viaCache).toEqual(viaKey);
-      const flat = viaCache.flat();
+      expect(viaPosition).toEqual(viaId);
+      const flat = viaPosition.flat();
       expect(flat).toHaveLength(2 * 12 * 150);
       expect(new Set(flat).size).toBe(2 * 12 * 150);
       const times = flat.map((id) => timeOf.get(id)!);
       expect(times).toEqual([...times].sort((x, y) => (order === 'asc' ? x - y : y - x)));
-      // a remembered page reads the days around its position, locating a key reads every file once more
-      expect(cachedBytes * 2).toBeLessThan(keyBytes);
+      // a positioned key reads the days around its position, locating an id reads every file once more
+      expect(positionBytes * 2).toBeLessThan(idBytes);
     }
     const missing = await new FileLog({ dir: join(root, 'auth-a'), searchDirs: dirs }).searchEvents({ from: START, to: START + 12 * DAY, startKey: 'no-such-id' });
     expect(missing).toMatchObject({ events: [], lastKey: '' });
@@ -168,20 +173,23 @@ describe('streaming search', () => {
     const lines = Array.from({ length: 45 }, (_, i) => marshalEventJson(userLogin(`user-${i}`, START + 1000 * (i % 15))));
     writeFileSync(join(root, 'auth', logFileName(START)), `${lines.join('\n')}\n`);
     for (const order of ['asc', 'desc'] as const) {
-      const cached = new FileLog({ dir: join(root, 'auth') });
+      const log = new FileLog({ dir: join(root, 'auth') });
       const seen: string[][] = [];
       let key = '';
+      let hash = '';
       for (;;) {
-        const a = await cached.searchEvents({ from: START, to: START + DAY, limit: 7, order, startKey: key });
-        const b = await new FileLog({ dir: join(root, 'auth') }).searchEvents({ from: START, to: START + DAY, limit: 7, order, startKey: key });
+        const a = await log.searchEvents({ from: START, to: START + DAY, limit: 7, order, startKey: key });
+        // Teleport's key for an event without an id: hex SHA-256 of its JSON
+        const b = await log.searchEvents({ from: START, to: START + DAY, limit: 7, order, startKey: hash });
         expect(b.stats!.resumed).toBe(false);
         const users = (r: typeof a) => r.events.map((e) => (e.User as { User: string }).User);
         expect(users(a)).toEqual(users(b));
         expect(a.lastKey).toBe(b.lastKey);
-        if (key) expect(key).toMatch(/^[0-9a-f]{64}$/);
+        if (hash) expect(hash).toMatch(/^[0-9a-f]{64}$/);
         seen.push(users(a));
         if (!a.lastKey) break;
         key = a.lastKey;
+        hash = checkpointOf(a.events[a.events.length - 1]);
       }
       expect(new Set(seen.flat()).size).toBe(45);
     }
