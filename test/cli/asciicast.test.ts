@@ -84,7 +84,7 @@ describe('asciicast import', () => {
     expect(text2.stdout.equals(text1.stdout)).toBe(true);
   });
 
-  it('reads asciicast v3 (intervals, term size) and skips input and marker events', async () => {
+  it('reads asciicast v3 (intervals, term size) and drops input and marker events, saying so', async () => {
     const file = join(tmp.dir, 'v3.cast');
     writeFileSync(file, [
       JSON.stringify({ version: 3, term: { cols: 100, rows: 30 }, timestamp: 1700000000, title: 'v3 demo' }),
@@ -92,11 +92,17 @@ describe('asciicast import', () => {
       JSON.stringify([0.25, 'i', 'x']),
       JSON.stringify([0.25, 'r', '120x40']),
       JSON.stringify([1, 'm', 'marker']),
+      JSON.stringify([0, 'm', 'second marker']),
       JSON.stringify([0.125, 'o', 'world\r\n']),
       '',
     ].join('\n'));
     const out = join(tmp.dir, 'v3.tar');
-    expect((await run(['import', '--from', 'asciicast', file, '-o', out])).code).toBe(0);
+    const imported = await run(['import', '--from', 'asciicast', file, '-o', out]);
+    expect(imported.code).toBe(0);
+    expect(imported.stderr.split('\n').filter((l) => l.includes('dropped'))).toEqual([
+      `auditcast import: ${file}: 1 input ("i") event dropped (a Teleport recording has no place for them)`,
+      `auditcast import: ${file}: 2 marker ("m") events dropped (a Teleport recording has no place for them)`,
+    ]);
     const cast2 = (await run(['export', out, '-f', 'asciicast'])).stdout.toString().trim().split('\n').map((l) => JSON.parse(l) as unknown);
     expect(cast2).toEqual([
       { version: 2, width: 100, height: 30, timestamp: 1700000000, title: 'v3 demo' },

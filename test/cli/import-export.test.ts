@@ -108,6 +108,36 @@ describe('import into the data dir', () => {
   });
 });
 
+describe('legacy stream longer than its events', () => {
+  it('imports what the print events cover and says how many bytes were dropped', async () => {
+    const stream = join(tmp.dir, 'vim-longer.stream');
+    const original = readFileSync(join(TELEPORT_WEB, 'vim.tty.stream'));
+    writeFileSync(stream, Buffer.concat([original, Buffer.from('not printed')]));
+    const out = join(tmp.dir, 'vim-longer.tar');
+    const events = join(TELEPORT_WEB, 'vim.tty.events.json');
+    const imported = await run(['import', '--from', 'legacy', events, stream, '-o', out]);
+    expect(imported.code).toBe(0);
+    expect(imported.stderr.split('\n')[0]).toBe(
+      `auditcast import: ${stream}: the last 11 of its ${original.length + 11} bytes are in no print event of ${events}: dropped`);
+    expect((await run(['export', out, '-f', 'text'])).stdout.equals(original)).toBe(true);
+    // A stream the events cover exactly imports without a word about dropping.
+    const exact = await run(['import', '--from', 'legacy', events, join(TELEPORT_WEB, 'vim.tty.stream'), '-o', join(tmp.dir, 'vim-exact.tar')]);
+    expect(exact.stderr).not.toContain('dropped');
+  });
+});
+
+describe('a tar that is not a Teleport recording', () => {
+  it('is refused with a coded error naming the file', async () => {
+    const { writeTar } = await import('../../lib/auditlog/tar.js');
+    const file = join(tmp.dir, 'photos.tar');
+    writeFileSync(file, writeTar([{ name: 'photos/cat.txt', data: Buffer.from('meow') }]));
+    const imported = await run(['import', '--from', 'legacy', file, '-o', join(tmp.dir, 'photos-out.tar')]);
+    expect(imported.code).toBe(1);
+    expect(imported.stderr).toBe(`auditcast import: ${file}: not a Teleport recording: the tarball holds no <session>.index file [CORRUPTED]\n`);
+    expect(existsSync(join(tmp.dir, 'photos-out.tar'))).toBe(false);
+  });
+});
+
 describe('json export', () => {
   it('writes Teleport JSON lines, print events without data', async () => {
     const out = join(tmp.dir, 'vim-json.tar');

@@ -139,6 +139,7 @@ export const importCommand: Command = {
     if (out === undefined) await emitSessionAuditEvents(data, auditEvents, values);
     if (out === undefined) await indexCompletedRecording(data, imported.sessionId, sink.path);
     const duration = first && last ? last.toMillis() - first.toMillis() : 0;
+    for (const line of imported.dropped?.() ?? []) process.stderr.write(`auditcast import: ${line}\n`);
     process.stderr.write(`imported ${count} events (${formatBytes(bytes)} of output, ${formatDuration(duration)}) into ${sink.path}\n`);
     process.stdout.write(`${imported.sessionId}\n`);
     return 0;

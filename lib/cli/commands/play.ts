@@ -1,6 +1,8 @@
 // auditcast play SESSION|FILE [--speed X] [--idle-limit SECONDS] [--from SECONDS]
 // Replays the terminal output with the recorded timing. Keys (when stdin is a terminal):
-// space pause/resume, + faster, - slower, q quit.
+// space pause/resume, + faster, - slower, q quit. Every way out (q, end, error, SIGINT/SIGTERM/
+// SIGHUP, closed output) restores the terminal the recording's programs changed (terminal-restore).
+import { constants as osConstants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProtoReader } from '../../stream/proto-reader.js';
 import { expectPositionals, numberOption, parseCommand } from '../args.js';
@@ -8,7 +10,8 @@ import { type Command, helpText } from '../command.js';
 import { resolveDataDir } from '../data-dir.js';
 import { openOutput } from '../output.js';
 import { checkRecordingFormat, findRecording, readChunks } from '../recording-input.js';
-import { TerminalReader } from '../terminal-reader.js';
+import { type TerminalSize, TerminalReader } from '../terminal-reader.js';
+import { PlaybackTerminal } from '../terminal-restore.js';
 
 const NAME = 'play';
 const MIN_SPEED = 1 / 64;
@@ -52,6 +55,16 @@ class Controls {
       else if (ch === 'q' || byte === 3 || byte === 4) this.quit = true;
       else continue;
     }
+    this.wake();
+  }
+
+  /** Ends playback from outside (a signal). */
+  stop(): void {
+    this.quit = true;
+    this.wake();
+  }
+
+  private wake(): void {
     for (const w of [...this.waiters]) w();
   }
 
@@ -75,6 +88,22 @@ class Controls {
       remaining -= ((performance.now() - started) / 1000) * speed;
     }
   }
+}
+
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * Warns once on stderr when the recording needs a larger terminal than this one (its output
+ * would wrap and scroll wrongly). Only a terminal has a size to compare with.
+ */
+function sizeWarning(stdout: NodeJS.WriteStream): (size: TerminalSize | null) => void {
+  let warned = false;
+  return (size) => {
+    if (warned || !size || stdout.isTTY !== true || !stdout.columns || !stdout.rows) return;
+    if (size.cols <= stdout.columns && size.rows <= stdout.rows) return;
+    warned = true;
+    process.stderr.write(`auditcast play: the recording is ${size.cols}x${size.rows} but this terminal is ${stdout.columns}x${stdout.rows}; enlarge it or the output will look wrong\n`);
+  };
 }
 
 export const playCommand: Command = {
@@ -103,20 +132,23 @@ export const playCommand: Command = {
     await checkRecordingFormat(file);
 
     const controls = new Controls(speed);
-    const stdin = process.stdin;
-    const interactive = stdin.isTTY === true;
-    const onKey = (data: Buffer) => controls.key(data);
-    if (interactive) {
-      stdin.setRawMode(true);
-      stdin.on('data', onKey);
-      stdin.resume();
-    }
+    const terminal = new PlaybackTerminal(process.stdin, process.stdout, (data) => controls.key(data));
+    let stoppedBy: NodeJS.Signals | null = null;
+    const onSignal = (signal: NodeJS.Signals) => {
+      stoppedBy ??= signal;
+      controls.stop();
+    };
+    for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+    const warnIfLarger = sizeWarning(process.stdout);
     const reader = new ProtoReader(readChunks(file.path));
     const out = openOutput();
     try {
+      const recording = new TerminalReader(reader);
+      warnIfLarger((await recording.open()).size);
       let lastT = 0;
-      for await (const frame of new TerminalReader(reader).frames()) {
+      for await (const frame of recording.frames()) {
         if (controls.quit) break;
+        if (frame.kind === 'resize') warnIfLarger(frame.size);
         if (frame.kind !== 'output') continue;
         if (frame.t > from) {
           let gap = frame.t - Math.max(lastT, from);
@@ -126,16 +158,17 @@ export const playCommand: Command = {
         }
         lastT = frame.t;
         await out.write(frame.data);
+        terminal.wrote(frame.data);
       }
       await out.end();
+    } catch (err) {
+      // Writing fails once a signal closed the terminal: the signal is the story, not EIO.
+      if (stoppedBy === null) throw err;
     } finally {
+      terminal.restore();
+      for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
       await reader.close();
-      if (interactive) {
-        stdin.off('data', onKey);
-        stdin.setRawMode(false);
-        stdin.pause();
-      }
     }
-    return 0;
+    return stoppedBy === null ? 0 : 128 + osConstants.signals[stoppedBy];
   },
 };

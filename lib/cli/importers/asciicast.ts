@@ -1,7 +1,7 @@
 // Imports an asciicast file (asciinema): v2 (event times are seconds since the start) and v3
 // (event times are intervals since the previous event). "o" events become print events (the text
 // encoded as UTF-8), "r" events ("WxH") resizes; input ("i"), markers ("m") and exit ("x") events
-// carry nothing a Teleport recording keeps.
+// have no place in a Teleport session recording: they are dropped and counted, and import says so.
 import { createHash } from 'node:crypto';
 import type { AuditEventInput } from '../../events/event.js';
 import { Timestamp } from '../../events/timestamp.js';
@@ -10,6 +10,8 @@ import { CliError } from '../errors.js';
 import { SessionEventBuilder } from '../session-events.js';
 import { parseTerminalSize, type TerminalSize } from '../terminal-reader.js';
 import { DEFAULT_SIZE, type ImportedSession, type ImportOptions, lineError } from './imported-session.js';
+
+const DROPPED_NAMES: Record<string, string> = { i: 'input ("i")', m: 'marker ("m")', x: 'exit ("x")' };
 
 interface CastHeader {
   version: number;
@@ -59,6 +61,7 @@ export function importAsciicast(inputs: readonly { name: string; data: Buffer }[
   const sessionId = options.sessionId ?? derivedUuid(seed, 'session');
   const builder = new SessionEventBuilder({ sessionId, start: header.start, idSeed: seed });
   const encoder = new TextEncoder();
+  const droppedCodes = new Map<string, number>();
 
   function* events(): Generator<AuditEventInput> {
     yield builder.start({ size: options.size ?? header.size ?? DEFAULT_SIZE, title: options.title ?? header.title, command: header.command });
@@ -85,9 +88,13 @@ export function importAsciicast(inputs: readonly { name: string; data: Buffer }[
         const size = parseTerminalSize(payload);
         if (!size) throw lineError(file, i + 1, `bad resize ${JSON.stringify(payload)} (expected "COLSxROWS")`);
         yield builder.resize(size, elapsed);
+      } else {
+        droppedCodes.set(code, (droppedCodes.get(code) ?? 0) + 1);
       }
     }
     yield builder.end(builder.elapsedNs);
   }
-  return { sessionId, events: events(), inputBytes: data.length };
+  const dropped = () => [...droppedCodes].map(([code, n]) =>
+    `${file}: ${n} ${DROPPED_NAMES[code] ?? `"${code}"`} event${n === 1 ? '' : 's'} dropped (a Teleport recording has no place for them)`);
+  return { sessionId, events: events(), inputBytes: data.length, dropped };
 }

@@ -9,6 +9,8 @@ export interface ImportedSession {
   events: Iterable<AuditEventInput>;
   /** Bytes of input read (for progress). */
   inputBytes: number;
+  /** What the input held that the recording cannot keep, one line each; complete once `events` is read. */
+  dropped?: () => string[];
 }
 
 export interface ImportOptions {

@@ -5,6 +5,7 @@
 // rebuilt recording replays the stream byte for byte. The conversion itself is lib/auditlog's.
 import { gunzipSync } from 'node:zlib';
 import { importLegacySession, readLegacyRecording } from '../../auditlog/legacy-recording.js';
+import { AuditcastError } from '../../errors.js';
 import type { AuditEventInput } from '../../events/event.js';
 import { detectFormat } from '../../stream/detect-format.js';
 import { isUuid } from '../../uploads/ids.js';
@@ -51,7 +52,14 @@ function isTar(data: Buffer): boolean {
 }
 
 function importLegacyTar(input: { name: string; data: Buffer }, options: ImportOptions): ImportedSession {
-  const events = readLegacyRecording(input.data);
+  let events: ReturnType<typeof readLegacyRecording>;
+  try {
+    events = readLegacyRecording(input.data);
+  } catch (err) {
+    // Any tar archive gets here: name the file, and say it is not a Teleport recording.
+    if (!(err instanceof AuditcastError)) throw err;
+    throw new AuditcastError(err.code, `${input.name}: not a Teleport recording: ${err.message.replace(/^legacy recording: /, '')}`, { cause: err });
+  }
   const sessionId = options.sessionId ?? events.map(sessionIdOf).find((sid) => sid !== '');
   if (!sessionId || !isUuid(sessionId)) throw new CliError(`${input.name}: no session id in the recording; pass --session-id`);
   function* all(): Generator<AuditEventInput> {
@@ -86,6 +94,7 @@ export function importLegacy(inputs: readonly { name: string; data: Buffer }[], 
 
   // Check every print's range before writing anything.
   let lastIndex = -1;
+  let covered = 0;
   fields.forEach((f, i) => {
     const ei = f.ei;
     if (typeof ei !== 'number' || !Number.isSafeInteger(ei)) throw new CliError(`${eventsFile.name}: event ${i + 1} has no index (ei)`);
@@ -97,10 +106,16 @@ export function importLegacy(inputs: readonly { name: string; data: Buffer }[], 
     if (typeof offset !== 'number' || typeof bytes !== 'number' || offset < 0 || bytes < 0 || offset + bytes > stream.length) {
       throw new CliError(`${eventsFile.name}: print event ei=${ei} covers bytes ${String(offset)}..${Number(offset) + Number(bytes)} but the stream has ${stream.length}`);
     }
+    covered = Math.max(covered, offset + bytes);
   });
+  // Bytes no print event points to have no time in the session: they are not imported, but said.
+  const streamName = unpacked[1 - eventsIndex]!.name;
+  const dropped = () => covered < stream.length
+    ? [`${streamName}: the last ${stream.length - covered} of its ${stream.length} bytes are in no print event of ${eventsFile.name}: dropped`]
+    : [];
 
   function* events(): Generator<AuditEventInput> {
     for (const event of importLegacySession(fields, stream)) yield withOverrides(event, options);
   }
-  return { sessionId, events: events(), inputBytes: inputs.reduce((n, i) => n + i.data.length, 0) };
+  return { sessionId, events: events(), inputBytes: inputs.reduce((n, i) => n + i.data.length, 0), dropped };
 }
