@@ -39,6 +39,22 @@ export const DEFAULT_MAX_INFLATED_PART_BYTES = DEFAULT_MAX_PART_BYTES;
 /** Memory of one record's [start, end) bounds: two uint32. */
 export const BOUND_BYTES_PER_RECORD = 8;
 
+/** What reading a part costs against maxPartBytes: its gzip member, inflated records and their bounds. */
+export function partReadCost(gzipBytes: number, inflatedBytes: number, records: number): number {
+  return gzipBytes + inflatedBytes + records * BOUND_BYTES_PER_RECORD;
+}
+
+/**
+ * ProtoStream also cuts a part once its partReadCost reaches this, so highly compressible output
+ * (`yes`, `seq`, a repeated screen: deflate ratios far over 10x) never makes a part our own reader
+ * refuses by default. The chunk that crosses it adds at most CHUNK_BYTES plus one record (< 128 KiB)
+ * inflated, about as much compressed (stored blocks at worst) and, with records of at least 5 bytes,
+ * < 210 KiB of bounds: under 1 MiB in all, the margin left here. Ordinary terminal output reaches
+ * the 5 MiB compressed part size long before (it would need a ratio over ~10x), so its parts are
+ * cut exactly where they were.
+ */
+export const WRITTEN_PART_MAX_READ_COST = DEFAULT_MAX_PART_BYTES - 1024 * 1024;
+
 /** Failure statuses of section decoding; the native core returns the same numbers. */
 export const enum SectionStatus {
   OK = 0,

@@ -2,7 +2,8 @@
 //
 // Events are framed into chunks of CHUNK_BYTES (a ChunkStager); each full chunk is compressed and
 // appended to the current part (a Slice). A part is cut when header + compressed bytes reach
-// minUploadBytes; a cut part is padded with zeros to exactly minUploadBytes when shorter, and the
+// minUploadBytes, or when reading it would near our reader's default memory budget
+// (WRITTEN_PART_MAX_READ_COST: highly compressible output); a cut part is padded with zeros to exactly minUploadBytes when shorter, and the
 // last part (complete) is never padded (nor any part with padParts: false, for local disks).
 // Part numbers follow Teleport: a new part reserves ++lastPartNumber, an upload uses it and
 // increments again, so parts are 1, 3, 5, ...
@@ -18,7 +19,7 @@ import type { DeflatedChunk, PrintBatch, SliceCodec } from '../codec/codec.js';
 import { codec as defaultCodec } from '../codec/index.js';
 import { ConcurrentUploadsPerStream, InactivityFlushPeriod, MinUploadPartSizeBytes } from '../events/constants.generated.js';
 import { auditStoredTrimmedEvents } from '../metrics.js';
-import { CHUNK_BYTES, GZIP_HEADER, PART_HEADER_SIZE } from '../codec/part-format.js';
+import { CHUNK_BYTES, GZIP_HEADER, PART_HEADER_SIZE, WRITTEN_PART_MAX_READ_COST } from '../codec/part-format.js';
 import { PRINT_FIELDS, PrintField, framePrintsJs } from '../codec/print-batch.js';
 import type { AuditEventInput } from '../events/event.js';
 import type { MultipartUploader, StreamPart, StreamUpload } from './multipart-uploader.js';
@@ -76,12 +77,8 @@ interface PendingChunk extends ChunkRecords {
   readonly ready: Promise<void>;
 }
 
-/**
- * Whether ProtoStreamer compresses in parallel when not told. Off for now: with it on, a stream
- * whose part upload fails while its signal aborts never settles (test/emitters/
- * session-writer-recovery.test.ts, item 16); to turn on (availableParallelism() > 1) once fixed.
- */
-export const PARALLEL_COMPRESSION_DEFAULT = false;
+/** Whether ProtoStreamer compresses in parallel when not told: only when there is a core to spare. */
+export const PARALLEL_COMPRESSION_DEFAULT = availableParallelism() > 1;
 /** Chunks compressing at once per stream: enough to keep every core busy, few enough to bound memory. */
 const MAX_PENDING_CHUNKS = Math.max(2, availableParallelism());
 
@@ -281,8 +278,9 @@ export class ProtoStream implements AuditStream {
     return RESOLVED;
   }
 
+  /** Full at the part size, or when our reader's default budget would be near (WRITTEN_PART_MAX_READ_COST). */
   private isFull(slice: Slice): boolean {
-    return PART_HEADER_SIZE + slice.compressedBytes >= this.cfg.minUploadBytes;
+    return PART_HEADER_SIZE + slice.compressedBytes >= this.cfg.minUploadBytes || slice.readCost >= WRITTEN_PART_MAX_READ_COST;
   }
 
   /** After records were staged: compresses a full chunk and cuts a full part (or hands the chunk to the pool). */
@@ -309,9 +307,23 @@ export class ProtoStream implements AuditStream {
       ready: this.cfg.codec.deflateChunkAsync!(chunk.bytes).then(
         (deflated) => { entry.deflated = deflated; },
         (err: unknown) => { entry.error = err; },
-      ).finally(() => { entry.settled = true; }),
+      ).finally(() => {
+        entry.settled = true;
+        if (this.pending[0] === entry) this.drainReady();
+      }),
     };
     this.pending.push(entry);
+  }
+
+  /**
+   * Appends the chunks compressed so far once the oldest is ready, without waiting for the next
+   * chunk to fill: a full part is uploaded (and acknowledged) as soon as its last chunk is
+   * compressed, as without parallel compression, not when more output happens to arrive.
+   */
+  private drainReady(): void {
+    if (this.failure || this.state === 'completed' || this.state === 'closed') return;
+    // A failure is the stream's (this.failure, `done`); the caller of the next operation sees it.
+    this.enqueue(() => this.appendCompressed(false)).catch(() => undefined);
   }
 
   /**
@@ -319,6 +331,8 @@ export class ProtoStream implements AuditStream {
    * for a chunk still compressing only when `all`, or when too many are in flight.
    */
   private appendCompressed(all: boolean): Promise<void> {
+    // Also after a wait: a failed stream's pending chunks are dropped, and appending must not resume.
+    if (this.failure) throw this.failure;
     while (this.pending.length > 0) {
       const head = this.pending[0];
       if (!head.settled) {
@@ -474,6 +488,8 @@ export class ProtoStream implements AuditStream {
   }
 
   private acquireSlot(): Promise<void> {
+    // A failed stream starts no upload (cut checks), so it must not wait for a slot either.
+    if (this.failure) return RESOLVED;
     if (this.slots > 0) {
       this.slots--;
       return RESOLVED;
@@ -509,6 +525,8 @@ export class ProtoStream implements AuditStream {
     this.disarmTimer();
     this.status.close();
     for (const waiter of this.slotWaiters.splice(0)) waiter();
+    // Chunks still compressing settle on their own; nothing will append them now.
+    this.pending.length = 0;
     this.resolveDone();
   }
 }

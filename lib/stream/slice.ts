@@ -4,7 +4,9 @@
 // which part it belongs to (parallel compression; see ProtoStream).
 import { badParameter } from '../errors.js';
 import type { DeflatedChunk, PartEncoder, SliceCodec } from '../codec/codec.js';
-import { CHUNK_BYTES, MAX_RECORD_BYTES, RECORD_HEADER_SIZE } from '../codec/part-format.js';
+import {
+  CHUNK_BYTES, DEFLATE_END, GZIP_TRAILER_SIZE, MAX_RECORD_BYTES, RECORD_HEADER_SIZE, partReadCost,
+} from '../codec/part-format.js';
 import type { AuditEventInput } from '../events/event.js';
 import { writeEvent } from '../events/oneof.js';
 import { WireWriter } from '../wire/wire-writer.js';
@@ -132,6 +134,12 @@ export class Slice {
   /** Gzip header plus every chunk so far. */
   get compressedBytes(): number {
     return this.encoder.compressedBytes;
+  }
+
+  /** What reading the part finished now would cost (see partReadCost). */
+  get readCost(): number {
+    const gzipBytes = this.encoder.compressedBytes + DEFLATE_END.length + GZIP_TRAILER_SIZE;
+    return partReadCost(gzipBytes, this.encoder.rawBytes, this.events);
   }
 
   /** Compresses a chunk here and appends it. */
