@@ -77,8 +77,13 @@ interface PendingChunk extends ChunkRecords {
   readonly ready: Promise<void>;
 }
 
-/** Whether ProtoStreamer compresses in parallel when not told: only when there is a core to spare. */
-export const PARALLEL_COMPRESSION_DEFAULT = availableParallelism() > 1;
+/**
+ * Whether ProtoStreamer compresses in parallel when not told. Off: on 2 vCPUs the SessionWriter path
+ * measured 0.53x raw gzip-1 with it against 0.91x without (npm run bench -- --quick, 2026-12-01):
+ * the main thread frames faster than one extra core compresses 64 KiB chunks, and each chunk's
+ * worker hop and ordered hand-back costs more than it overlaps. Turn on per streamer where cores spare.
+ */
+export const PARALLEL_COMPRESSION_DEFAULT = false;
 /** Chunks compressing at once per stream: enough to keep every core busy, few enough to bound memory. */
 const MAX_PENDING_CHUNKS = Math.max(2, availableParallelism());
 
