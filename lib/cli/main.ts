@@ -3,23 +3,28 @@
 import { createRequire } from 'node:module';
 import type { Command } from './command.js';
 import { describeError, EXIT_USAGE, exitCodeOf, UsageError } from './errors.js';
-import { benchCommand } from './commands/bench.js';
-import { exportCommand } from './commands/export.js';
-import { grepCommand } from './commands/grep.js';
-import { indexCommand } from './commands/index-recordings.js';
-import { importCommand } from './commands/import.js';
-import { lsCommand } from './commands/ls.js';
-import { playCommand } from './commands/play.js';
-import { recordCommand } from './commands/record.js';
-import { recoverCommand } from './commands/recover.js';
-import { searchCommand } from './commands/search.js';
-import { serveCommand } from './commands/serve.js';
-import { verifyCommand } from './commands/verify.js';
+// Each command's module (and what it pulls in: the AWS SDK, pg, xterm, SQLite...) loads only when
+// that command runs, so `auditcast export` does not pay for `serve`: start-up is most of a short run.
+const commandModules: Readonly<Record<string, () => Promise<Command>>> = {
+  record: async () => (await import('./commands/record.js')).recordCommand,
+  recover: async () => (await import('./commands/recover.js')).recoverCommand,
+  play: async () => (await import('./commands/play.js')).playCommand,
+  export: async () => (await import('./commands/export.js')).exportCommand,
+  import: async () => (await import('./commands/import.js')).importCommand,
+  ls: async () => (await import('./commands/ls.js')).lsCommand,
+  search: async () => (await import('./commands/search.js')).searchCommand,
+  verify: async () => (await import('./commands/verify.js')).verifyCommand,
+  bench: async () => (await import('./commands/bench.js')).benchCommand,
+  index: async () => (await import('./commands/index-recordings.js')).indexCommand,
+  grep: async () => (await import('./commands/grep.js')).grepCommand,
+  serve: async () => (await import('./commands/serve.js')).serveCommand,
+};
 
-export const commands: readonly Command[] = [
-  recordCommand, recoverCommand, playCommand, exportCommand, importCommand, lsCommand, searchCommand, verifyCommand, benchCommand,
-  indexCommand, grepCommand, serveCommand,
-];
+async function loadCommand(name: string): Promise<Command> {
+  const load = Object.hasOwn(commandModules, name) ? commandModules[name] : undefined;
+  if (!load) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
+  return load();
+}
 
 function version(): string {
   try {
@@ -29,7 +34,8 @@ function version(): string {
   }
 }
 
-export function mainHelp(): string {
+export async function mainHelp(): Promise<string> {
+  const commands = await Promise.all(Object.keys(commandModules).map(loadCommand));
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'Usage: auditcast COMMAND [OPTIONS]',
@@ -54,20 +60,17 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       if (name === 'help' && rest[0]) {
-        const target = commands.find((c) => c.name === rest[0]);
-        if (!target) throw new UsageError(`unknown command ${JSON.stringify(rest[0])}`);
-        process.stdout.write(target.help);
+        process.stdout.write((await loadCommand(rest[0])).help);
         return 0;
       }
-      (name === undefined ? process.stderr : process.stdout).write(mainHelp());
+      (name === undefined ? process.stderr : process.stdout).write(await mainHelp());
       return name === undefined ? EXIT_USAGE : 0;
     }
     if (name === '--version' || name === '-V') {
       process.stdout.write(`auditcast ${version()}\n`);
       return 0;
     }
-    command = commands.find((c) => c.name === name);
-    if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
+    command = await loadCommand(name);
     // --help anywhere before a '--' separator shows the command's help.
     const sep = rest.indexOf('--');
     const own = sep < 0 ? rest : rest.slice(0, sep);

@@ -9,8 +9,6 @@ import { UsageError } from '../errors.js';
 import { openOutput, Progress } from '../output.js';
 import { checkRecordingFormat, findRecording, readChunks } from '../recording-input.js';
 import { TerminalReader } from '../terminal-reader.js';
-import { parseOffset } from '../recording-index.js';
-import { writeScreenAt, writeTextExport } from '../screen-export.js';
 
 const NAME = 'export';
 const FORMATS = ['json', 'asciicast', 'text', 'txt', 'screen'] as const;
@@ -58,8 +56,10 @@ export const exportCommand: Command = {
     if (format === 'txt' || format === 'screen') {
       const out = openOutput(stringOption(values, 'out'), { inputs: [file.path], force: values.force === true });
       try {
+        // The screen model (xterm) and the index (SQLite) load only for these two formats.
+        const { writeScreenAt, writeTextExport } = await import('../screen-export.js');
         if (format === 'txt') await writeTextExport(file, out);
-        else await writeScreenAt(file, data, parseOffset(NAME, 'at', at!), out);
+        else await writeScreenAt(file, data, (await import('../recording-index.js')).parseOffset(NAME, 'at', at!), out);
         await out.end();
       } catch (err) {
         out.abort();
