@@ -1,7 +1,17 @@
 // The CLI's audit log: the data dir's file log (Teleport's layout, see lib/auditlog/open-audit-log.ts)
 // unless --audit-url (repeatable) or AUDITCAST_AUDIT_URL (comma-separated) names others, such as a
 // shared PostgreSQL (postgres://...); with several, events go to each and searches read the first.
-import { openAuditLog as openTargets } from '../auditlog/open-audit-log.js';
+import { randomUUID } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MaxScanTokenSize } from '../auditlog/constants.js';
+import { eventJsonLine, trimToMaxSize } from '../auditlog/event-json.js';
+import { logFileName } from '../auditlog/file-time.js';
+import { openDataDirLog, openAuditLog as openTargets } from '../auditlog/open-audit-log.js';
+import { isPostgresUrl } from '../auditlog/postgres-config.js';
+import { Timestamp } from '../events/timestamp.js';
 import type { AuditLogger } from '../auditlog/multi-log.js';
 import type { AuditEventInput } from '../events/event.js';
 import { stringList } from './args.js';
@@ -31,12 +41,83 @@ export function openAuditLogForSearch(data: DataDir, values: Record<string, unkn
   return openTargets(auditTargets(data, values), { forSearch: true });
 }
 
-/** Writes a session's non-print events to the audit log, as Teleport's auth server does. */
+/**
+ * Writes an imported session's non-print events to the audit log. In a data dir each goes into the
+ * daily file of its own time (an import of a 2019 session is found by a search of 2019), replacing
+ * an event already there with the same uid (import ids are derived from the input), so importing
+ * again never duplicates a line. Other targets (PostgreSQL) get the events emitted as they are.
+ */
 export async function emitSessionAuditEvents(data: DataDir, events: readonly AuditEventInput[], values: Record<string, unknown> = {}): Promise<void> {
-  const log = await openAuditLog(data, values);
+  for (const target of auditTargets(data, values)) {
+    if (isPostgresUrl(target)) {
+      const log = await openTargets(target);
+      try {
+        for (const event of events) await log.emitAuditEvent(event);
+      } finally {
+        await log.close?.();
+      }
+      continue;
+    }
+    const root = path.resolve(target.startsWith('file://') ? fileURLToPath(target) : target);
+    const log = await openDataDirLog(root);
+    try {
+      await writeByEventDay(log.dir, events);
+    } finally {
+      await log.close();
+    }
+  }
+}
+
+/** Last second a JS Date (and so a daily file name) can hold. */
+const MAX_DATE_SECONDS = 8.64e12;
+
+async function writeByEventDay(dir: string, events: readonly AuditEventInput[]): Promise<void> {
+  await fs.mkdir(dir, { recursive: true, mode: 0o750 });
+  const byDay = new Map<string, { uid: string; line: string }[]>();
+  for (const event of events) {
+    const time = Timestamp.from(event.Metadata?.Time ?? null);
+    const ms = time.isZero() || Math.abs(time.seconds) > MAX_DATE_SECONDS ? Date.now() : time.toMillis();
+    const file = path.join(dir, logFileName(ms));
+    let line = eventJsonLine(event);
+    if (Buffer.byteLength(line) > MaxScanTokenSize) line = eventJsonLine(trimToMaxSize(event, MaxScanTokenSize));
+    const list = byDay.get(file) ?? [];
+    list.push({ uid: event.Metadata?.ID ?? '', line });
+    byDay.set(file, list);
+  }
+  for (const [file, lines] of byDay) {
+    const uids = new Set(lines.map((l) => l.uid).filter((uid) => uid !== ''));
+    let existing = '';
+    try {
+      const handle = await fs.open(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+      try {
+        existing = await handle.readFile('utf8');
+      } finally {
+        await handle.close();
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    const present = existing.split('\n').filter((l) => l !== '');
+    const kept = present.filter((l) => !uids.has(uidOf(l)));
+    const added = lines.map((l) => l.line);
+    if (kept.length < present.length) {
+      // A line is replaced: the day file is rewritten whole and renamed into place.
+      const temp = `${file}.${randomUUID()}.tmp`;
+      await fs.writeFile(temp, [...kept, ...added].map((l) => `${l}\n`).join(''), { flag: 'wx', mode: 0o640 });
+      await fs.rename(temp, file);
+    } else {
+      await fs.appendFile(file, added.map((l) => `${l}\n`).join(''), { mode: 0o640 });
+    }
+  }
+}
+
+/** The uid of an audit log line ('' when it has none or is not JSON). */
+function uidOf(line: string): string {
+  if (!line.includes('"uid"')) return '';
   try {
-    for (const event of events) await log.emitAuditEvent(event);
-  } finally {
-    await log.close?.();
+    const uid = (JSON.parse(line) as { uid?: unknown }).uid;
+    return typeof uid === 'string' ? uid : '';
+  } catch {
+    return '';
   }
 }

@@ -11,12 +11,13 @@ import { importCommand } from './commands/import.js';
 import { lsCommand } from './commands/ls.js';
 import { playCommand } from './commands/play.js';
 import { recordCommand } from './commands/record.js';
+import { recoverCommand } from './commands/recover.js';
 import { searchCommand } from './commands/search.js';
 import { serveCommand } from './commands/serve.js';
 import { verifyCommand } from './commands/verify.js';
 
 export const commands: readonly Command[] = [
-  recordCommand, playCommand, exportCommand, importCommand, lsCommand, searchCommand, verifyCommand, benchCommand,
+  recordCommand, recoverCommand, playCommand, exportCommand, importCommand, lsCommand, searchCommand, verifyCommand, benchCommand,
   indexCommand, grepCommand, serveCommand,
 ];
 

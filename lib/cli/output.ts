@@ -1,8 +1,12 @@
 // Output helpers: a progress bar on stderr (only when stderr is a terminal), a stdout/file writer
-// that respects backpressure, and a plain text table.
-import { createWriteStream } from 'node:fs';
+// that respects backpressure, and a plain text table. A file is written beside its final name and
+// renamed into place when complete: a failed or interrupted command never truncates anything.
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, linkSync, renameSync, rmSync, statSync } from 'node:fs';
+import * as path from 'node:path';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { CliError } from './errors.js';
 
 const REDRAW_MS = 100;
 
@@ -73,18 +77,59 @@ export function formatDuration(ms: number): string {
 /** A sink for command output: stdout or a file, with backpressure and a clean end. */
 export interface Output {
   write(chunk: string | Uint8Array): Promise<void>;
+  /** Finishes the output; a file appears under its name only now. */
   end(): Promise<void>;
+  /** Drops an unfinished file (nothing to do for standard output). */
+  abort(): void;
 }
 
-export function openOutput(file?: string): Output {
-  const stream: Writable = file === undefined || file === '-' ? process.stdout : createWriteStream(file, { flags: 'w' });
+export interface OutputFileOptions {
+  /** Files the command reads: the output may not be one of them (same inode), --force or not. */
+  inputs?: readonly string[];
+  /** Replace an existing file. */
+  force?: boolean;
+}
+
+/** Refuses an output that is one of the inputs, or that exists without --force. */
+export function checkOutputFile(file: string, options: OutputFileOptions = {}): void {
+  let target;
+  try {
+    target = statSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  for (const input of options.inputs ?? []) {
+    let source;
+    try {
+      source = statSync(input);
+    } catch {
+      continue;
+    }
+    if (source.dev === target.dev && source.ino === target.ino) {
+      throw new CliError(`${file} is the input ${input}: refusing to write over it (choose another --out)`);
+    }
+  }
+  if (target.isDirectory()) throw new CliError(`${file}: is a directory`);
+  if (!options.force) throw new CliError(`${file} already exists; use --force to replace it`);
+}
+
+export function openOutput(file?: string, options: OutputFileOptions = {}): Output {
+  const toStdout = file === undefined || file === '-';
+  if (!toStdout) checkOutputFile(file, options);
+  const temp = toStdout ? '' : path.join(path.dirname(file), `.${path.basename(file)}.${randomUUID()}.tmp`);
+  const stream: Writable = toStdout ? process.stdout : createWriteStream(temp, { flags: 'wx' });
   let failure: Error | null = null;
   const onError = (err: Error) => { failure = err; };
   stream.on('error', onError);
   // A file that cannot be opened fails the first write (never an unhandled rejection).
-  const ready = file === undefined || file === '-'
+  const ready = toStdout
     ? Promise.resolve()
-    : once(stream, 'open').then(() => undefined, (err: Error) => { failure ??= err; });
+    : once(stream, 'open').then(() => undefined, (err: NodeJS.ErrnoException) => {
+      // Name the file the user asked for, not our temporary one beside it.
+      if (err.path === temp) err.path = file;
+      failure ??= err;
+    });
   return {
     async write(chunk) {
       await ready;
@@ -105,10 +150,25 @@ export function openOutput(file?: string): Output {
     async end() {
       await ready;
       if (failure) throw failure;
-      if (stream === process.stdout) return;
+      if (toStdout) return;
       stream.end();
-      await once(stream, 'finish');
+      await once(stream, 'close');
       if (failure) throw failure;
+      try {
+        // Without --force, link(2) fails rather than replace a file that appeared meanwhile.
+        if (options.force) renameSync(temp, file);
+        else linkSync(temp, file);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new CliError(`${file} already exists; use --force to replace it`);
+        throw err;
+      } finally {
+        rmSync(temp, { force: true });
+      }
+    },
+    abort() {
+      if (toStdout) return;
+      stream.destroy();
+      rmSync(temp, { force: true });
     },
   };
 }

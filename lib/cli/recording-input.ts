@@ -17,6 +17,9 @@ export interface RecordingFile {
 }
 
 export async function findRecording(arg: string, data: DataDir): Promise<RecordingFile> {
+  if (arg === '-') {
+    throw new CliError('reading a recording from standard input is not supported: it needs a file (parts are found by seeking); save it first, e.g. `cat > session.tar`');
+  }
   const direct = await statFile(arg);
   // A path the user names is followed once, here (readers then never follow a link).
   if (direct) return { path: await fs.realpath(arg), size: direct.size, sessionId: sessionIdOfFile(arg) };
@@ -33,6 +36,10 @@ async function statFile(file: string): Promise<{ path: string; size: number } | 
   try {
     const stat = await fs.stat(file);
     if (stat.isDirectory()) throw new CliError(`${file}: is a directory`);
+    if (!stat.isFile()) {
+      // A pipe, FIFO or device cannot be seeked: say so instead of failing with ESPIPE.
+      throw new CliError(`${file}: not a regular file (a pipe, FIFO or device); recordings are read from files: save it first, e.g. \`cat ${file} > session.tar\``);
+    }
     return { path: file, size: stat.size };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;

@@ -16,8 +16,23 @@ export interface NativeLoadResult {
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+const YES = new Set(['1', 'true', 'yes', 'on']);
+const NO = new Set(['', '0', 'false', 'no', 'off']);
+
+/** AUDITCAST_FORCE_JS as a switch: 1/true/yes/on (any case) force the JS backend; anything else unknown is named. */
+function forceJs(): boolean {
+  const value = process.env.AUDITCAST_FORCE_JS;
+  if (value === undefined) return false;
+  const normalized = value.trim().toLowerCase();
+  if (YES.has(normalized)) return true;
+  if (!NO.has(normalized)) {
+    process.emitWarning(`AUDITCAST_FORCE_JS=${JSON.stringify(value)} is not understood (use 1, true or yes to force the JS backend; 0, false or no not to): ignored`);
+  }
+  return false;
+}
+
 export function loadNativeAddon(): NativeLoadResult {
-  if (process.env.AUDITCAST_FORCE_JS === '1') return { addon: null, reason: 'AUDITCAST_FORCE_JS=1' };
+  if (forceJs()) return { addon: null, reason: `AUDITCAST_FORCE_JS=${process.env.AUDITCAST_FORCE_JS}` };
   try {
     const require = createRequire(import.meta.url);
     const load = require('node-gyp-build') as (dir: string) => NativeAddon;

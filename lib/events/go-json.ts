@@ -6,6 +6,7 @@
 // Both sort map keys and trim nothing else; they differ from JSON.stringify on \b, \f, -0 and the
 // float digits, hence this file.
 import { badParameter } from '../errors.js';
+import { checkNestingDepth, MAX_JSON_DEPTH } from './nesting-limit.js';
 import { Timestamp } from './timestamp.js';
 
 export interface GoJsonOptions {
@@ -82,7 +83,7 @@ export function goNumber(n: number, options: GoJsonOptions): string {
  * Marshals a dynamic value (map[string]interface{} and friends): object keys sorted, Timestamp and
  * Date as RFC3339Nano, Uint8Array as base64, undefined as null (Go has no undefined).
  */
-export function marshalGoValue(value: unknown, options: GoJsonOptions): string {
+export function marshalGoValue(value: unknown, options: GoJsonOptions, depth = 0): string {
   if (value === null || value === undefined) return 'null';
   switch (typeof value) {
     case 'string': return goString(value, options.escapeHTML);
@@ -95,11 +96,12 @@ export function marshalGoValue(value: unknown, options: GoJsonOptions): string {
   if (value instanceof Timestamp) return goString(value.toISOString());
   if (value instanceof Date) return goString(Timestamp.fromDate(value).toISOString());
   if (value instanceof Uint8Array) return `"${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')}"`;
-  if (Array.isArray(value)) return `[${value.map((v) => marshalGoValue(v, options)).join(',')}]`;
+  checkNestingDepth(depth + 1, 'json', MAX_JSON_DEPTH);
+  if (Array.isArray(value)) return `[${value.map((v) => marshalGoValue(v, options, depth + 1)).join(',')}]`;
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record).sort(compareGoStrings);
   const parts: string[] = [];
-  for (const key of keys) parts.push(`${goString(key, options.escapeHTML)}:${marshalGoValue(record[key], options)}`);
+  for (const key of keys) parts.push(`${goString(key, options.escapeHTML)}:${marshalGoValue(record[key], options, depth + 1)}`);
   return `{${parts.join(',')}}`;
 }
 

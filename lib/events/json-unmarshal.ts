@@ -2,6 +2,7 @@
 // Go struct): keys matched exactly, else case-insensitively; unknown keys ignored; null leaves the
 // zero value; a value of the wrong JSON type is an error (BAD_PARAMETER) naming the field.
 import { badParameter } from '../errors.js';
+import { checkNestingDepth, MAX_JSON_DEPTH } from './nesting-limit.js';
 import { jsonLayout, type JsonSlot } from './json-layout.js';
 import { getMessage, zeroMessage, type CompiledField, type MessageValue } from './message-codec.js';
 import { Timestamp } from './timestamp.js';
@@ -49,11 +50,12 @@ function typeError(owner: string, key: string, field: CompiledField, v: unknown,
 
 const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-function cloneJson(v: unknown): unknown {
+function cloneJson(v: unknown, depth = 1): unknown {
   if (v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map(cloneJson);
+  checkNestingDepth(depth, 'json', MAX_JSON_DEPTH);
+  if (Array.isArray(v)) return v.map((x) => cloneJson(x, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) setOwn(out, k, cloneJson(x));
+  for (const [k, x] of Object.entries(v)) setOwn(out, k, cloneJson(x, depth + 1));
   return out;
 }
 

@@ -5,10 +5,12 @@ import { badParameter } from '../errors.js';
 import type { WireReader } from '../wire/wire-reader.js';
 import { WIRE_LEN, type WireWriter } from '../wire/wire-writer.js';
 import { setOwn } from './own-property.js';
+import { checkNestingDepth } from './nesting-limit.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
-export function encodeStruct(w: WireWriter, value: JsonValue): void {
+export function encodeStruct(w: WireWriter, value: JsonValue, depth = 1): void {
+  checkNestingDepth(depth, 'google.protobuf.Struct');
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw badParameter('a google.protobuf.Struct field needs a JSON object');
   }
@@ -19,13 +21,13 @@ export function encodeStruct(w: WireWriter, value: JsonValue): void {
     w.string(key);
     w.tag(2, WIRE_LEN);
     const inner = w.beginLen();
-    encodeValue(w, value[key]);
+    encodeValue(w, value[key], depth);
     w.endLen(inner);
     w.endLen(entry);
   }
 }
 
-function encodeValue(w: WireWriter, value: JsonValue | undefined): void {
+function encodeValue(w: WireWriter, value: JsonValue | undefined, depth: number): void {
   if (value === null || value === undefined) {
     w.tag(1, 0); // null_value = NULL_VALUE (0); a oneof member is written even when zero
     w.varint(0);
@@ -48,12 +50,13 @@ function encodeValue(w: WireWriter, value: JsonValue | undefined): void {
       break;
   }
   if (Array.isArray(value)) {
+    checkNestingDepth(depth + 1, 'google.protobuf.ListValue');
     w.tag(6, WIRE_LEN);
     const list = w.beginLen();
     for (const item of value) {
       w.tag(1, WIRE_LEN);
       const start = w.beginLen();
-      encodeValue(w, item);
+      encodeValue(w, item, depth + 1);
       w.endLen(start);
     }
     w.endLen(list);
@@ -61,11 +64,12 @@ function encodeValue(w: WireWriter, value: JsonValue | undefined): void {
   }
   w.tag(5, WIRE_LEN);
   const start = w.beginLen();
-  encodeStruct(w, value);
+  encodeStruct(w, value, depth + 1);
   w.endLen(start);
 }
 
-export function decodeStruct(r: WireReader, end: number): { [key: string]: JsonValue } {
+export function decodeStruct(r: WireReader, end: number, depth = 1): { [key: string]: JsonValue } {
+  checkNestingDepth(depth, `google.protobuf.Struct at byte ${r.pos}`);
   const out: { [key: string]: JsonValue } = {};
   while (r.pos < end) {
     const tag = r.varint();
@@ -83,7 +87,7 @@ export function decodeStruct(r: WireReader, end: number): { [key: string]: JsonV
       else if (t === 0x12) {
         const [s, e] = r.lenRange();
         r.pos = s;
-        value = decodeValue(r, e);
+        value = decodeValue(r, e, depth);
       } else r.skip(t & 7);
     }
     setOwn(out, key, value);
@@ -91,7 +95,7 @@ export function decodeStruct(r: WireReader, end: number): { [key: string]: JsonV
   return out;
 }
 
-function decodeValue(r: WireReader, end: number): JsonValue {
+function decodeValue(r: WireReader, end: number, depth: number): JsonValue {
   let value: JsonValue = null;
   while (r.pos < end) {
     const tag = r.varint();
@@ -103,19 +107,20 @@ function decodeValue(r: WireReader, end: number): JsonValue {
       case 0x2a: {
         const [s, e] = r.lenRange();
         r.pos = s;
-        value = decodeStruct(r, e);
+        value = decodeStruct(r, e, depth + 1);
         break;
       }
       case 0x32: {
         const [s, e] = r.lenRange();
         r.pos = s;
+        checkNestingDepth(depth + 1, `google.protobuf.ListValue at byte ${s}`);
         const list: JsonValue[] = [];
         while (r.pos < e) {
           const t = r.varint();
           if (t === 0x0a) {
             const [is, ie] = r.lenRange();
             r.pos = is;
-            list.push(decodeValue(r, ie));
+            list.push(decodeValue(r, ie, depth + 1));
           } else r.skip(t & 7);
         }
         value = list;

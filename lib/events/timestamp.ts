@@ -1,6 +1,7 @@
 // A protobuf Timestamp with nanosecond precision. Go's time.Time keeps nanoseconds and a Date does
 // not, so events carry this instead; Date, RFC 3339 strings and milliseconds convert in and out.
 import { badParameter } from '../errors.js';
+import { civilFromDays, daysFromCivil } from './civil-date.js';
 
 /** Seconds of Go's zero time.Time (0001-01-01T00:00:00Z), which gogo writes for an unset time. */
 export const GO_ZERO_SECONDS = -62135596800;
@@ -42,11 +43,14 @@ export class Timestamp {
     const m = /^(-?\d{4,})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/.exec(text);
     if (!m) throw badParameter(`invalid RFC 3339 time ${JSON.stringify(text)}`);
     const [, y, mo, d, h, mi, s, frac, , sign, oh, om] = m;
-    const date = new Date(0);
-    date.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
-    date.setUTCHours(Number(h), Number(mi), Number(s), 0);
-    let seconds = Math.floor(date.getTime() / 1000);
+    const month = Number(mo);
+    const day = Number(d);
+    if (month < 1 || month > 12 || day < 1 || day > 31 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
+      throw badParameter(`invalid RFC 3339 time ${JSON.stringify(text)}`);
+    }
+    let seconds = daysFromCivil(Number(y), month, day) * 86_400 + Number(h) * 3600 + Number(mi) * 60 + Number(s);
     if (sign) seconds -= (sign === '-' ? -1 : 1) * (Number(oh) * 3600 + Number(om) * 60);
+    if (!Number.isSafeInteger(seconds)) throw badParameter(`time ${JSON.stringify(text)} is out of range`);
     const nanos = frac ? Number(frac.padEnd(9, '0')) : 0;
     return new Timestamp(seconds, nanos);
   }
@@ -88,13 +92,17 @@ export class Timestamp {
     return this.seconds === other.seconds && this.nanos === other.nanos;
   }
 
-  /** Go's RFC3339Nano in UTC: trailing zeros of the fraction trimmed, no fraction when zero. */
+  /**
+   * Go's RFC3339Nano in UTC: trailing zeros of the fraction trimmed, no fraction when zero. Any
+   * second a Timestamp holds prints as a date, also far outside a JS Date's range (year 275760).
+   */
   toISOString(): string {
-    const date = new Date(this.seconds * 1000);
-    const year = date.getUTCFullYear();
+    const days = Math.floor(this.seconds / 86_400);
+    const inDay = this.seconds - days * 86_400;
+    const { year, month, day } = civilFromDays(days);
     const yearText = year < 0 ? `-${String(-year).padStart(4, '0')}` : String(year).padStart(4, '0');
     const pad = (n: number) => String(n).padStart(2, '0');
-    let text = `${yearText}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}T${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
+    let text = `${yearText}-${pad(month)}-${pad(day)}T${pad(Math.floor(inDay / 3600))}:${pad(Math.floor(inDay / 60) % 60)}:${pad(inDay % 60)}`;
     if (this.nanos) text += `.${String(this.nanos).padStart(9, '0').replace(/0+$/, '')}`;
     return `${text}Z`;
   }

@@ -2,8 +2,9 @@
 //
 // Events are framed into the current part (a Slice). A part is cut when header + compressed bytes
 // reach minUploadBytes; a cut part is padded with zeros to exactly minUploadBytes when shorter, and
-// the last part (complete) is never padded. Part numbers follow Teleport: a new part reserves
-// ++lastPartNumber, an upload uses it and increments again, so parts are 1, 3, 5, ...
+// the last part (complete) is never padded (nor any part with padParts: false, for local disks).
+// Part numbers follow Teleport: a new part reserves ++lastPartNumber, an upload uses it and
+// increments again, so parts are 1, 3, 5, ...
 import { setMaxListeners } from 'node:events';
 import { AuditcastError, abortError } from '../errors.js';
 import type { SliceCodec } from '../codec/codec.js';
@@ -25,6 +26,8 @@ export interface ProtoStreamConfig {
   minUploadBytes: number;
   concurrentUploads: number;
   inactivityFlushMs: number;
+  /** Pad cut parts to minUploadBytes (S3 needs it for every part but the last; a local disk does not). Default true. */
+  padParts?: boolean;
   retry: RetryOptions;
   /** Parts already uploaded (resume). */
   completedParts: readonly StreamPart[];
@@ -240,7 +243,7 @@ export class ProtoStream implements AuditStream {
     const partNumber = this.lastPartNumber;
     let body: Uint8Array;
     try {
-      body = slice.finish(isLast ? 0 : this.cfg.minUploadBytes);
+      body = slice.finish(isLast || this.cfg.padParts === false ? 0 : this.cfg.minUploadBytes);
     } catch (err) {
       this.releaseSlot();
       throw this.fail(err);

@@ -21,6 +21,8 @@ export interface ProtoStreamerOptions {
   concurrentUploads?: number;
   /** Idle time before the current part is uploaded (default 5 minutes; 0 disables). */
   inactivityFlushMs?: number;
+  /** Pad cut parts to minUploadBytes (default true; S3 needs it, a local disk does not). */
+  padParts?: boolean;
   /** Part upload retries: linear backoff (default 1 s step, 30 s max, 1000 attempts). */
   retry?: RetryOptions;
   /** Shrinks events over 64 KiB (default: trimToMaxSize). */
@@ -33,7 +35,7 @@ export interface StreamOptions {
   signal?: AbortSignal;
 }
 
-const KNOWN_OPTIONS = new Set(['uploader', 'minUploadBytes', 'concurrentUploads', 'inactivityFlushMs', 'retry', 'trim', 'codec', 'now']);
+const KNOWN_OPTIONS = new Set(['uploader', 'minUploadBytes', 'concurrentUploads', 'inactivityFlushMs', 'padParts', 'retry', 'trim', 'codec', 'now']);
 
 export class ProtoStreamer implements Streamer {
   private readonly options: Required<Omit<ProtoStreamerOptions, 'trim'>> & { trim?: EventTrimmer };
@@ -58,6 +60,7 @@ export class ProtoStreamer implements Streamer {
       minUploadBytes,
       concurrentUploads,
       inactivityFlushMs,
+      padParts: options.padParts ?? true,
       retry: options.retry ?? {},
       trim: options.trim,
       codec: options.codec ?? defaultCodec,
@@ -95,6 +98,7 @@ export class ProtoStreamer implements Streamer {
       minUploadBytes: o.minUploadBytes,
       concurrentUploads: o.concurrentUploads,
       inactivityFlushMs: o.inactivityFlushMs,
+      padParts: o.padParts,
       retry: o.retry,
       completedParts,
       trim: o.trim ?? trimToMaxSize,

@@ -28,10 +28,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Errors that retrying cannot fix. */
+/**
+ * Errors that retrying cannot fix. LIMIT_EXCEEDED is a full disk or quota (ENOSPC, EDQUOT, EFBIG):
+ * not transient for a local file, so it fails at once instead of hanging for hours.
+ */
 function isFinal(err: unknown): boolean {
   return err instanceof AuditcastError
-    && ['NOT_FOUND', 'CANCELED', 'BAD_PARAMETER', 'ALREADY_EXISTS', 'ACCESS_DENIED'].includes(err.code);
+    && ['NOT_FOUND', 'CANCELED', 'BAD_PARAMETER', 'ALREADY_EXISTS', 'ACCESS_DENIED', 'LIMIT_EXCEEDED'].includes(err.code);
 }
 
 export async function withRetry<T>(operation: () => Promise<T>, options: RetryOptions = {}, signal?: AbortSignal): Promise<T> {

@@ -132,6 +132,39 @@ describe('wire format', () => {
 });
 
 describe('ProtoStream lifecycle', () => {
+  it('does not retry a full disk (LIMIT_EXCEEDED): the stream fails at the first attempt', async () => {
+    const inner = new MemoryUploader();
+    let attempts = 0;
+    const full: MultipartUploader = Object.assign(Object.create(inner) as MemoryUploader, {
+      uploadPart: async () => {
+        attempts++;
+        throw new AuditcastError('LIMIT_EXCEEDED', 'upload part: no space left (ENOSPC)');
+      },
+    });
+    const stream = await new ProtoStreamer({ uploader: full, retry: { stepMs: 60_000 } }).createAuditStream('full');
+    await stream.recordEvent(generateTestSession({ printEvents: 0 })[0]);
+    const started = Date.now();
+    const err = await stream.complete().catch((e: unknown) => e);
+    expect(isAuditcastError(err, 'LIMIT_EXCEEDED')).toBe(true);
+    expect(attempts).toBe(1);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('padParts: false uploads flushed parts unpadded, and they read back', async () => {
+    const uploader = new MemoryUploader();
+    const stream = await new ProtoStreamer({ uploader, minUploadBytes: 64 * 1024, padParts: false }).createAuditStream('unpadded');
+    const events = generateTestSession({ printEvents: 6 });
+    for (const [i, event] of events.entries()) {
+      await stream.recordEvent(event);
+      if (i % 2 === 0) await stream.flush();
+    }
+    await stream.complete();
+    const bytes = await uploader.download('unpadded');
+    expect(stream.stats.partsUploaded).toBeGreaterThan(3);
+    expect(bytes.length).toBeLessThan(64 * 1024);
+    expect(normalizeEvents(await new ProtoReader(bytes).readAll())).toEqual(normalizeEvents(events));
+  });
+
   it('rejects an event that cannot be made to fit 64 KiB, and completes anyway', async () => {
     const uploader = new MemoryUploader();
     const stream = await new ProtoStreamer({ uploader, trim: (e) => e }).createAuditStream('large');

@@ -19,6 +19,7 @@ const OPTIONS = {
   format: { type: 'string', short: 'f' },
   out: { type: 'string', short: 'o' },
   at: { type: 'string' },
+  force: { type: 'boolean' },
 } as const;
 
 export const exportCommand: Command = {
@@ -40,7 +41,8 @@ export const exportCommand: Command = {
     [
       ['-f, --format FMT', 'json, asciicast, text, txt or screen (required)'],
       ['--at TIME', 'for screen: seconds (90.5), mm:ss or hh:mm:ss since the session start'],
-      ['-o, --out FILE', 'write to FILE instead of standard output'],
+      ['-o, --out FILE', 'write to FILE instead of standard output (never the input itself)'],
+      ['--force', 'replace FILE when it exists'],
     ],
   ),
   async run(argv) {
@@ -54,17 +56,29 @@ export const exportCommand: Command = {
     const file = await findRecording(positionals[0]!, data);
     await checkRecordingFormat(file);
     if (format === 'txt' || format === 'screen') {
-      const out = openOutput(stringOption(values, 'out'));
-      if (format === 'txt') await writeTextExport(file, out);
-      else await writeScreenAt(file, data, parseOffset(NAME, 'at', at!), out);
-      await out.end();
+      const out = openOutput(stringOption(values, 'out'), { inputs: [file.path], force: values.force === true });
+      try {
+        if (format === 'txt') await writeTextExport(file, out);
+        else await writeScreenAt(file, data, parseOffset(NAME, 'at', at!), out);
+        await out.end();
+      } catch (err) {
+        out.abort();
+        throw err;
+      }
       return 0;
     }
     const progress = new Progress('exporting', file.size);
     // Events are written (or copied into one write) before the next part is read: views into the
     // part are enough, and the output gets one write per part rather than one per event.
     const reader = new ProtoReader(readChunks(file.path, (n) => progress.update(n)), { copyData: false });
-    const out = openOutput(stringOption(values, 'out'));
+    let out;
+    try {
+      out = openOutput(stringOption(values, 'out'), { inputs: [file.path], force: values.force === true });
+    } catch (err) {
+      await reader.close();
+      throw err;
+    }
+    let ended = false;
     try {
       if (format === 'json') {
         for await (const batch of reader.batches()) {
@@ -92,7 +106,9 @@ export const exportCommand: Command = {
         if (rest) await out.write(rest);
       }
       await out.end();
+      ended = true;
     } finally {
+      if (!ended) out.abort();
       progress.done();
       await reader.close();
     }

@@ -5,7 +5,7 @@ import { integerOption, choiceOption, parseCommand, stringOption } from '../args
 import { type Command, helpText } from '../command.js';
 import { resolveDataDir } from '../data-dir.js';
 import { CliError, UsageError } from '../errors.js';
-import { formatBytes, formatDuration, Progress } from '../output.js';
+import { checkOutputFile, formatBytes, formatDuration, Progress } from '../output.js';
 import { openRecordingSink } from '../recording-writer.js';
 import { AUDIT_URL_HELP, AUDIT_URL_OPTION, emitSessionAuditEvents } from '../audit-log.js';
 import { parseTerminalSize } from '../terminal-reader.js';
@@ -54,12 +54,12 @@ export const importCommand: Command = {
     ].join('\n'),
     [
       ['--from FORMAT', 'script, asciicast or legacy (required)'],
-      ['-o, --out FILE', 'write the recording to FILE instead of the data dir'],
+      ['-o, --out FILE', 'write the recording to FILE instead of the data dir (never an input)'],
       ['--part-size BYTES', 'cut a new part every BYTES of compressed data (default 5 MiB)'],
       ['--session-id UUID', 'use this session id instead of the derived one'],
       ['--size COLSxROWS', 'terminal size when the input has none (default 80x24)'],
       ['--title TEXT', 'session title (kept in session.start "reason")'],
-      ['-f, --force', 'replace a recording of the same session in the data dir'],
+      ['-f, --force', 'replace a recording of the same session in the data dir, or FILE'],
       AUDIT_URL_HELP,
     ],
   ),
@@ -80,7 +80,8 @@ export const importCommand: Command = {
     const inputs: { name: string; data: Buffer }[] = [];
     for (const file of positionals) {
       try {
-        inputs.push({ name: file, data: await fs.readFile(file) });
+        // `-` is standard input (read whole, as every input is: pipes and FIFOs work too).
+        inputs.push({ name: file === '-' ? 'stdin' : file, data: file === '-' ? await readAll(process.stdin) : await fs.readFile(file) });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         throw new CliError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message}`);
@@ -94,12 +95,13 @@ export const importCommand: Command = {
       throw err;
     }
 
+    if (out !== undefined) checkOutputFile(out, { inputs: positionals, force: values.force === true });
     const sink = await openRecordingSink({
       sessionId: imported.sessionId,
       out,
       recordsDir: data.records,
       partSize,
-      overwrite: values.force === true || out !== undefined,
+      overwrite: values.force === true,
     });
     const progress = new Progress('importing', null);
     const auditEvents: AuditEventInput[] = [];
@@ -138,3 +140,9 @@ export const importCommand: Command = {
     return 0;
   },
 };
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks);
+}

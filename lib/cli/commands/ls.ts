@@ -1,5 +1,5 @@
 // auditcast ls: the recordings in the data dir, with what session.start and the audit log say
-// about them, and uploads still in progress (a recording running, or one that crashed).
+// about them, and unfinished uploads (a recording running, or one abandoned by a crash).
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { Timestamp } from '../../events/timestamp.js';
@@ -9,9 +9,10 @@ import { isUuid } from '../../uploads/ids.js';
 import { expectPositionals, parseCommand } from '../args.js';
 import { AUDIT_URL_HELP, AUDIT_URL_OPTION, openAuditLogForSearch } from '../audit-log.js';
 import { type Command, helpText } from '../command.js';
-import { resolveDataDir } from '../data-dir.js';
+import { existingDataDir } from '../data-dir.js';
 import { formatBytes, formatDuration, formatTable, openOutput } from '../output.js';
 import { readChunks } from '../recording-input.js';
+import { uploadState } from '../record/recording-owner.js';
 import { type SessionInfo, TerminalReader } from '../terminal-reader.js';
 
 const NAME = 'ls';
@@ -23,7 +24,7 @@ const OPTIONS = {
 
 interface Listed {
   sessionId: string;
-  status: 'complete' | 'in progress' | 'unreadable';
+  status: 'complete' | 'recording' | 'abandoned' | 'unreadable';
   start: string | null;
   durationMs: number | null;
   bytes: number;
@@ -50,13 +51,13 @@ export const lsCommand: Command = {
   summary: 'list the recorded sessions in the data dir',
   help: helpText(
     'auditcast ls [--json]',
-    'Lists the recordings in <data>/records (session id, start, duration, file size, terminal size,\ntitle or command), oldest first, and uploads still in progress.',
+    'Lists the recordings in <data>/records (session id, start, duration, file size, terminal size,\ntitle or command), oldest first, then unfinished ones: "recording" while their recorder runs,\n"abandoned" when it is gone (complete those with \'auditcast recover\').',
     [['--json', 'one JSON object per session'], AUDIT_URL_HELP],
   ),
   async run(argv) {
     const { values, positionals } = parseCommand(NAME, argv, OPTIONS);
     expectPositionals(NAME, positionals, 0, 0, '');
-    const data = resolveDataDir(values.dataDir);
+    const data = await existingDataDir(values.dataDir);
     let names: string[] = [];
     try {
       names = await fs.readdir(data.records);
@@ -103,8 +104,9 @@ export const lsCommand: Command = {
     for (const upload of uploads) {
       if (recorded.has(upload.sessionId)) continue;
       recorded.add(upload.sessionId);
+      const { state } = await uploadState(data.records, upload);
       listed.push({
-        sessionId: upload.sessionId, status: 'in progress', start: upload.initiated.toISOString(), durationMs: null,
+        sessionId: upload.sessionId, status: state, start: upload.initiated.toISOString(), durationMs: null,
         bytes: 0, size: '', title: '', command: '', user: '', file: path.join(data.records, 'multi', upload.id),
       });
     }
@@ -119,7 +121,7 @@ export const lsCommand: Command = {
         ['SESSION', 'STARTED', 'DURATION', 'SIZE', 'TERM', 'STATUS', 'TITLE / COMMAND'],
         listed.map((s) => [
           s.sessionId, s.start?.replace(/\.\d+Z$/, 'Z') ?? '-', s.durationMs === null ? '-' : formatDuration(s.durationMs),
-          s.status === 'in progress' ? '-' : formatBytes(s.bytes), s.size || '-', s.status, s.title || s.command || '-',
+          s.status === 'recording' || s.status === 'abandoned' ? '-' : formatBytes(s.bytes), s.size || '-', s.status, s.title || s.command || '-',
         ]),
       ));
     }

@@ -1,73 +1,40 @@
-// auditcast record [--title T] -- COMMAND [ARGS]: runs COMMAND in a pseudo-terminal, passes the
-// terminal through (raw mode, resizes forwarded), and records a Teleport session recording
-// (session.start, print events through the SessionWriter, resize, session.end) into the data dir,
-// with the session's audit events in the audit log. Exits with the command's exit code.
+// auditcast record [--title T] -- COMMAND [ARGS]: runs COMMAND in a pseudo-terminal (record/
+// pty-session.ts) and records a Teleport session recording (session.start, print events through the
+// SessionWriter, resize, session.end) into the data dir, with the session's audit events in the
+// audit log. Exits with the command's exit code.
+//
+// Crash safety as in Teleport's async recording mode: the recording goes to local disk in small
+// unpadded parts flushed within FLUSH_MS (newFileStreamer), and the session is claimed by an owner
+// file, so a recorder killed at any moment leaves an upload that `auditcast recover` completes,
+// losing at most the last FLUSH_MS of output.
 import { randomUUID } from 'node:crypto';
-import { accessSync, closeSync, constants as fsConstants, openSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { IPty } from 'node-pty';
 import { SessionWriter } from '../../emitters/session-writer.js';
 import type { AuditEvent, AuditEventInput } from '../../events/event.js';
 import { Preparer } from '../../events/preparer.js';
-import { ProtoStreamer } from '../../stream/proto-streamer.js';
-import { FileUploader } from '../../uploads/file-uploader.js';
+import { FILE_MIN_UPLOAD_BYTES } from '../../uploads/file-uploader.js';
+import { newFileStreamer } from '../../uploads/file-streamer.js';
 import { parseCommand, stringOption } from '../args.js';
 import { AUDIT_URL_HELP, AUDIT_URL_OPTION, openAuditLog } from '../audit-log.js';
 import { type Command, helpText } from '../command.js';
 import { resolveDataDir } from '../data-dir.js';
-import { CliError } from '../errors.js';
+import { describeError } from '../errors.js';
 import { formatBytes, formatDuration } from '../output.js';
-import type { TerminalSize } from '../terminal-reader.js';
+import { PromptFlushStreamer } from '../record/prompt-flush-streamer.js';
+import { exitCodeOf, loadPty, resolveCommand, runPtySession, terminalSize } from '../record/pty-session.js';
+import { claimRecording } from '../record/recording-owner.js';
 import { indexCompletedRecording } from '../recording-index.js';
 
 const NAME = 'record';
-const EXIT_NOT_FOUND = 127;
+/** Output reaches the disk at most this long after the program wrote it. */
+export const FLUSH_MS = 1000;
 
 const OPTIONS = {
   title: { type: 'string', short: 't' },
   ...AUDIT_URL_OPTION,
 } as const;
-
-type PtyModule = typeof import('node-pty');
-
-function loadPty(): PtyModule {
-  try {
-    return createRequire(import.meta.url)('node-pty') as PtyModule;
-  } catch (err) {
-    throw new CliError(`recording needs the node-pty package, which did not load: ${(err as Error).message.split('\n')[0]}`, 1, { cause: err });
-  }
-}
-
-/** The command's path, searched in PATH like a shell does; fails with exit 127 when missing. */
-function resolveCommand(command: string): string {
-  const isExecutable = (file: string) => {
-    try {
-      accessSync(file, fsConstants.X_OK);
-      return statSync(file).isFile();
-    } catch {
-      return false;
-    }
-  };
-  if (command.includes('/')) {
-    if (isExecutable(command)) return command;
-    throw new CliError(`${command}: no such executable file`, EXIT_NOT_FOUND);
-  }
-  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(path.delimiter)) {
-    const file = path.join(dir || '.', command);
-    if (isExecutable(file)) return file;
-  }
-  throw new CliError(`${command}: command not found`, EXIT_NOT_FOUND);
-}
-
-function terminalSize(): TerminalSize {
-  const out = process.stdout;
-  if (out.isTTY && out.columns > 0 && out.rows > 0) return { cols: out.columns, rows: out.rows };
-  const cols = Number(process.env.COLUMNS);
-  const rows = Number(process.env.LINES);
-  return { cols: Number.isInteger(cols) && cols > 0 ? cols : 80, rows: Number.isInteger(rows) && rows > 0 ? rows : 24 };
-}
 
 function hostUuid(root: string): string {
   try {
@@ -75,47 +42,6 @@ function hostUuid(root: string): string {
   } catch {
     return '';
   }
-}
-
-const EXIT_POLL_MS = 25;
-const QUIET_MS = 40;
-
-/**
- * Keeps the terminal's slave side open in this process until the command has exited and its
- * output has been read. Without it, a program that closes its stdout just before exiting (cat,
- * most coreutils) lets node-pty see EIO on the master and close it, and the kernel hangs up the
- * terminal: the program dies of SIGHUP (exit 129) in the middle of exiting and output still
- * buffered in the terminal can be lost. Once the process is gone (reaped by node-pty) and no
- * output came for a moment, the slave is closed and node-pty finishes as usual.
- */
-function holdTerminal(child: IPty): { sawData(): void; release(): void } {
-  const name = (child as unknown as { _pty?: unknown })._pty;
-  let fd: number | null = null;
-  if (typeof name === 'string' && name.startsWith('/dev/')) {
-    try {
-      fd = openSync(name, fsConstants.O_RDWR | fsConstants.O_NOCTTY);
-    } catch {
-      fd = null; // the command is already gone; nothing to hold
-    }
-  }
-  let lastData = Date.now();
-  const close = () => {
-    clearInterval(timer);
-    if (fd !== null) {
-      try { closeSync(fd); } catch { /* already closed */ }
-      fd = null;
-    }
-  };
-  const timer = setInterval(() => {
-    if (fd === null) return close();
-    try {
-      process.kill(child.pid, 0);
-      return; // still running (or not reaped yet)
-    } catch {
-      if (Date.now() - lastData >= QUIET_MS) close();
-    }
-  }, EXIT_POLL_MS);
-  return { sawData: () => { lastData = Date.now(); }, release: close };
 }
 
 const VALUE_OPTIONS = new Set(['--title', '-t', '--data-dir', '--audit-url']);
@@ -147,6 +73,8 @@ export const recordCommand: Command = {
       'Teleport session recording in <data>/records/<session-id>.tar, with session.start,',
       'resize and session.end in the audit log. Works with standard input from a pipe too.',
       'Prints the session id when the command ends; exits with the command\'s exit code.',
+      `Output is on disk within ${FLUSH_MS / 1000} s: if the recorder is killed, 'auditcast recover'`,
+      'completes the recording.',
     ].join('\n'),
     [['-t, --title T', 'a title for the session (kept in session.start "reason")'], AUDIT_URL_HELP],
   ),
@@ -155,22 +83,23 @@ export const recordCommand: Command = {
     const argvCommand = positionals.length > 0 ? positionals : [process.env.SHELL || '/bin/sh'];
     const [command, ...args] = argvCommand as [string, ...string[]];
     const file = resolveCommand(command);
-    const pty = loadPty();
+    loadPty(); // fails before anything is created when node-pty is missing
     const data = resolveDataDir(values.dataDir);
     const title = stringOption(values, 'title');
 
     const sessionId = randomUUID();
     const log = await openAuditLog(data, values);
+    const owner = await claimRecording(data.records, sessionId);
     const serverId = hostUuid(data.root);
     const user = os.userInfo().username;
-    const hostname = os.hostname();
-    const uploader = new FileUploader({ directory: data.records });
-    const streamer = new ProtoStreamer({ uploader });
+    const { streamer } = newFileStreamer({
+      directory: data.records, minUploadBytes: FILE_MIN_UPLOAD_BYTES, padParts: false, inactivityFlushMs: 0,
+    });
     const preparer = new Preparer({ sessionId, serverId, namespace: 'default' });
-    const writer = new SessionWriter({ sessionId, streamer, preparer });
+    const writer = new SessionWriter({ sessionId, streamer: new PromptFlushStreamer(streamer, FLUSH_MS), preparer });
     const identity = {
       User: { User: user, Login: user },
-      Server: { ServerHostname: hostname },
+      Server: { ServerHostname: os.hostname() },
     };
     let failure: unknown = null;
     let queue: Promise<void> = Promise.resolve();
@@ -188,7 +117,7 @@ export const recordCommand: Command = {
       }).catch((err: unknown) => { failure ??= err; });
     };
 
-    let size = terminalSize();
+    const size = terminalSize();
     const startedAt = new Date();
     record({
       $type: 'SessionStart',
@@ -199,78 +128,47 @@ export const recordCommand: Command = {
       ...(title ? { Reason: title } : {}),
     }, true);
 
-    let child: IPty;
+    // A recording that cannot go on (a full disk is not retried) ends the session at once rather
+    // than let it run unrecorded: say so now, hang up the command, keep what reached the disk.
+    const hangUp = new AbortController();
+    void writer.done.then(() => {
+      if (!writer.error || exited) return;
+      process.stderr.write(`\r\nauditcast: recording of session ${sessionId} failed, ending the session: ${describeError(writer.error)}\r\n`);
+      hangUp.abort();
+    });
+    let exited = false;
+
+    let outputBytes = 0;
+    let exit;
     try {
-      child = pty.spawn(file, args, {
-        name: process.env.TERM || 'xterm-256color',
-        cols: size.cols,
-        rows: size.rows,
-        cwd: process.cwd(),
+      exit = await runPtySession({
+        file,
+        args,
+        size,
+        signal: hangUp.signal,
         env: { ...process.env, AUDITCAST_SESSION_ID: sessionId } as Record<string, string>,
-        encoding: null,
+        onOutput(bytes) {
+          outputBytes += bytes.length;
+          queue = queue.then(() => writer.write(bytes)).catch((err: unknown) => { failure ??= err; });
+        },
+        onResize(next) {
+          record({
+            $type: 'Resize',
+            Metadata: { Type: 'resize', Code: 'T2002I' },
+            ...identity,
+            TerminalSize: `${next.cols}:${next.rows}`,
+          }, true);
+        },
       });
     } catch (err) {
+      await queue;
       await writer.complete().catch(() => {});
+      await owner.release().catch(() => {});
       await log.close?.();
-      throw new CliError(`cannot start ${command}: ${(err as Error).message}`, 1, { cause: err });
+      throw err;
     }
 
-    const holder = holdTerminal(child);
-    let outputBytes = 0;
-    child.onData((chunk: string | Buffer) => {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      holder.sawData();
-      outputBytes += bytes.length;
-      process.stdout.write(bytes);
-      queue = queue.then(() => writer.write(bytes)).catch((err: unknown) => { failure ??= err; });
-    });
-
-    const stdin = process.stdin;
-    const rawMode = stdin.isTTY === true;
-    let gotInput = false;
-    const onInput = (chunk: Buffer) => {
-      gotInput = true;
-      child.write(chunk);
-    };
-    // End of piped input is passed on as ^D (EOF for the program) only when there was input:
-    // with </dev/null the terminal would just echo a stray ^D into the recording.
-    const onInputEnd = () => {
-      if (gotInput) child.write('\x04');
-    };
-    if (rawMode) stdin.setRawMode(true);
-    stdin.on('data', onInput);
-    if (!rawMode) stdin.on('end', onInputEnd);
-    stdin.on('error', () => {});
-    stdin.resume();
-
-    const onResize = () => {
-      const next = terminalSize();
-      if (next.cols === size.cols && next.rows === size.rows) return;
-      size = next;
-      child.resize(size.cols, size.rows);
-      record({
-        $type: 'Resize',
-        Metadata: { Type: 'resize', Code: 'T2002I' },
-        ...identity,
-        TerminalSize: `${size.cols}:${size.rows}`,
-      }, true);
-    };
-    if (process.stdout.isTTY) process.stdout.on('resize', onResize);
-    const forward = (signal: NodeJS.Signals) => () => { try { child.kill(signal); } catch { /* already gone */ } };
-    const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => [s, forward(s)] as const);
-    for (const [s, h] of handlers) process.on(s, h);
-
-    const exit = await new Promise<{ exitCode: number; signal?: number }>((resolve) => child.onExit(resolve));
-    holder.release();
-
-    for (const [s, h] of handlers) process.off(s, h);
-    process.stdout.off('resize', onResize);
-    stdin.off('data', onInput);
-    stdin.off('end', onInputEnd);
-    if (rawMode) stdin.setRawMode(false);
-    stdin.pause();
-    if (!rawMode) stdin.destroy();
-
+    exited = true;
     const endedAt = new Date();
     record({
       $type: 'SessionEnd',
@@ -291,13 +189,18 @@ export const recordCommand: Command = {
     await Promise.resolve(log.close?.()).catch(() => {});
     const where = path.join(data.records, `${sessionId}.tar`);
     if (failure) {
-      process.stderr.write(`\r\nauditcast: recording of session ${sessionId} failed: ${(failure as Error).message ?? String(failure)}\r\n`);
+      // What reached the disk stays as an upload, its owner file naming this process: once it has
+      // exited, `recover` completes the upload (when there is room again).
+      if (!hangUp.signal.aborted) process.stderr.write(`\r\nauditcast: recording of session ${sessionId} failed: ${describeError(failure)}\r\n`);
+      process.stderr.write(`auditcast: what was recorded is kept; run 'auditcast recover ${sessionId}' to complete it\r\n`);
+      await owner.leave();
     } else {
+      await owner.release().catch(() => {});
       const lost = writer.stats.lostEvents > 0 ? `, ${writer.stats.lostEvents} events lost` : '';
       process.stderr.write(`\r\nauditcast: session ${sessionId} recorded (${formatBytes(outputBytes)}, ${formatDuration(endedAt.getTime() - startedAt.getTime())}${lost}) in ${where}\r\n`);
       await indexCompletedRecording(data, sessionId, where, '\r\n');
     }
-    const code = exit.signal ? 128 + exit.signal : exit.exitCode;
+    const code = exitCodeOf(exit);
     return failure && code === 0 ? 1 : code;
   },
 };

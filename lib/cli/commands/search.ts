@@ -5,7 +5,8 @@ import type { AuditEvent } from '../../events/event.js';
 import { choiceOption, integerOption, parseCommand, stringList, stringOption, expectPositionals } from '../args.js';
 import { AUDIT_URL_HELP, AUDIT_URL_OPTION, openAuditLogForSearch } from '../audit-log.js';
 import { type Command, helpText } from '../command.js';
-import { resolveDataDir } from '../data-dir.js';
+import { existingDataDir } from '../data-dir.js';
+import { eventCatalogue } from '../../events/catalogue.js';
 import { UsageError } from '../errors.js';
 import { formatTable, openOutput } from '../output.js';
 import { parseTimeOption } from '../time-option.js';
@@ -76,8 +77,13 @@ export const searchCommand: Command = {
     const limit = integerOption(NAME, values, 'limit', 0) ?? DEFAULT_LIMIT;
     const order = choiceOption(NAME, values, 'order', ['asc', 'desc'] as const) ?? 'asc';
     const eventTypes = stringList(values, 'type');
+    for (const type of eventTypes) {
+      if (eventCatalogue.hasType(type)) continue;
+      const near = [...eventCatalogue.types.keys()].filter((t) => t.startsWith(type.split('.')[0]!)).slice(0, 6);
+      throw new UsageError(`--type ${JSON.stringify(type)} is not a Teleport event type${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}`, NAME);
+    }
 
-    const log = await openAuditLogForSearch(resolveDataDir(values.dataDir), values);
+    const log = await openAuditLogForSearch(await existingDataDir(values.dataDir), values);
     try {
       return await printEvents(log, { from, to, eventTypes, limit, order, json: values.json === true });
     } finally {
@@ -109,7 +115,7 @@ async function printEvents(log: EventSearcher, { from, to, eventTypes, limit, or
         await out.write(`${marshalEventJson(event)}\n`);
       } else {
         rows.push([
-          event.Metadata.Time.toDate().toISOString(), event.Metadata.Type, event.Metadata.Code,
+          event.Metadata.Time.toISOString(), event.Metadata.Type, event.Metadata.Code,
           field(event, 'User', 'User') || '-', field(event, 'Session', 'SessionID') || '-', details(event),
         ]);
       }

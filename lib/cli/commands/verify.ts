@@ -7,7 +7,7 @@ import { ProtoReader } from '../../stream/proto-reader.js';
 import { expectPositionals, parseCommand } from '../args.js';
 import { type Command, helpText } from '../command.js';
 import { resolveDataDir } from '../data-dir.js';
-import { EXIT_FAILURE } from '../errors.js';
+import { CliError, EXIT_FAILURE } from '../errors.js';
 import { formatBytes, formatDuration, formatTable, Progress } from '../output.js';
 import { checkRecordingFormat, findRecording, readChunks } from '../recording-input.js';
 import { sessionIdOf } from '../terminal-reader.js';
@@ -60,7 +60,15 @@ export const verifyCommand: Command = {
     const { values, positionals } = parseCommand(NAME, argv, OPTIONS);
     expectPositionals(NAME, positionals, 1, 1, 'SESSION or FILE');
     const file = await findRecording(positionals[0]!, resolveDataDir(values.dataDir));
-    await checkRecordingFormat(file, true);
+    try {
+      await checkRecordingFormat(file, true);
+    } catch (err) {
+      // --json promises JSON: a file that is no recording at all is a report too.
+      if (values.json !== true || !(err instanceof CliError)) throw err;
+      process.stdout.write(`${JSON.stringify({ file: file.path, fileBytes: file.size, ok: false, error: { code: 'CORRUPTED', message: err.message, offset: 0 } })}\n`);
+      process.stderr.write(`auditcast verify: ${err.message}\n`);
+      return EXIT_FAILURE;
+    }
     const progress = new Progress('verifying', file.size);
     // Nothing is kept past its part: views, and one synchronous pass per part (batches()).
     const reader = new ProtoReader(readChunks(file.path, (n) => progress.update(n)), { copyData: false });
