@@ -54,7 +54,7 @@ export { StreamerAndEmitter, type StreamEmitter } from './emitters/stream-emitte
 
 // storage
 export {
-  MemoryUploader, FileUploader, S3Uploader, UploadCompleter, AsyncUploader, SessionError, isSessionError,
+  MemoryUploader, FileUploader, S3Uploader, UploadCompleter, startNewUploadCompleter, AsyncUploader, SessionError, isSessionError,
   newFileStreamer, recoverSessionEnd,
   type MemoryUploaderOptions, type UploadEvent, type FileUploaderOptions, type S3UploaderOptions,
   type UploadCompleterOptions, type CompleterAuditLog, type SessionTrackerService, type CheckUploadsResult,

@@ -4,7 +4,7 @@ export {
 } from './file-uploader.js';
 export { S3Uploader, CANNED_ACLS, type S3UploaderOptions } from './s3-uploader.js';
 export {
-  UploadCompleter, recoverSessionEnd, type UploadCompleterOptions, type CompleterAuditLog,
+  UploadCompleter, startNewUploadCompleter, recoverSessionEnd, type UploadCompleterOptions, type CompleterAuditLog,
   type SessionTrackerService, type CheckUploadsResult,
 } from './upload-completer.js';
 export {
