@@ -8,8 +8,9 @@ export {
   type SessionTrackerService, type CheckUploadsResult,
 } from './upload-completer.js';
 export {
-  AsyncUploader, SessionError, isSessionError, formatCheckpoint, parseCheckpoint,
+  AsyncUploader, SessionError, isSessionError,
   type AsyncUploaderOptions, type ScanStats,
 } from './async-uploader.js';
+export { formatCheckpoint, parseCheckpoint, CHECKPOINT_EXT } from './checkpoint.js';
 export { newFileStreamer, type FileStreamerOptions } from './file-streamer.js';
 export { checkSessionId, checkUploadId, isUuid } from './ids.js';
