@@ -38,19 +38,9 @@ export interface SearchSessionEventsRequest {
  * One page as FileLog and PostgresLog run it: either request, with its event types filled in
  * (SearchSessionEvents asks for the session end types).
  */
-export interface SearchPageQuery {
-  from: TimeInput;
-  to: TimeInput;
+export interface SearchPageQuery extends SearchSessionEventsRequest {
   /** Event types to return; all when empty. */
   eventTypes: readonly string[];
-  limit?: number;
-  order?: EventOrder;
-  startKey?: string;
-  /** Only events of this session (`sid`). */
-  sessionId?: string;
-  /** Extra condition on the event's fields (Teleport's Cond). */
-  cond?: (fields: EventFields) => boolean;
-  signal?: AbortSignal;
 }
 
 /** What one search read and skipped. */
