@@ -137,7 +137,7 @@ export const importCommand: Command = {
     }
     progress.done();
     if (out === undefined) await emitSessionAuditEvents(data, auditEvents, values);
-    if (out === undefined) await indexCompletedRecording(data, imported.sessionId, sink.path);
+    if (out === undefined) await indexCompletedRecording(data, imported.sessionId, sink.path, '\n', values);
     const duration = first && last ? last.toMillis() - first.toMillis() : 0;
     for (const line of imported.dropped?.() ?? []) process.stderr.write(`auditcast import: ${line}\n`);
     process.stderr.write(`imported ${count} events (${formatBytes(bytes)} of output, ${formatDuration(duration)}) into ${sink.path}\n`);
