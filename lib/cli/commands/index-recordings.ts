@@ -2,6 +2,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { expectPositionals, parseCommand, stringOption } from '../args.js';
+import { AUDIT_URL_OPTION } from '../audit-log.js';
 import { type Command, helpText } from '../command.js';
 import { resolveDataDir } from '../data-dir.js';
 import { toAuditcastError } from '../../errors.js';
@@ -15,6 +16,7 @@ const NAME = 'index';
 const OPTIONS = {
   recordings: { type: 'string' },
   force: { type: 'boolean' },
+  ...AUDIT_URL_OPTION,
 } as const;
 
 /** The <sid>.tar names of a directory (Teleport's layout and ours), sorted. */
@@ -43,6 +45,7 @@ export const indexCommand: Command = {
     [
       ['--recordings DIR', 'index the <session-id>.tar recordings in DIR'],
       ['--force', 'rebuild even fresh indexes'],
+      ['--audit-url URL', 'keep the text index in this PostgreSQL, shared by a fleet (default $AUDITCAST_AUDIT_URL, else SQLite in the data dir)'],
     ],
   ),
   async run(argv) {
@@ -59,7 +62,7 @@ export const indexCommand: Command = {
       const stored = await recordingsIn(data.records).catch(() => []);
       targets.push(...stored.map((file) => path.basename(file, '.tar')).map((stem) => (isUuid(stem) ? stem : path.join(data.records, `${stem}.tar`))));
     }
-    const index = openRecordingIndex(data);
+    const index = await openRecordingIndex(data, values);
     let failed = 0;
     try {
       for (const target of targets) {
@@ -82,7 +85,7 @@ export const indexCommand: Command = {
       }
       if (index.textUnavailable) process.stderr.write(`auditcast index: only seek indexes built: ${index.textUnavailable}\n`);
     } finally {
-      index.close();
+      await index.close();
     }
     if (targets.length === 0) process.stderr.write('auditcast index: no recordings found\n');
     return failed > 0 ? 1 : 0;
