@@ -1,6 +1,7 @@
 // auditcast serve [--listen HOST:PORT] [--audit-url URL] [--recordings DIR|s3://...] [--token T]
 // The web console: audit log, sessions, player and screen search, behind a token.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AUDIT_URL_HELP, AUDIT_URL_OPTION, openAuditLogForSearch } from '../audit-log.js';
 import { expectPositionals, parseCommand, stringList, stringOption } from '../args.js';
 import { type Command, helpText } from '../command.js';
@@ -8,6 +9,7 @@ import { resolveDataDir } from '../data-dir.js';
 import { CliError, UsageError } from '../errors.js';
 import { DirRecordingStore, type RecordingStore, S3RecordingStore } from '../../console/recordings.js';
 import { IndexScreenSource } from '../../console/index-screen-source.js';
+import { LegacyConvertingStore } from '../../console/legacy-recordings.js';
 import { openRecordingIndex } from '../recording-index.js';
 import { isS3Url, openS3Recordings } from '../s3-recordings.js';
 import { startConsoleServer } from '../../console/server.js';
@@ -62,9 +64,10 @@ export const serveCommand: Command = {
     } catch (err) {
       throw new CliError(`cannot read the TLS files: ${(err as Error).message}`);
     }
-    const recordings: RecordingStore = isS3Url(recordingsDir)
-      ? new S3RecordingStore(openS3Recordings(data, recordingsDir), (sid, err) => process.stderr.write(`auditcast serve: recording ${sid}: ${err.message}\n`))
-      : new DirRecordingStore(recordingsDir);
+    const skipped = (sid: string, err: Error) => process.stderr.write(`auditcast serve: recording ${sid}: ${err.message}\n`);
+    const stored: RecordingStore = isS3Url(recordingsDir) ? new S3RecordingStore(openS3Recordings(data, recordingsDir), skipped) : new DirRecordingStore(recordingsDir);
+    // Pre-4.4 recordings play from a converted copy in <data>/cache/legacy.
+    const recordings = new LegacyConvertingStore(stored, join(data.root, 'cache', 'legacy'), skipped);
     const index = await openRecordingIndex(data, values);
     const screen = new IndexScreenSource(index);
     const log = await openAuditLogForSearch(data, values);
