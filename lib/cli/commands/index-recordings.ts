@@ -2,6 +2,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { expectPositionals, parseCommand, stringOption } from '../args.js';
+import { AUDIT_URL_OPTION } from '../audit-log.js';
 import { type Command, helpText } from '../command.js';
 import { resolveDataDir } from '../data-dir.js';
 import { CliError } from '../errors.js';
@@ -13,6 +14,7 @@ const NAME = 'index';
 const OPTIONS = {
   recordings: { type: 'string' },
   force: { type: 'boolean' },
+  ...AUDIT_URL_OPTION,
 } as const;
 
 /** The <sid>.tar recordings of a directory (Teleport's layout and ours). */
@@ -47,6 +49,7 @@ export const indexCommand: Command = {
     [
       ['--recordings DIR', 'index the <session-id>.tar recordings in DIR'],
       ['--force', 'rebuild even fresh indexes'],
+      ['--audit-url URL', 'keep the text index in this PostgreSQL, shared by a fleet (default $AUDITCAST_AUDIT_URL, else SQLite in the data dir)'],
     ],
   ),
   async run(argv) {
@@ -58,7 +61,7 @@ export const indexCommand: Command = {
     for (const arg of positionals) files.push(await findRecording(arg, data));
     if (dir !== undefined) files.push(...await recordingsIn(dir));
     if (positionals.length === 0 && dir === undefined) files.push(...await recordingsIn(data.records).catch(() => []));
-    const index = openRecordingIndex(data);
+    const index = await openRecordingIndex(data, values);
     let failed = 0;
     try {
       for (const file of files) {
@@ -80,7 +83,7 @@ export const indexCommand: Command = {
       }
       if (index.textUnavailable) process.stderr.write(`auditcast index: only seek indexes built: ${index.textUnavailable}\n`);
     } finally {
-      index.close();
+      await index.close();
     }
     if (files.length === 0) process.stderr.write('auditcast index: no recordings found\n');
     return failed > 0 ? 1 : 0;
