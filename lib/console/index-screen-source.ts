@@ -35,6 +35,10 @@ interface IndexState {
   indexedMs: number;
   /** Whether a fresh seek file was there when the state was made. */
   seekable: Promise<boolean>;
+  /** Someone opened it: its build goes first, and stops a background one to start. */
+  urgent: boolean;
+  /** Stops the running build (to let an urgent one go first). */
+  abort: AbortController | null;
 }
 
 async function seekFileIsFresh(seekPath: string, recording: string): Promise<boolean> {
@@ -91,7 +95,7 @@ export class IndexScreenSource implements ScreenSource {
   private readonly states = new Map<string, IndexState>();
   /** States waiting for their build, in the order they run. */
   private waiting: IndexState[] = [];
-  private running = false;
+  private current: IndexState | null = null;
 
   constructor(private readonly index: ScreenIndex) {}
 
@@ -108,7 +112,7 @@ export class IndexScreenSource implements ScreenSource {
       const built = new Promise<void>((done) => { settle = done; });
       const fresh: IndexState = {
         sessionId, path, ready: false, building: false, built, settle, durationMs: null, partial: [], stride: 1, seen: 0, indexedMs: 0,
-        seekable: Promise.resolve(false),
+        seekable: Promise.resolve(false), urgent: false, abort: null,
       };
       // A failed build is forgotten, so the next request tries again.
       fresh.built = built.then(() => { if (!fresh.ready && this.states.get(key) === fresh) this.states.delete(key); });
@@ -120,9 +124,15 @@ export class IndexScreenSource implements ScreenSource {
       fresh.seekable = seekFileIsFresh(this.index.seekPath(sessionId), path);
       this.waiting.push(fresh);
     }
-    if (urgent && !state.ready && !state.building) {
+    if (urgent && !state.urgent && !state.ready) {
+      state.urgent = true;
       const at = this.waiting.indexOf(state);
-      if (at > 0) this.waiting.unshift(...this.waiting.splice(at, 1));
+      if (at >= 0) {
+        this.waiting.unshift(...this.waiting.splice(at, 1));
+        // A background build gives way (it starts again later): minutes of indexing someone
+        // else's recording must not keep this one waiting.
+        if (this.current && !this.current.urgent) this.current.abort?.abort();
+      }
     }
     this.pump();
     return state;
@@ -130,21 +140,25 @@ export class IndexScreenSource implements ScreenSource {
 
   /** Runs the waiting builds one after the other. */
   private pump(): void {
-    if (this.running) return;
+    if (this.current) return;
     const next = this.waiting.shift();
     if (!next) return;
-    this.running = true;
+    this.current = next;
     next.building = true;
-    this.index.indexRecording(next.sessionId, next.path, { onKeyframe: (entry, snapshot) => keep(next, entry, snapshot) }).then((result) => {
+    const abort = new AbortController();
+    next.abort = abort;
+    const onKeyframe = (entry: KeyframeEntry, snapshot: ScreenSnapshot) => keep(next, entry, snapshot);
+    this.index.indexRecording(next.sessionId, next.path, { onKeyframe, signal: abort.signal }).then((result) => {
       next.ready = true;
       next.durationMs = result.header.durationMs;
     }, (err: Error) => {
-      process.stderr.write(`auditcast serve: session ${next.sessionId} not indexed: ${err.message}\n`);
+      if (!abort.signal.aborted) process.stderr.write(`auditcast serve: session ${next.sessionId} not indexed: ${err.message}\n`);
     }).finally(() => {
-      next.building = false;
-      next.partial = [];
-      this.running = false;
-      next.settle();
+      Object.assign(next, { building: false, abort: null, partial: [], stride: 1, seen: 0, indexedMs: next.ready ? next.indexedMs : 0 });
+      this.current = null;
+      // Stopped for an urgent one: it waits behind it, from the start.
+      if (abort.signal.aborted && !next.ready) this.waiting.splice(1, 0, next);
+      else next.settle();
       this.pump();
     });
   }

@@ -87,6 +87,7 @@ export async function* readRecordingFrom(file: string, options: ReadFromOptions 
           yield { event, partOffset, recordIndex: i };
           if (yieldEveryMs > 0 && (i & 31) === 31 && performance.now() - since >= yieldEveryMs) {
             await yieldToEventLoop();
+            throwIfAborted(options.signal);
             since = performance.now();
           }
         }

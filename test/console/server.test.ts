@@ -331,4 +331,37 @@ describe('playing before the index is whole', () => {
     expect(whole!.eventIndex).toBeGreaterThan(handed[handed.length - 1]![0].eventIndex);
     real.close();
   });
+
+  it('indexes a recording someone opens first, stopping a background build that starts again after it', async () => {
+    const real = new RecordingIndex({ dir: join(data.root, 'index-order') });
+    const started: string[] = [];
+    const stopped: string[] = [];
+    const slow: ScreenIndex = {
+      seekPath: (sid) => join(data.root, 'no-index', `${sid}.seek`),
+      seekPoint: (...args) => real.seekPoint(...args),
+      screenAt: (...args) => real.screenAt(...args),
+      search: (...args) => real.search(...args),
+      async indexRecording(sid, path, options = {}) {
+        started.push(sid);
+        if (started.length === 1) {
+          // The first background build runs until it is told to stop.
+          await new Promise<void>((_, reject) => options.signal!.addEventListener('abort', () => {
+            stopped.push(sid);
+            reject(options.signal!.reason as Error);
+          }));
+        }
+        return real.indexRecording(sid, path, options);
+      },
+    };
+    const screen = new IndexScreenSource(slow);
+    const background = screen.warm([BUILD_SID, TYPING_SID].map((sid) => ({ sessionId: sid, path: join(data.recordsDir, `${sid}.tar`) })));
+    await expect.poll(() => started).toEqual([BUILD_SID]);
+    // Opening the typing session (the player asks for its progress) moves it first and stops the other.
+    await screen.progress(TYPING_SID, join(data.recordsDir, `${TYPING_SID}.tar`));
+    await background;
+    expect(stopped).toEqual([BUILD_SID]);
+    expect(started).toEqual([BUILD_SID, TYPING_SID, BUILD_SID]);
+    expect((await screen.progress(BUILD_SID, join(data.recordsDir, `${BUILD_SID}.tar`))).state).toBe('ready');
+    real.close();
+  });
 });
