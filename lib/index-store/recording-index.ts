@@ -12,6 +12,7 @@ import { readRecordingFrom } from '../stream/positioned-reader.js';
 import { buildSeekIndex } from './build-index.js';
 import { type KeyframeEntry, type SeekHeader, SeekFile, recordingStamp, sameStamp } from './seek-file.js';
 import { type SearchHit, type SearchOptions, TextIndex } from './text-index.js';
+import type { TextStore } from './text-store.js';
 
 export interface RecordingIndexOptions {
   /** The index directory (created if missing). */
@@ -20,6 +21,8 @@ export interface RecordingIndexOptions {
   keyframeBytes?: number;
   keyframeMs?: number;
   codec?: SliceCodec;
+  /** Where lines of text are kept and searched (closed by close()); default SQLite FTS5 in `dir`. */
+  text?: TextStore;
 }
 
 export interface IndexResult {
@@ -28,6 +31,14 @@ export interface IndexResult {
   rebuilt: boolean;
   /** Lines in the full-text index, or null without better-sqlite3. */
   lines: number | null;
+}
+
+export interface IndexRecordingOptions {
+  /** Rebuild even when a fresh index is there. */
+  force?: boolean;
+  /** Each keyframe as a (re)build stores it (not called when a fresh index is kept). */
+  onKeyframe?: (entry: KeyframeEntry, snapshot: ScreenSnapshot) => void;
+  signal?: AbortSignal;
 }
 
 /** Where reading resumes to reach a moment, and the screen at the keyframe. */
@@ -68,7 +79,7 @@ export async function replayScreenAt(recording: string, timeMs: number, options:
 
 export class RecordingIndex {
   readonly dir: string;
-  private text: TextIndex | null | undefined;
+  private text: TextStore | null | undefined;
   private textError: AuditcastError | null = null;
   /** Index builds run one at a time (one SQLite transaction each). */
   private queue: Promise<unknown> = Promise.resolve();
@@ -85,7 +96,8 @@ export class RecordingIndex {
   }
 
   /** The full-text index, or null (with the reason in `textUnavailable`) without better-sqlite3. */
-  private textIndex(): TextIndex | null {
+  private textIndex(): TextStore | null {
+    if (this.text === undefined && this.options.text) this.text = this.options.text;
     if (this.text === undefined) {
       try {
         this.text = TextIndex.open(this.dir);
@@ -104,13 +116,13 @@ export class RecordingIndex {
   }
 
   /** Indexes a recording unless a fresh index of it is there (`force` rebuilds anyway). */
-  indexRecording(sessionId: string, recording: string, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<IndexResult> {
+  indexRecording(sessionId: string, recording: string, options: IndexRecordingOptions = {}): Promise<IndexResult> {
     const run = this.queue.then(() => this.indexNow(sessionId, recording, options));
     this.queue = run.catch(() => {});
     return run;
   }
 
-  private async indexNow(sessionId: string, recording: string, options: { force?: boolean; signal?: AbortSignal }): Promise<IndexResult> {
+  private async indexNow(sessionId: string, recording: string, options: IndexRecordingOptions): Promise<IndexResult> {
     await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
     const stamp = await recordingStamp(recording);
     const text = this.textIndex();
@@ -119,14 +131,14 @@ export class RecordingIndex {
       if (existing) {
         const header = existing.header;
         await existing.close();
-        const indexed = text?.session(sessionId);
+        const indexed = await text?.session(sessionId);
         if (!text || indexed && sameStamp(indexed.recording, stamp)) return { header, rebuilt: false, lines: indexed?.lines ?? null };
       }
     }
     const target = this.seekPath(sessionId);
     const build = (onLine?: (line: { text: string; timeMs: number; eventIndex: number }) => void) => buildSeekIndex(recording, target, {
       sessionId, keyframeBytes: this.options.keyframeBytes, keyframeMs: this.options.keyframeMs, limits: this.options.limits,
-      codec: this.options.codec, onLine, signal: options.signal,
+      codec: this.options.codec, onLine, onKeyframe: options.onKeyframe, signal: options.signal,
     });
     if (!text) return { header: await build(), rebuilt: true, lines: null };
     let header: SeekHeader | undefined;
@@ -199,8 +211,9 @@ export class RecordingIndex {
     return text.search(pattern, options);
   }
 
-  close(): void {
-    this.text?.close();
+  async close(): Promise<void> {
+    const text = this.text;
     this.text = undefined;
+    await text?.close();
   }
 }

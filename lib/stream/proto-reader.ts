@@ -27,6 +27,16 @@ export interface ProtoReaderStats {
   parts: number;
 }
 
+/** ProtoReaderStats.ToFields: the seed's counters as log fields, under Teleport's field names. */
+export function protoReaderStatsToFields(stats: ProtoReaderStats): Record<string, number> {
+  return { 'skipped-events': stats.skippedEvents, 'out-of-order-events': stats.outOfOrderEvents, 'total-events': stats.totalEvents };
+}
+
+/** SessionReader: reads a session's events one by one; null at the end. */
+export interface SessionReader {
+  read(): Promise<AuditEvent | null>;
+}
+
 export interface ProtoReaderOptions extends PartReaderLimits {
   /** Codec backend (default: the process-wide one). */
   codec?: SliceCodec;
@@ -40,7 +50,7 @@ export interface ProtoReaderOptions extends PartReaderLimits {
   signal?: AbortSignal;
 }
 
-export class ProtoReader implements AsyncIterable<AuditEvent> {
+export class ProtoReader implements AsyncIterable<AuditEvent>, SessionReader {
   private source: ByteSource;
   private readonly parts: PartReader;
   private part: ReadPart | null = null;
@@ -67,6 +77,11 @@ export class ProtoReader implements AsyncIterable<AuditEvent> {
     this.signal = options.signal;
     this.decodeOptions = { shareBytes: options.copyData === false };
     this.scan = this.codec.scanPrints ? new Float64Array(SCAN_RECORDS * SCAN_FIELDS) : null;
+  }
+
+  /** GetStats: a copy of the counters. */
+  getStats(): ProtoReaderStats {
+    return { ...this.stats };
   }
 
   /** Reads from a new source, keeping stats and the last index (Teleport's Reset). */
