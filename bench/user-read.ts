@@ -15,7 +15,7 @@ import { PART_HEADER_SIZE } from '../lib/codec/part-format.js';
 import { ProtoReader } from '../lib/stream/proto-reader.js';
 import { writeCodec } from './drivers.js';
 import { bulkFixture, interactiveFixture, type PrintFixture } from './fixtures.js';
-import { type UserPathOptions, type UserRow, bestOf, round } from './user-path.js';
+import { type UserPathOptions, type UserRow, bestOf, bestOfWithCpu, round } from './user-path.js';
 
 interface Read {
   events: number;
@@ -74,11 +74,12 @@ async function readFixture(fx: PrintFixture, options: UserPathOptions, dir: stri
 
   const rows: UserRow[] = [];
   options.progress(`user read ${fx.name}: raw gunzip`);
-  const limitMs = await bestOf(iterations, () => gunzipAll(sections));
-  const add = (op: string, driver: string, ms: number, ratioTo = limitMs) => rows.push({
-    op, driver, fixture: fx.name, value: round(payload / 1e6 / (ms / 1000), 1), unit: 'MB/s', ratio: round(ratioTo / ms, 2),
+  const limit = await bestOfWithCpu(iterations, () => gunzipAll(sections));
+  const add = (op: string, driver: string, t: { ms: number; cpuMs: number }) => rows.push({
+    op, driver, fixture: fx.name, value: round(payload / 1e6 / (t.ms / 1000), 1), unit: 'MB/s',
+    ratio: round(limit.ms / t.ms, 2), cpuRatio: round(limit.cpuMs / t.cpuMs, 2),
   });
-  add('read', 'raw gunzipSync per part (reference)', limitMs);
+  add('read', 'raw gunzipSync per part (reference)', limit);
   const drivers: [string, (c: SliceCodec) => Promise<Read>][] = [
     ['ProtoReader for-await, copies, Buffer', (c) => forAwait(c, fromBuffer, true)],
     ['ProtoReader for-await, views, Buffer', (c) => forAwait(c, fromBuffer, false)],
@@ -93,7 +94,7 @@ async function readFixture(fx: PrintFixture, options: UserPathOptions, dir: stri
         throw new Error(`driver output check failed: ${name} (${c.backend}) read ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`);
       }
       options.progress(`user read ${fx.name}: ${name} (${c.backend})`);
-      add('read', `${name} (${c.backend})`, await bestOf(iterations, () => run(c)));
+      add('read', `${name} (${c.backend})`, await bestOfWithCpu(iterations, () => run(c)));
     }
   }
 
