@@ -1,4 +1,4 @@
-// npm run bench [-- --json] [-- --quick] [-- --no-rss] [-- --user-only]
+// npm run bench [-- --json] [-- --quick] [-- --no-rss] [-- --user-only] [-- --user-read-only]
 // Codec and stream benchmarks on the real corpus, drivers side by side (see drivers.ts), each
 // driver's output checked before it is timed. Prints MB/s (framed record bytes, the payload that
 // gets compressed), events/s and the ratio to the limit driver, plus the sync/async cut-off of
@@ -24,7 +24,9 @@ import { userWriteRows } from './user-write.js';
 const args = new Set(process.argv.slice(2));
 const json = args.has('--json');
 const quick = args.has('--quick');
-const userOnly = args.has('--user-only');
+/** --user-read-only: only the read rows of the user-path table. */
+const userReadOnly = args.has('--user-read-only');
+const userOnly = args.has('--user-only') || userReadOnly;
 const log = (text: string) => {
   if (!json) console.log(text);
 };
@@ -231,7 +233,7 @@ if (!userOnly) {
 }
 const userRows: UserRow[] = [];
 userRows.push(...await userReadRows({ quick, progress }));
-userRows.push(...await userWriteRows({ quick, progress }));
+if (!userReadOnly) userRows.push(...await userWriteRows({ quick, progress }));
 if (!userOnly && !args.has('--no-rss')) progress('peak RSS of a >= 1 GiB read (child processes)');
 const rss = userOnly || args.has('--no-rss') ? { skipped: true } : peakRss();
 progress(`done in ${((Date.now() - startedMs) / 1000).toFixed(0)} s`);
