@@ -9,6 +9,7 @@
 // When the queue stays full past backoffTimeoutMs, events are dropped and counted as lost for
 // backoffDurationMs rather than blocking the caller.
 import { Writable } from 'node:stream';
+import { checkOptions, type OptionsSchema } from '../options.js';
 import { AuditcastError, badParameter, toAuditcastError } from '../errors.js';
 import type { AuditEvent, AuditEventInput } from '../events/event.js';
 import { isPermanentEmitError } from '../events/permanent-error.js';
@@ -52,6 +53,23 @@ export interface SessionWriterOptions {
   now?: () => Date;
   signal?: AbortSignal;
 }
+
+const SESSION_WRITER_OPTIONS: OptionsSchema<SessionWriterOptions> = {
+  sessionId: { kind: 'string', nonEmpty: true, required: true },
+  streamer: { kind: 'object', methods: ['createAuditStream'], required: true },
+  preparer: { kind: 'object', methods: ['prepareSessionEvent'] },
+  serverId: { kind: 'string' },
+  namespace: { kind: 'string' },
+  clusterName: { kind: 'string' },
+  makeEvents: { kind: 'function' },
+  bufferSize: { kind: 'integer', min: 1 },
+  backoffTimeoutMs: { kind: 'number', min: 0 },
+  backoffDurationMs: { kind: 'number', min: 0 },
+  uploadId: { kind: 'string', nonEmpty: true },
+  retry: { kind: 'object' },
+  now: { kind: 'function' },
+  signal: { kind: 'signal' },
+};
 
 export interface SessionWriterStats {
   /** Events accepted into the queue. */
@@ -146,8 +164,7 @@ export class SessionWriter {
   private resolveDone!: () => void;
 
   constructor(options: SessionWriterOptions) {
-    if (!options.sessionId) throw badParameter('SessionWriter needs a sessionId');
-    if (!options.streamer) throw badParameter('SessionWriter needs a streamer');
+    checkOptions<SessionWriterOptions>('SessionWriter', options, SESSION_WRITER_OPTIONS);
     this.options = options;
     this.sessionId = options.sessionId;
     this.preparer = options.preparer ?? new Preparer({

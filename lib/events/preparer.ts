@@ -2,6 +2,7 @@
 // defaults, the session and server ids, a per-session index 0, 1, 2, ... and, for print events,
 // the byte offset, the delay since the first print and the chunk index.
 import { badParameter } from '../errors.js';
+import { checkOptions, type OptionsSchema } from '../options.js';
 import type { PrintStrings } from '../codec/codec.js';
 import type { PrintBatchBuilder } from '../codec/print-batch-builder.js';
 import { checkAndSetEventFields } from './event-defaults.js';
@@ -19,6 +20,16 @@ export interface PreparerOptions {
   /** First index to give (a resumed session continues its numbering). */
   startIndex?: number;
 }
+
+const PREPARER_OPTIONS: OptionsSchema<PreparerOptions> = {
+  sessionId: { kind: 'string', nonEmpty: true, required: true },
+  serverId: { kind: 'string' },
+  namespace: { kind: 'string' },
+  clusterName: { kind: 'string' },
+  now: { kind: 'function' },
+  uid: { kind: 'function' },
+  startIndex: { kind: 'integer', min: 0 },
+};
 
 export interface SessionEventPreparer {
   prepareSessionEvent(event: AuditEventInput): AuditEvent;
@@ -66,7 +77,7 @@ export class Preparer implements PrintBatchPreparer {
   private lastPrint: LastPrint | null = null;
 
   constructor(private readonly options: PreparerOptions) {
-    if (!options.sessionId) throw badParameter('Preparer needs a sessionId');
+    checkOptions<PreparerOptions>('Preparer', options, PREPARER_OPTIONS);
     this.nextIndex = options.startIndex ?? 0;
     this.printStrings = { type: 'print', id: '', code: '', clusterName: options.clusterName ?? '' };
   }
