@@ -84,5 +84,6 @@ export {
   RecordingIndex, advanceScreen, replayScreenAt, type IndexResult, type RecordingIndexOptions, type SeekPoint, SeekFile,
   SEEK_FILE_VERSION, type KeyframeEntry, type RecordingStamp, type SeekHeader, buildSeekIndex, KEYFRAME_BYTES, KEYFRAME_MS,
   type BuildIndexOptions, TextIndex, parsePattern, type SearchHit, type SearchOptions, type IndexedSession,
+  PgTextIndex, type PgTextIndexOptions, lineMatcher, unicode61Tokens, type LineMatcher, type TextStore,
 } from './index-store/index.js';
 export { readRecordingFrom, type PositionedEvent, type ReadFromOptions } from './stream/positioned-reader.js';

@@ -3,32 +3,44 @@
 // session offsets as the commands read and print them.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { isPostgresUrl } from '../auditlog/postgres-config.js';
 import { RecordingIndex } from '../index-store/recording-index.js';
+import { auditTargets } from './audit-log.js';
 import type { DataDir } from './data-dir.js';
 import { UsageError } from './errors.js';
 
-export function openRecordingIndex(data: DataDir): RecordingIndex {
-  return new RecordingIndex({ dir: path.join(data.root, 'index') });
+/**
+ * The data dir's recording index. Its text lines go where the audit log is searched: PostgreSQL
+ * when the first --audit-url (or AUDITCAST_AUDIT_URL) is one, so a fleet shares one text index;
+ * else SQLite in <data-dir>/index. Seek files stay local either way.
+ */
+export async function openRecordingIndex(data: DataDir, values: Record<string, unknown> = {}): Promise<RecordingIndex> {
+  const dir = path.join(data.root, 'index');
+  const target = auditTargets(data, values)[0]!;
+  if (!isPostgresUrl(target)) return new RecordingIndex({ dir });
+  const { PgTextIndex } = await import('../index-store/pg-text-index.js');
+  return new RecordingIndex({ dir, text: await PgTextIndex.open({ url: target }) });
 }
 
 /** Recordings up to this size are indexed as the command that wrote them ends (a few seconds at most). */
 const INDEX_ON_COMPLETION_MAX_BYTES = 32 * 1024 * 1024;
 
 /** Indexes a recording just completed; says on stderr what went wrong instead of failing. */
-export async function indexCompletedRecording(data: DataDir, sessionId: string, file: string, eol = '\n'): Promise<void> {
+export async function indexCompletedRecording(data: DataDir, sessionId: string, file: string, eol = '\n', values: Record<string, unknown> = {}): Promise<void> {
   const size = (await fs.stat(file).catch(() => null))?.size ?? 0;
   if (size > INDEX_ON_COMPLETION_MAX_BYTES) {
     process.stderr.write(`auditcast: session ${sessionId} is large (${Math.round(size / 2 ** 20)} MiB): index it with 'auditcast index ${sessionId}'${eol}`);
     return;
   }
-  const index = openRecordingIndex(data);
+  let index: RecordingIndex | undefined;
   try {
+    index = await openRecordingIndex(data, values);
     const result = await index.indexRecording(sessionId, file);
     if (result.header.error) process.stderr.write(`auditcast: indexed session ${sessionId} up to a problem: ${result.header.error}${eol}`);
   } catch (err) {
     process.stderr.write(`auditcast: session ${sessionId} not indexed: ${(err as Error).message}${eol}`);
   } finally {
-    index.close();
+    await index?.close();
   }
 }
 

@@ -12,6 +12,7 @@ import { readRecordingFrom } from '../stream/positioned-reader.js';
 import { buildSeekIndex } from './build-index.js';
 import { type KeyframeEntry, type SeekHeader, SeekFile, recordingStamp, sameStamp } from './seek-file.js';
 import { type SearchHit, type SearchOptions, TextIndex } from './text-index.js';
+import type { TextStore } from './text-store.js';
 
 export interface RecordingIndexOptions {
   /** The index directory (created if missing). */
@@ -20,6 +21,8 @@ export interface RecordingIndexOptions {
   keyframeBytes?: number;
   keyframeMs?: number;
   codec?: SliceCodec;
+  /** Where lines of text are kept and searched (closed by close()); default SQLite FTS5 in `dir`. */
+  text?: TextStore;
 }
 
 export interface IndexResult {
@@ -68,7 +71,7 @@ export async function replayScreenAt(recording: string, timeMs: number, options:
 
 export class RecordingIndex {
   readonly dir: string;
-  private text: TextIndex | null | undefined;
+  private text: TextStore | null | undefined;
   private textError: AuditcastError | null = null;
   /** Index builds run one at a time (one SQLite transaction each). */
   private queue: Promise<unknown> = Promise.resolve();
@@ -85,7 +88,8 @@ export class RecordingIndex {
   }
 
   /** The full-text index, or null (with the reason in `textUnavailable`) without better-sqlite3. */
-  private textIndex(): TextIndex | null {
+  private textIndex(): TextStore | null {
+    if (this.text === undefined && this.options.text) this.text = this.options.text;
     if (this.text === undefined) {
       try {
         this.text = TextIndex.open(this.dir);
@@ -119,7 +123,7 @@ export class RecordingIndex {
       if (existing) {
         const header = existing.header;
         await existing.close();
-        const indexed = text?.session(sessionId);
+        const indexed = await text?.session(sessionId);
         if (!text || indexed && sameStamp(indexed.recording, stamp)) return { header, rebuilt: false, lines: indexed?.lines ?? null };
       }
     }
@@ -199,8 +203,9 @@ export class RecordingIndex {
     return text.search(pattern, options);
   }
 
-  close(): void {
-    this.text?.close();
+  async close(): Promise<void> {
+    const text = this.text;
     this.text = undefined;
+    await text?.close();
   }
 }

@@ -2,34 +2,32 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { expectPositionals, parseCommand, stringOption } from '../args.js';
+import { AUDIT_URL_OPTION } from '../audit-log.js';
 import { type Command, helpText } from '../command.js';
 import { resolveDataDir } from '../data-dir.js';
-import { CliError } from '../errors.js';
+import { toAuditcastError } from '../../errors.js';
+import { describeError } from '../errors.js';
 import { formatOffset, openRecordingIndex } from '../recording-index.js';
-import { checkRecordingFormat, findRecording, type RecordingFile } from '../recording-input.js';
+import { openRecording } from '../recording-input.js';
+import { isUuid } from '../../uploads/ids.js';
 
 const NAME = 'index';
 
 const OPTIONS = {
   recordings: { type: 'string' },
   force: { type: 'boolean' },
+  ...AUDIT_URL_OPTION,
 } as const;
 
-/** The <sid>.tar recordings of a directory (Teleport's layout and ours). */
-async function recordingsIn(dir: string): Promise<RecordingFile[]> {
+/** The <sid>.tar names of a directory (Teleport's layout and ours), sorted. */
+async function recordingsIn(dir: string): Promise<string[]> {
   let names: string[];
   try {
     names = await fs.readdir(dir);
   } catch (err) {
-    throw new CliError(`${dir}: ${(err as Error).message}`, 1, { cause: err });
+    throw toAuditcastError(err, 'CONNECTION_PROBLEM', dir);
   }
-  const files: RecordingFile[] = [];
-  for (const name of names.filter((n) => n.endsWith('.tar')).sort()) {
-    const file = path.join(dir, name);
-    const stat = await fs.stat(file);
-    if (stat.isFile()) files.push({ path: file, size: stat.size, sessionId: name.slice(0, -4) });
-  }
-  return files;
+  return names.filter((n) => n.endsWith('.tar')).sort().map((name) => path.join(dir, name));
 }
 
 export const indexCommand: Command = {
@@ -47,6 +45,7 @@ export const indexCommand: Command = {
     [
       ['--recordings DIR', 'index the <session-id>.tar recordings in DIR'],
       ['--force', 'rebuild even fresh indexes'],
+      ['--audit-url URL', 'keep the text index in this PostgreSQL, shared by a fleet (default $AUDITCAST_AUDIT_URL, else SQLite in the data dir)'],
     ],
   ),
   async run(argv) {
@@ -54,35 +53,41 @@ export const indexCommand: Command = {
     expectPositionals(NAME, positionals, 0, Infinity, 'SESSION or FILE');
     const data = resolveDataDir(values.dataDir);
     const dir = stringOption(values, 'recordings');
-    const files: RecordingFile[] = [];
-    for (const arg of positionals) files.push(await findRecording(arg, data));
-    if (dir !== undefined) files.push(...await recordingsIn(dir));
-    if (positionals.length === 0 && dir === undefined) files.push(...await recordingsIn(data.records).catch(() => []));
-    const index = openRecordingIndex(data);
+    // What to index: each argument, then the recordings of a directory; each is found (and can
+    // fail) on its own, so one bad file does not stop the others.
+    const targets = [...positionals];
+    if (dir !== undefined) targets.push(...await recordingsIn(dir));
+    if (positionals.length === 0 && dir === undefined) {
+      // Ours by session id: a link planted in the data dir is refused, not followed.
+      const stored = await recordingsIn(data.records).catch(() => []);
+      targets.push(...stored.map((file) => path.basename(file, '.tar')).map((stem) => (isUuid(stem) ? stem : path.join(data.records, `${stem}.tar`))));
+    }
+    const index = await openRecordingIndex(data, values);
     let failed = 0;
     try {
-      for (const file of files) {
-        const id = file.sessionId ?? file.path;
+      for (const target of targets) {
         try {
-          await checkRecordingFormat(file);
+          const file = await openRecording(target, data);
+          const id = file.sessionId ?? file.path;
           const r = await index.indexRecording(id, file.path, { force: values.force === true });
           const h = r.header;
           const lines = r.lines === null ? 'no text index' : `${r.lines} lines`;
           process.stdout.write(`${id}  ${r.rebuilt ? 'indexed' : 'fresh'}  ${formatOffset(h.durationMs)}  ${h.keyframes.length} keyframes  ${lines}\n`);
           if (h.error) {
+            // Indexed up to the problem (stdout says how far); the problem in verify's words.
             failed++;
-            process.stderr.write(`auditcast index: ${id}: indexed up to a problem: ${h.error}\n`);
+            process.stderr.write(`auditcast index: ${h.error}\n`);
           }
         } catch (err) {
           failed++;
-          process.stderr.write(`auditcast index: ${id}: ${(err as Error).message}\n`);
+          process.stderr.write(`auditcast index: ${describeError(err)}\n`);
         }
       }
       if (index.textUnavailable) process.stderr.write(`auditcast index: only seek indexes built: ${index.textUnavailable}\n`);
     } finally {
-      index.close();
+      await index.close();
     }
-    if (files.length === 0) process.stderr.write('auditcast index: no recordings found\n');
+    if (targets.length === 0) process.stderr.write('auditcast index: no recordings found\n');
     return failed > 0 ? 1 : 0;
   },
 };

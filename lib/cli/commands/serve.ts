@@ -62,7 +62,7 @@ export const serveCommand: Command = {
       throw new CliError(`cannot read the TLS files: ${(err as Error).message}`);
     }
     const recordings = new DirRecordingStore(recordingsDir);
-    const index = openRecordingIndex(data);
+    const index = await openRecordingIndex(data, values);
     const screen = new IndexScreenSource(index);
     const log = await openAuditLogForSearch(data, values);
     const server = await startConsoleServer({
@@ -84,7 +84,7 @@ export const serveCommand: Command = {
       process.once('SIGTERM', stop);
     });
     await server.close();
-    index.close();
+    await index.close();
     await log.close?.();
     return 0;
   },
