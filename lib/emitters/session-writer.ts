@@ -22,6 +22,7 @@ import { Timestamp } from '../events/timestamp.js';
 import { auditFailedEmitEvents } from '../metrics.js';
 import { type RetryOptions, sleep } from '../stream/retry.js';
 import type { AuditStream, Streamer } from '../stream/streamer.js';
+import { isReservePartError } from '../stream/reserve-part-error.js';
 import { StatusChannel, type StreamStatus } from '../stream/status-channel.js';
 
 export interface SessionWriterOptions {
@@ -83,9 +84,7 @@ export interface SessionWriterStats {
 }
 
 /** The stream cannot take more parts at all: give up instead of resuming. */
-function isUnrecoverable(err: unknown): boolean {
-  return err instanceof Error && /uploader failed to reserve upload part/.test(err.message);
-}
+const isUnrecoverable = isReservePartError;
 
 const PRINT_OVERHEAD_BYTES = 256;
 const RESOLVED = Promise.resolve();
