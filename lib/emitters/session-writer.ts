@@ -19,6 +19,7 @@ import { PRINT_FIELDS, PrintField, slicePrintBatch } from '../codec/print-batch.
 import { PrintBatchBuilder } from '../codec/print-batch-builder.js';
 import { MAX_RECORD_BYTES } from '../codec/part-format.js';
 import { Timestamp } from '../events/timestamp.js';
+import { AuditBackoffTimeout, NetworkBackoffDuration } from '../events/constants.generated.js';
 import { auditFailedEmitEvents } from '../metrics.js';
 import { type RetryOptions, sleep } from '../stream/retry.js';
 import type { AuditStream, Streamer } from '../stream/streamer.js';
@@ -171,8 +172,8 @@ export class SessionWriter {
       clusterName: options.clusterName, now: options.now,
     });
     this.bufferSize = options.bufferSize ?? 1024;
-    this.backoffTimeoutMs = options.backoffTimeoutMs ?? 5000;
-    this.backoffDurationMs = options.backoffDurationMs ?? 30_000;
+    this.backoffTimeoutMs = options.backoffTimeoutMs ?? AuditBackoffTimeout;
+    this.backoffDurationMs = options.backoffDurationMs ?? NetworkBackoffDuration;
     this.maxPrintBytes = MAX_RECORD_BYTES - PRINT_OVERHEAD_BYTES - Buffer.byteLength(options.clusterName ?? '');
     this.printPreparer = !options.makeEvents && canPreparePrints(this.preparer) ? this.preparer : null;
     this.recovery = { ...DEFAULT_RECOVERY, ...options.retry };

@@ -4,8 +4,7 @@ import { checkOptions, type OptionsSchema } from '../options.js';
 import { codec as defaultCodec } from '../codec/index.js';
 import type { SliceCodec } from '../codec/codec.js';
 import { trimToMaxSize } from '../events/trim.js';
-import { InactivityFlushPeriod } from '../events/constants.generated.js';
-import { MIN_UPLOAD_PART_BYTES } from '../codec/part-format.js';
+import { InactivityFlushPeriod, MinUploadPartSizeBytes } from '../events/constants.generated.js';
 import type { MultipartUploader, StreamPart, StreamUpload } from './multipart-uploader.js';
 import { PARALLEL_COMPRESSION_DEFAULT, ProtoStream } from './proto-stream.js';
 import type { Streamer } from './streamer.js';
@@ -61,7 +60,7 @@ export class ProtoStreamer implements Streamer {
     checkOptions<ProtoStreamerOptions>('ProtoStreamer', options, PROTO_STREAMER_OPTIONS);
     this.options = {
       uploader: options.uploader,
-      minUploadBytes: options.minUploadBytes ?? MIN_UPLOAD_PART_BYTES,
+      minUploadBytes: options.minUploadBytes ?? MinUploadPartSizeBytes,
       concurrentUploads: options.concurrentUploads ?? 1,
       inactivityFlushMs: options.inactivityFlushMs ?? InactivityFlushPeriod,
       padParts: options.padParts ?? true,

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Emitter } from '../emitters/emitter.js';
 import type { AuditEvent, EventObject } from '../events/event.js';
 import {
-  DesktopSessionEndCode, SessionEndCode, SessionEndEvent, SessionUploadCode, SessionUploadEvent, SessionUploadIndex,
+  AbandonedUploadPollingRate, DesktopSessionEndCode, SessionEndCode, SessionEndEvent, SessionUploadCode, SessionUploadEvent, SessionUploadIndex,
   WindowsDesktopSessionEndEvent,
 } from '../events/constants.generated.js';
 import { Timestamp } from '../events/timestamp.js';
@@ -21,8 +21,6 @@ import type { CallOptions } from '../call-options.js';
 
 /** UploadCompleterGracePeriod. */
 export const DEFAULT_GRACE_PERIOD_MS = 24 * 60 * 60 * 1000;
-/** AbandonedUploadPollingRate = SessionTrackerTTL (30 min) / 6. */
-export const ABANDONED_UPLOAD_POLLING_MS = 5 * 60 * 1000;
 /** Teleport waits this long after completing before it reads the recording back. */
 export const SESSION_END_DELAY_MS = 2 * 60 * 1000;
 
@@ -114,7 +112,7 @@ export class UploadCompleter {
     this.auditLog = options.auditLog;
     this.sessionTracker = options.sessionTracker;
     this.gracePeriodMs = options.gracePeriodMs ?? DEFAULT_GRACE_PERIOD_MS;
-    this.checkPeriodMs = options.checkPeriodMs ?? ABANDONED_UPLOAD_POLLING_MS;
+    this.checkPeriodMs = options.checkPeriodMs ?? AbandonedUploadPollingRate;
     this.sessionEndDelayMs = options.sessionEndDelayMs ?? SESSION_END_DELAY_MS;
     this.clusterName = options.clusterName ?? '';
     this.clock = options.clock ?? { now: () => new Date() };
