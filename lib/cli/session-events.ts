@@ -6,7 +6,7 @@
 import type { AuditEvent, AuditEventInput } from '../events/event.js';
 import { SessionEndCode, SessionEndEvent, SessionStartCode, SessionStartEvent } from '../events/constants.generated.js';
 import { Timestamp } from '../events/timestamp.js';
-import { derivedUuid } from './derived-id.js';
+import { derivedUuid } from '../uploads/derived-id.js';
 import type { TerminalSize } from './terminal-reader.js';
 
 /**
