@@ -5,7 +5,7 @@
 import { AuditcastError, throwIfAborted } from '../errors.js';
 import type { SliceCodec } from '../codec/codec.js';
 import type { AuditEvent } from '../events/event.js';
-import { ScreenModel, type ScreenLimits, type ScreenLine } from '../screen/screen-model.js';
+import { ScreenModel, type ScreenLimits, type ScreenLine, type ScreenSnapshot } from '../screen/screen-model.js';
 import { readRecordingFrom } from '../stream/positioned-reader.js';
 import { type KeyframeEntry, type SeekHeader, SEEK_FILE_VERSION, SeekFileWriter, recordingStamp } from './seek-file.js';
 
@@ -22,6 +22,8 @@ export interface BuildIndexOptions {
   codec?: SliceCodec;
   /** Gets every line of text with the session's own event index and time. */
   onLine?: (line: ScreenLine) => void;
+  /** Gets each keyframe as it is stored, with its screen: a reader can seek before the build ends. */
+  onKeyframe?: (entry: KeyframeEntry, snapshot: ScreenSnapshot) => void;
   signal?: AbortSignal;
 }
 
@@ -45,8 +47,11 @@ export async function buildSeekIndex(recording: string, target: string, options:
   let lastKeyframeMs = 0;
   let error: string | null = null;
   const keyframe = async (partOffset: number, recordIndex: number) => {
-    const where = await writer.addSnapshot(model.snapshot());
-    keyframes.push({ timeMs: model.time, eventIndex: model.lastEventIndex, partOffset, recordIndex, ...where });
+    const snapshot = model.snapshot();
+    const where = await writer.addSnapshot(snapshot);
+    const entry: KeyframeEntry = { timeMs: model.time, eventIndex: model.lastEventIndex, partOffset, recordIndex, ...where };
+    keyframes.push(entry);
+    options.onKeyframe?.(entry, snapshot);
     bytesSince = 0;
     lastKeyframeMs = model.time;
   };
@@ -69,7 +74,7 @@ export async function buildSeekIndex(recording: string, target: string, options:
     } catch (err) {
       throwIfAborted(options.signal);
       if (!(err instanceof AuditcastError)) throw err;
-      error = err.message; // indexed up to here
+      error = `${err.message} [${err.code}]`; // indexed up to here
     }
     model.finish();
     const header: SeekHeader = {

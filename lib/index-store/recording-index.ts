@@ -33,6 +33,14 @@ export interface IndexResult {
   lines: number | null;
 }
 
+export interface IndexRecordingOptions {
+  /** Rebuild even when a fresh index is there. */
+  force?: boolean;
+  /** Each keyframe as a (re)build stores it (not called when a fresh index is kept). */
+  onKeyframe?: (entry: KeyframeEntry, snapshot: ScreenSnapshot) => void;
+  signal?: AbortSignal;
+}
+
 /** Where reading resumes to reach a moment, and the screen at the keyframe. */
 export interface SeekPoint {
   keyframe: KeyframeEntry;
@@ -108,13 +116,13 @@ export class RecordingIndex {
   }
 
   /** Indexes a recording unless a fresh index of it is there (`force` rebuilds anyway). */
-  indexRecording(sessionId: string, recording: string, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<IndexResult> {
+  indexRecording(sessionId: string, recording: string, options: IndexRecordingOptions = {}): Promise<IndexResult> {
     const run = this.queue.then(() => this.indexNow(sessionId, recording, options));
     this.queue = run.catch(() => {});
     return run;
   }
 
-  private async indexNow(sessionId: string, recording: string, options: { force?: boolean; signal?: AbortSignal }): Promise<IndexResult> {
+  private async indexNow(sessionId: string, recording: string, options: IndexRecordingOptions): Promise<IndexResult> {
     await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
     const stamp = await recordingStamp(recording);
     const text = this.textIndex();
@@ -130,7 +138,7 @@ export class RecordingIndex {
     const target = this.seekPath(sessionId);
     const build = (onLine?: (line: { text: string; timeMs: number; eventIndex: number }) => void) => buildSeekIndex(recording, target, {
       sessionId, keyframeBytes: this.options.keyframeBytes, keyframeMs: this.options.keyframeMs, limits: this.options.limits,
-      codec: this.options.codec, onLine, signal: options.signal,
+      codec: this.options.codec, onLine, onKeyframe: options.onKeyframe, signal: options.signal,
     });
     if (!text) return { header: await build(), rebuilt: true, lines: null };
     let header: SeekHeader | undefined;
