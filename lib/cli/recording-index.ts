@@ -1,34 +1,65 @@
-// The CLI's side of the recording index: where it lives (<data-dir>/index), indexing a recording
-// right after a command wrote it (a failure there is one warning line, never a failed command), and
-// session offsets as the commands read and print them.
+// The CLI's side of the recording index: where it lives (<data-dir>/index), catching up on
+// recordings not indexed yet before a grep answers, and session offsets as the commands read and
+// print them. (Indexing right after record/import: index-on-completion.ts.)
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { RecordingIndex } from '../index-store/recording-index.js';
 import type { DataDir } from './data-dir.js';
-import { UsageError } from './errors.js';
+import { CliError, UsageError } from './errors.js';
+import { Progress, formatBytes } from './output.js';
+import type { RecordingFile } from './recording-input.js';
 
 export function openRecordingIndex(data: DataDir): RecordingIndex {
   return new RecordingIndex({ dir: path.join(data.root, 'index') });
 }
 
-/** Recordings up to this size are indexed as the command that wrote them ends (a few seconds at most). */
-const INDEX_ON_COMPLETION_MAX_BYTES = 32 * 1024 * 1024;
-
-/** Indexes a recording just completed; says on stderr what went wrong instead of failing. */
-export async function indexCompletedRecording(data: DataDir, sessionId: string, file: string, eol = '\n'): Promise<void> {
-  const size = (await fs.stat(file).catch(() => null))?.size ?? 0;
-  if (size > INDEX_ON_COMPLETION_MAX_BYTES) {
-    process.stderr.write(`auditcast: session ${sessionId} is large (${Math.round(size / 2 ** 20)} MiB): index it with 'auditcast index ${sessionId}'${eol}`);
-    return;
-  }
-  const index = openRecordingIndex(data);
+/** The <sid>.tar recordings of a directory (Teleport's layout and ours). */
+export async function recordingsIn(dir: string): Promise<RecordingFile[]> {
+  let names: string[];
   try {
-    const result = await index.indexRecording(sessionId, file);
-    if (result.header.error) process.stderr.write(`auditcast: indexed session ${sessionId} up to a problem: ${result.header.error}${eol}`);
+    names = await fs.readdir(dir);
   } catch (err) {
-    process.stderr.write(`auditcast: session ${sessionId} not indexed: ${(err as Error).message}${eol}`);
+    throw new CliError(`${dir}: ${(err as Error).message}`, 1, { cause: err });
+  }
+  const files: RecordingFile[] = [];
+  for (const name of names.filter((n) => n.endsWith('.tar')).sort()) {
+    const file = path.join(dir, name);
+    const stat = await fs.stat(file).catch(() => null);
+    if (stat?.isFile()) files.push({ path: file, size: stat.size, sessionId: name.slice(0, -4) });
+  }
+  return files;
+}
+
+/** Work this large says what it does on stderr even when that is not a terminal. */
+const ANNOUNCE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Indexes what grep would otherwise miss: recordings of the data dir without a fresh index, and
+ * indexed recordings (from `index --recordings`) that changed since. Says on stderr what it does
+ * when that is long (a progress bar on a terminal); a recording that fails is one warning line.
+ */
+export async function catchUpIndex(index: RecordingIndex, data: DataDir, command: string): Promise<void> {
+  const recordings = await recordingsIn(data.records).catch(() => []);
+  const stale = await index.staleRecordings(recordings.map((r) => ({ sessionId: r.sessionId!, path: r.path })));
+  if (stale.length === 0) return;
+  const total = stale.reduce((n, r) => n + r.size, 0);
+  const what = `${stale.length} recording${stale.length === 1 ? '' : 's'} not indexed yet (${formatBytes(total)})`;
+  if (total >= ANNOUNCE_BYTES && !process.stderr.isTTY) process.stderr.write(`auditcast ${command}: indexing ${what} first\n`);
+  const progress = new Progress(`auditcast ${command}: indexing ${what}`, total);
+  let done = 0;
+  try {
+    for (const r of stale) {
+      try {
+        const result = await index.indexRecording(r.sessionId, r.path, { onProgress: (offset) => progress.update(done + offset) });
+        if (result.header.error) process.stderr.write(`auditcast ${command}: session ${r.sessionId} indexed up to a problem: ${result.header.error}\n`);
+      } catch (err) {
+        process.stderr.write(`auditcast ${command}: session ${r.sessionId} not indexed: ${(err as Error).message}\n`);
+      }
+      done += r.size;
+      progress.update(done);
+    }
   } finally {
-    index.close();
+    progress.done();
   }
 }
 

@@ -20,9 +20,11 @@ export interface BuildIndexOptions {
   keyframeMs?: number;
   limits?: ScreenLimits;
   codec?: SliceCodec;
-  /** Gets every line of text with the session's own event index and time. */
-  onLine?: (line: ScreenLine) => void;
+  /** Gets every line of text with the session's own event index and time, and the session start (epoch ms, 0 if unknown). */
+  onLine?: (line: ScreenLine, sessionStartMs: number) => void;
   signal?: AbortSignal;
+  /** Told how far into the recording file indexing is (bytes), now and then. */
+  onProgress?: (offset: number) => void;
 }
 
 function userOf(event: AuditEvent): string {
@@ -35,7 +37,8 @@ export async function buildSeekIndex(recording: string, target: string, options:
   const stamp = await recordingStamp(recording);
   const keyframeBytes = options.keyframeBytes ?? KEYFRAME_BYTES;
   const keyframeMs = options.keyframeMs ?? KEYFRAME_MS;
-  const model = new ScreenModel({ ...options.limits, onLine: options.onLine });
+  const onLine = options.onLine;
+  const model: ScreenModel = new ScreenModel({ ...options.limits, onLine: onLine && ((line) => onLine(line, model.sessionStartMs ?? 0)) });
   const writer = await SeekFileWriter.create(target);
   const keyframes: KeyframeEntry[] = [];
   let user = '';
@@ -47,6 +50,7 @@ export async function buildSeekIndex(recording: string, target: string, options:
   const keyframe = async (partOffset: number, recordIndex: number) => {
     const where = await writer.addSnapshot(model.snapshot());
     keyframes.push({ timeMs: model.time, eventIndex: model.lastEventIndex, partOffset, recordIndex, ...where });
+    options.onProgress?.(partOffset);
     bytesSince = 0;
     lastKeyframeMs = model.time;
   };

@@ -2,7 +2,7 @@
 import { integerOption, expectPositionals, parseCommand, stringOption } from '../args.js';
 import { type Command, helpText } from '../command.js';
 import { resolveDataDir } from '../data-dir.js';
-import { formatOffset, openRecordingIndex } from '../recording-index.js';
+import { catchUpIndex, formatOffset, openRecordingIndex } from '../recording-index.js';
 import { parseTimeOption } from '../time-option.js';
 
 const NAME = 'grep';
@@ -21,9 +21,10 @@ export const grepCommand: Command = {
   help: helpText(
     'auditcast grep PATTERN [--session S] [--from T] [--to T] [--limit N] [--json]',
     [
-      'Finds the lines of text shown on the screen of indexed recordings (see `auditcast index`;',
-      '`record` and `import` index what they write) that contain PATTERN, case-insensitively, and',
-      'prints session, time in the session (mm:ss), user and the line, ordered by time.',
+      'Finds the lines of text shown on the screen of recordings that contain PATTERN,',
+      'case-insensitively, and prints session, time in the session (mm:ss), user and the line,',
+      'ordered by time. Recordings of the data dir not indexed yet (record and import index in the',
+      'background) and indexed ones that changed are indexed first; see also `auditcast index`.',
       'PATTERN is a phrase (its words in that order, as on the screen); a trailing * makes its last',
       'word a prefix: `auditcast grep "kubectl del*"`.',
       'Needs the optional package better-sqlite3.',
@@ -40,8 +41,11 @@ export const grepCommand: Command = {
     expectPositionals(NAME, positionals, 1, 1, 'PATTERN');
     const from = stringOption(values, 'from');
     const to = stringOption(values, 'to');
-    const index = openRecordingIndex(resolveDataDir(values.dataDir));
+    const data = resolveDataDir(values.dataDir);
+    const index = openRecordingIndex(data);
     try {
+      // Recordings finished moments ago (indexed in the background) or never indexed: first.
+      if (index.textUnavailable === null) await catchUpIndex(index, data, NAME);
       const hits = await index.search(positionals[0]!, {
         sessionId: stringOption(values, 'session'),
         fromEpochMs: from === undefined ? undefined : parseTimeOption(NAME, 'from', from).getTime(),

@@ -17,7 +17,7 @@ import { importAsciicast } from '../importers/asciicast.js';
 import { importLegacy } from '../importers/legacy.js';
 import { importScript } from '../importers/script.js';
 import type { ImportedSession, ImportOptions } from '../importers/imported-session.js';
-import { indexCompletedRecording } from '../recording-index.js';
+import { indexCompletedRecording } from '../index-on-completion.js';
 
 const NAME = 'import';
 const FORMATS = ['script', 'asciicast', 'legacy'] as const;

@@ -1,11 +1,8 @@
 // auditcast index [SESSION|FILE...] [--recordings DIR] [--force]
-import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
 import { expectPositionals, parseCommand, stringOption } from '../args.js';
 import { type Command, helpText } from '../command.js';
 import { resolveDataDir } from '../data-dir.js';
-import { CliError } from '../errors.js';
-import { formatOffset, openRecordingIndex } from '../recording-index.js';
+import { formatOffset, openRecordingIndex, recordingsIn } from '../recording-index.js';
 import { checkRecordingFormat, findRecording, type RecordingFile } from '../recording-input.js';
 
 const NAME = 'index';
@@ -14,23 +11,6 @@ const OPTIONS = {
   recordings: { type: 'string' },
   force: { type: 'boolean' },
 } as const;
-
-/** The <sid>.tar recordings of a directory (Teleport's layout and ours). */
-async function recordingsIn(dir: string): Promise<RecordingFile[]> {
-  let names: string[];
-  try {
-    names = await fs.readdir(dir);
-  } catch (err) {
-    throw new CliError(`${dir}: ${(err as Error).message}`, 1, { cause: err });
-  }
-  const files: RecordingFile[] = [];
-  for (const name of names.filter((n) => n.endsWith('.tar')).sort()) {
-    const file = path.join(dir, name);
-    const stat = await fs.stat(file);
-    if (stat.isFile()) files.push({ path: file, size: stat.size, sessionId: name.slice(0, -4) });
-  }
-  return files;
-}
 
 export const indexCommand: Command = {
   name: NAME,
