@@ -3,6 +3,7 @@
 // recording changed) or corrupt. Playback never depends on it: the screen at t is computed from the
 // nearest keyframe and the events after it, and equals a replay from the start.
 import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { AuditcastError, badParameter, isAuditcastError } from '../errors.js';
@@ -99,6 +100,7 @@ export class RecordingIndex {
   private textIndex(): TextIndex | null {
     if (this.text === undefined) {
       try {
+        mkdirSync(this.dir, { recursive: true, mode: 0o700 });
         this.text = TextIndex.open(this.dir);
       } catch (err) {
         if (!isAuditcastError(err, 'UNSUPPORTED')) throw err;
