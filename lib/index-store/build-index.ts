@@ -7,10 +7,15 @@ import type { SliceCodec } from '../codec/codec.js';
 import type { AuditEvent } from '../events/event.js';
 import { ScreenModel, type ScreenLimits, type ScreenLine } from '../screen/screen-model.js';
 import { readRecordingFrom } from '../stream/positioned-reader.js';
+import { type PartLayout, type PartResume, partLayout, readPartSection, resumeAt } from '../stream/part-checkpoints.js';
 import { type KeyframeEntry, type SeekHeader, SEEK_FILE_VERSION, SeekFileWriter, recordingStamp } from './seek-file.js';
 
 export const KEYFRAME_BYTES = 256 * 1024;
 export const KEYFRAME_MS = 5000;
+/** Parts smaller than this are inflated whole on a seek (no resume points needed), by default. */
+export const MIN_RESUME_PART_BYTES = 256 * 1024;
+/** Larger sections are not examined (the reader's own part limit refuses them anyway). */
+const MAX_LAYOUT_SECTION_BYTES = 64 * 1024 * 1024;
 
 export interface BuildIndexOptions {
   sessionId: string;
@@ -25,6 +30,8 @@ export interface BuildIndexOptions {
   signal?: AbortSignal;
   /** Told how far into the recording file indexing is (bytes), now and then. */
   onProgress?: (offset: number) => void;
+  /** Keyframes in parts at least this large (compressed) resume inside the part (default 256 KiB). */
+  minResumePartBytes?: number;
 }
 
 function userOf(event: AuditEvent): string {
@@ -47,9 +54,16 @@ export async function buildSeekIndex(recording: string, target: string, options:
   let bytesSince = 0;
   let lastKeyframeMs = 0;
   let error: string | null = null;
+  // The layout of the part the last keyframe fell in (large parts only), for mid-part resumes.
+  let layout: { partOffset: number; layout: PartLayout | null } | null = null;
   const keyframe = async (partOffset: number, recordIndex: number) => {
     const where = await writer.addSnapshot(model.snapshot());
-    keyframes.push({ timeMs: model.time, eventIndex: model.lastEventIndex, partOffset, recordIndex, ...where });
+    if (layout?.partOffset !== partOffset) {
+      const section = await readPartSection(recording, partOffset, MAX_LAYOUT_SECTION_BYTES);
+      layout = { partOffset, layout: section && section.length >= (options.minResumePartBytes ?? MIN_RESUME_PART_BYTES) ? await partLayout(section) : null };
+    }
+    const resume: PartResume | null = layout.layout && resumeAt(layout.layout, recordIndex);
+    keyframes.push({ timeMs: model.time, eventIndex: model.lastEventIndex, partOffset, recordIndex, ...(resume ? { resume } : {}), ...where });
     options.onProgress?.(partOffset);
     bytesSince = 0;
     lastKeyframeMs = model.time;

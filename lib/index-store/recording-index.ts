@@ -21,6 +21,8 @@ export interface RecordingIndexOptions {
   limits?: ScreenLimits;
   keyframeBytes?: number;
   keyframeMs?: number;
+  /** Keyframes in parts at least this large (compressed) resume inside the part (default 256 KiB). */
+  minResumePartBytes?: number;
   codec?: SliceCodec;
 }
 
@@ -55,7 +57,7 @@ export interface SeekPoint {
 export async function advanceScreen(model: ScreenModel, recording: string, timeMs: number, from?: KeyframeEntry, options: { codec?: SliceCodec } = {}): Promise<AuditcastError | null> {
   try {
     for await (const { event } of readRecordingFrom(recording, {
-      partOffset: from?.partOffset ?? 0, recordIndex: from?.recordIndex ?? 0, afterIndex: from?.eventIndex ?? -1, codec: options.codec,
+      partOffset: from?.partOffset ?? 0, recordIndex: from?.recordIndex ?? 0, afterIndex: from?.eventIndex ?? -1, codec: options.codec, resume: from?.resume,
     })) {
       if (model.timeOf(event) > timeMs) return null;
       model.apply(event);
@@ -154,7 +156,7 @@ export class RecordingIndex {
     const target = this.seekPath(sessionId);
     const build = (onLine?: (line: { text: string; timeMs: number; eventIndex: number }, startMs: number) => void) => buildSeekIndex(recording, target, {
       sessionId, keyframeBytes: this.options.keyframeBytes, keyframeMs: this.options.keyframeMs, limits: this.options.limits,
-      codec: this.options.codec, onLine, signal: options.signal, onProgress: options.onProgress,
+      codec: this.options.codec, onLine, signal: options.signal, onProgress: options.onProgress, minResumePartBytes: this.options.minResumePartBytes,
     });
     if (!text) return { header: await build(), rebuilt: true, lines: null };
     let header: SeekHeader | undefined;
