@@ -1,23 +1,31 @@
-// npx tsx bench/console.ts [--mb N] [--events N] [--browsers N]
+// npx tsx bench/console.ts [--mb N] [--events N] [--browsers N] [--other-mb N] [--index-wait S]
 // The web console with the real browser (Debian's Chromium) against `auditcast serve` in a child
-// process: first frame and seek latency on a large recording (the build corpus repeated, indexed
-// first), the server's peak RSS (VmHWM) while several pages play different recordings at 16x, and
-// the audit page's first page on a large log. Prints one table; numbers are wall-clock medians.
+// process, on recordings that have NO index when the server starts (what opening a new large
+// recording is): first frame, seeks while the index is being built in the background (and after
+// it, if it is done within --index-wait seconds), the page's JS heap, the server's peak RSS
+// (VmHWM) while several pages play different recordings at 16x, and the audit page's first page
+// on a large log. The large recording is the build corpus repeated (--mb MiB of output, parts cut
+// at the streamer's 5 MiB of gzip); the other pages play copies of --other-mb MiB. Prints one
+// table; times are wall clock, medians where repeated.
 import { spawn } from 'node:child_process';
 import { appendFileSync, copyFileSync, readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { logFileName } from '../lib/auditlog/file-time.js';
-import { RecordingIndex } from '../lib/index-store/recording-index.js';
+import { lastPartOffset } from '../lib/console/recording-end.js';
 import { buildWebApp, launchChromium } from '../test/console/browser.js';
 import { makeConsoleData } from '../test/console/console-fixture.js';
 import { writeLargeRecording } from '../test/console/large-recording.js';
 
-const { values } = parseArgs({ options: { mb: { type: 'string' }, events: { type: 'string' }, browsers: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { mb: { type: 'string' }, events: { type: 'string' }, browsers: { type: 'string' }, 'other-mb': { type: 'string' }, 'index-wait': { type: 'string' } },
+});
 const MB = Number(values.mb ?? 64);
+const OTHER_MB = Number(values['other-mb'] ?? Math.min(MB, 64));
 const EVENTS = Number(values.events ?? 200_000);
 const BROWSERS = Number(values.browsers ?? 3);
+const INDEX_WAIT_S = Number(values['index-wait'] ?? 120);
 const ROOT = join(import.meta.dirname, '..');
 const TOKEN = 'bench-token-0123456789abcdef';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -25,13 +33,11 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 buildWebApp();
 const data = await makeConsoleData();
 const sids = Array.from({ length: BROWSERS }, (_, i) => `b16b16b1-0000-4000-8000-${String(i + 1).padStart(12, '0')}`);
-const large = await writeLargeRecording(data.recordsDir, sids[0]!, MB * 1024 * 1024);
-for (const sid of sids.slice(1)) copyFileSync(large.path, join(data.recordsDir, `${sid}.tar`));
-const index = new RecordingIndex({ dir: join(data.root, 'index') });
 let started = Date.now();
-for (const sid of sids) await index.indexRecording(sid, join(data.recordsDir, `${sid}.tar`));
-const indexMs = Date.now() - started;
-index.close();
+const large = await writeLargeRecording(data.recordsDir, sids[0]!, MB * 1024 * 1024);
+const writeMs = Date.now() - started;
+const other = BROWSERS > 1 ? await writeLargeRecording(data.root, sids[1]!, OTHER_MB * 1024 * 1024) : null;
+for (const sid of sids.slice(1)) copyFileSync(other!.path, join(data.recordsDir, `${sid}.tar`));
 
 // A large audit log: EVENTS logins over 30 days, one line each, in daily files.
 const day0 = Date.UTC(2026, 5, 1);
@@ -73,46 +79,62 @@ try {
     await page.waitForSelector('#audit-rows tr');
     auditMs.push(Date.now() - started);
   }
-  const firstFrame: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    started = Date.now();
-    await page.goto(`${url}/sessions/${sids[0]}?paused=1`);
-    await page.waitForSelector('#player[data-state="paused"]');
-    firstFrame.push(Date.now() - started);
-  }
-  await page.waitForSelector('#player[data-outline="ready"]', { timeout: 600_000 });
+  // Opening the large recording: the server has just queued it for indexing (it has none).
+  started = Date.now();
+  await page.goto(`${url}/sessions/${sids[0]}?paused=1`);
+  await page.waitForSelector('#player[data-state="paused"]');
+  const firstFrame = Date.now() - started;
+  await page.waitForSelector('#player[data-index]');
   const duration = Number(await page.getAttribute('#seek', 'max'));
   let seed = 7;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const seeks: number[] = [];
-  for (let i = 0; i < 10; i++) {
-    const t = Math.round(random() * duration * 1000) / 1000;
-    started = Date.now();
+  const seekTo = async (t: number) => {
+    const at = Date.now();
     await page.evaluate((target) => {
       const seek = document.querySelector<HTMLInputElement>('#seek')!;
       seek.value = String(target);
       seek.dispatchEvent(new Event('change'));
     }, t);
-    await page.waitForSelector(`#player[data-state="paused"][data-pos="${t.toFixed(3)}"]`, { timeout: 120_000 });
-    seeks.push(Date.now() - started);
-  }
+    await page.waitForSelector(`#player[data-state="paused"][data-pos="${t.toFixed(3)}"]`, { timeout: 600_000 });
+    return Date.now() - at;
+  };
+  const indexedNow = async () => Number(await page.getAttribute('#player', 'data-indexed'));
+  // While the index is built: seeks inside the indexed part, and one beyond it.
+  await new Promise((r) => setTimeout(r, 5000));
+  const inside: number[] = [];
+  for (let i = 0; i < 5; i++) inside.push(await seekTo(Math.round(random() * (await indexedNow()) * 1000) / 1000));
+  const indexedBefore = await indexedNow();
+  const beyondT = Math.round(Math.min(duration, indexedBefore + Math.max(10, duration / 50)) * 1000) / 1000;
+  const beyond = await seekTo(beyondT);
+  let indexedAfter = 0;
+  const indexDeadline = Date.now() + INDEX_WAIT_S * 1000;
+  while (Date.now() < indexDeadline && (await page.getAttribute('#player', 'data-index')) !== 'ready') await new Promise((r) => setTimeout(r, 1000));
+  indexedAfter = await indexedNow();
+  const ready = (await page.getAttribute('#player', 'data-index')) === 'ready';
+  const seeks: number[] = [];
+  if (ready) for (let i = 0; i < 10; i++) seeks.push(await seekTo(Math.round(random() * duration * 1000) / 1000));
   const heap = await page.evaluate(() => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize / 2 ** 20);
   // Several pages play different recordings at 16x, from different moments.
   const players = await Promise.all(sids.map(async (sid, i) => {
-    const p = await browser.newPage();
-    await p.goto(`${url}/sessions/${sid}?t=${(duration * i) / BROWSERS}`);
+    const p = i === 0 ? page : await browser.newPage();
+    await p.goto(`${url}/sessions/${sid}?t=${((i === 0 ? duration : other!.durationMs / 1000) * i) / BROWSERS}`);
+    await p.waitForSelector('#player[data-state="playing"]', { timeout: 120_000 });
     await p.selectOption('#speed', '16');
     return p;
   }));
-  await new Promise((r) => setTimeout(r, 15_000));
+  await new Promise((r) => setTimeout(r, 30_000));
   const positions = await Promise.all(players.map((p) => p.getAttribute('#player', 'data-pos')));
+  const heaps = await Promise.all(players.map((p) => p.evaluate(() => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize / 2 ** 20)));
   rows.push(
-    ['machine', `${cpus()[0]?.model ?? '?'} x${cpus().length}, node ${process.version}`],
-    ['large recording', `${(large.bytes / 2 ** 20).toFixed(1)} MiB file, ${MB} MiB output, ${(large.durationMs / 1000).toFixed(0)} s, indexed ${BROWSERS} copies in ${(indexMs / 1000).toFixed(1)} s`],
-    ['first frame (player opened, paused at 0)', `median ${median(firstFrame)} ms (${firstFrame.join(', ')})`],
-    ['seek to a random point, backwards or forwards', `median ${median(seeks)} ms, max ${Math.max(...seeks)} ms (10 seeks)`],
+    ['machine', `${cpus()[0]?.model ?? '?'} x${cpus().length}, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end`],
+    ['large recording', `${(large.bytes / 2 ** 20).toFixed(1)} MiB file, ${MB} MiB output, ${(large.durationMs / 1000).toFixed(0)} s, last part at byte ${await lastPartOffset(large.path)}; written in ${(writeMs / 1000).toFixed(1)} s; no index when the server started`],
+    ['first frame (player opened, paused at 0, index not built)', `${firstFrame} ms`],
+    [`seek inside the indexed part while indexing (indexed to ${indexedBefore.toFixed(0)} s of ${duration.toFixed(0)} s)`, `median ${median(inside)} ms, max ${Math.max(...inside)} ms (${inside.length} seeks)`],
+    [`seek beyond the indexed part (to ${beyondT.toFixed(0)} s: reads forward from the last keyframe)`, `${beyond} ms`],
+    [ready ? 'seek to a random point, index built' : `seek with the whole index: not measured (index reached ${indexedAfter.toFixed(0)} s of ${duration.toFixed(0)} s within ${INDEX_WAIT_S} s)`,
+      ready ? `median ${median(seeks)} ms, max ${Math.max(...seeks)} ms (${seeks.length} seeks, backwards and forwards)` : '-'],
     ['browser JS heap after the seeks', `${heap.toFixed(1)} MiB`],
-    [`server peak RSS, ${BROWSERS} pages playing at 16x for 15 s`, `${peakRss().toFixed(0)} MiB (positions ${positions.join(', ')} s)`],
+    [`${BROWSERS} pages playing different recordings at 16x for 30 s`, `server peak RSS ${peakRss().toFixed(0)} MiB; page JS heaps max ${Math.max(...heaps).toFixed(1)} MiB (positions ${positions.join(', ')} s)`],
     [`audit page first page, ${EVENTS.toLocaleString('en')} events in 30 daily files`, `median ${median(auditMs)} ms (${auditMs.join(', ')})`],
   );
 } finally {

@@ -30,6 +30,8 @@ const log = (text: string) => {
 };
 const startedMs = Date.now();
 // On stderr, so it shows on a pipe and with --json too.
+/** Timed runs of one driver stop once they would pass this (the full run then takes minutes, not tens). */
+const DRIVER_BUDGET_MS = quick ? 2_000 : 8_000;
 const progress = (message: string) => process.stderr.write(`[${((Date.now() - startedMs) / 1000).toFixed(0)} s] ${message}\n`);
 
 if (backend !== 'native') {
@@ -59,15 +61,26 @@ function check(ok: boolean, what: string): void {
   if (!ok) throw new Error(`driver output check failed: ${what}`);
 }
 
-async function time(tasks: Record<string, () => unknown>, iterations: number): Promise<Record<string, number>> {
-  const bench = new Bench({ iterations, time: 0, warmupIterations: 1, warmupTime: 0 });
-  for (const [name, fn] of Object.entries(tasks)) bench.add(name, fn as () => Promise<void>);
-  await bench.run();
+/**
+ * Times each task with tinybench, one task at a time, with a progress line per task. A task gets
+ * `iterations` timed runs after one warm-up, fewer when its warm-up says they would not fit in
+ * DRIVER_BUDGET_MS (at least one): the slowest drivers (naive read of a million events: ~9 s a
+ * run) would otherwise hold the full run for minutes. The best (least) time is kept.
+ */
+async function time(label: string, tasks: Record<string, () => unknown>, iterations: number): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const task of bench.tasks) {
-    const r = task.result as { state: string; latency?: { min: number }; error?: Error };
-    if (r.state !== 'completed' || !r.latency) throw new Error(`task ${task.name} ${r.state}: ${r.error?.message ?? ''}`);
-    out[task.name] = r.latency.min;
+  for (const [name, fn] of Object.entries(tasks)) {
+    const warmStarted = performance.now();
+    await fn();
+    const warmMs = performance.now() - warmStarted;
+    const runs = Math.max(1, Math.min(iterations, Math.floor(DRIVER_BUDGET_MS / Math.max(warmMs, 1))));
+    progress(`${label}: ${name} (${runs} run${runs === 1 ? '' : 's'} of ~${(warmMs / 1000).toFixed(1)} s)`);
+    const bench = new Bench({ iterations: runs, time: 0, warmup: false });
+    bench.add(name, fn as () => Promise<void>);
+    await bench.run();
+    const r = bench.tasks[0].result as { state: string; latency?: { min: number }; error?: Error };
+    if (r.state !== 'completed' || !r.latency) throw new Error(`task ${name} ${r.state}: ${r.error?.message ?? ''}`);
+    out[name] = r.latency.min;
   }
   return out;
 }
@@ -91,6 +104,7 @@ const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 *
 
 async function benchFixture(fx: PrintFixture, iterations: number): Promise<void> {
   log(`\n# fixture ${fx.name}: ${fx.events} print events, ${(fx.dataBytes / 1e6).toFixed(1)} MB of terminal data`);
+  progress(`codec ${fx.name}: checking every driver's output`);
   // Reference outputs, checked before timing.
   const ref: Written = writeCodec(native, fx);
   const raw = rawParts(native, fx, ref.partBatches);
@@ -116,7 +130,7 @@ async function benchFixture(fx: PrintFixture, iterations: number): Promise<void>
   check(same(readCodec(native, ref.parts)) && same(readCodec(jsCodec, ref.parts)) && same(readNaive(ref.parts)), 'read drivers');
   check(readLimit(ref.parts) === payload, 'limit read');
 
-  const writeTimes = await time({
+  const writeTimes = await time(`codec write ${fx.name}`, {
     native: () => writeCodec(native, fx),
     'native-par2': () => writeParallel(native, fx, ref.partBatches, 2),
     js: () => writeCodec(jsCodec, fx),
@@ -137,7 +151,7 @@ async function benchFixture(fx: PrintFixture, iterations: number): Promise<void>
   objects = [];
   naive = naiveObjects([], fx, []);
   (globalThis as { gc?: () => void }).gc?.();
-  const readTimes = await time({
+  const readTimes = await time(`codec read ${fx.name}`, {
     'native-records': () => readRecords(native, ref.parts),
     'js-records': () => readRecords(jsCodec, ref.parts),
     native: () => readCodec(native, ref.parts),

@@ -33,20 +33,20 @@ export { checkAndSetEventFields, type EventDefaults } from './events/event-defau
 
 // recordings
 export {
-  ProtoStreamer, ProtoStream, ProtoReader, detectFormat,
+  ProtoStreamer, ProtoStream, ProtoReader, protoReaderStatsToFields, detectFormat, type SessionReader,
   type ProtoStreamerOptions, type StreamOptions, type ProtoStreamStats, type ProtoReaderOptions,
   type ProtoReaderStats, type RecordingFormat, type RecordingSource, type StreamStatus, type EventTrimmer,
-  type MultipartUploader, type StreamUpload, type StreamPart, type UploadMetadata, type UploadBody,
+  type MultipartUploader, type MultipartHandler, type UploadHandler, type UploadMetadataGetter, type StreamUpload, type StreamPart, type UploadMetadata, type UploadBody,
   type AuditStream, type Streamer, type StatusSource,
 } from './stream/index.js';
 export type { ProtoStreamConfig } from './stream/proto-stream.js';
-export { formatStreamUpload } from './stream/stream-upload.js';
+export { formatStreamUpload, checkStreamUpload } from './stream/stream-upload.js';
 
 // emitters and session writing
 export {
   type Emitter, AsyncEmitter, type AsyncEmitterOptions, CheckingEmitter, type CheckingEmitterOptions, MultiEmitter,
   DiscardEmitter, DiscardRecorder, DiscardStreamer, LoggingEmitter, CallbackEmitter, CallbackStreamer,
-  type CallbackStreamerOptions, ReportingStreamer, type StreamUploadEvent, SessionWriter, type SessionWriterOptions,
+  CallbackStream, type CallbackStreamerOptions, ReportingStreamer, ReportingStream, type StreamUploadEvent, SessionWriter, type SessionWriterOptions,
   type SessionWriterStats, WriterEmitter, newSessionPreparerRecorder, withNoOpPreparer, setupAndRecordEvent,
   type SessionRecorder, type SessionPreparerRecorder,
 } from './emitters/index.js';
@@ -54,7 +54,7 @@ export { StreamerAndEmitter, type StreamEmitter } from './emitters/stream-emitte
 
 // storage
 export {
-  MemoryUploader, FileUploader, S3Uploader, UploadCompleter, AsyncUploader, SessionError, isSessionError,
+  MemoryUploader, FileUploader, S3Uploader, UploadCompleter, startNewUploadCompleter, AsyncUploader, SessionError, isSessionError,
   newFileStreamer, recoverSessionEnd,
   type MemoryUploaderOptions, type UploadEvent, type FileUploaderOptions, type S3UploaderOptions,
   type UploadCompleterOptions, type CompleterAuditLog, type SessionTrackerService, type CheckUploadsResult,
@@ -70,7 +70,7 @@ export {
   writeForSSHPlayback, exportRecording, type ExportFormat, importLegacySession, readLegacyRecording,
   convertLegacyRecording, writeLegacyRecording, MultiLog, WriterLog, newWriterLog, type AuditLogger,
   PostgresLog, type PostgresLogStats, type PostgresLogOptions, type PostgresLogConfig, postgresLogConfig, isPostgresUrl,
-  openAuditLog, openDataDirLog, serverLogDirs, type OpenAuditLogOptions,
+  openAuditLog, openDataDirLog, serverLogDirs, type OpenAuditLogOptions, parseFileTime,
 } from './auditlog/index.js';
 export { DiscardAuditLog, newDiscardAuditLog } from './auditlog/discard-log.js';
 export type { SessionStreamer, AuditLogSessionStreamer } from './auditlog/session-streamer.js';
@@ -84,5 +84,6 @@ export {
   RecordingIndex, advanceScreen, replayScreenAt, type IndexResult, type RecordingIndexOptions, type SeekPoint, SeekFile,
   SEEK_FILE_VERSION, type KeyframeEntry, type RecordingStamp, type SeekHeader, buildSeekIndex, KEYFRAME_BYTES, KEYFRAME_MS,
   type BuildIndexOptions, TextIndex, parsePattern, type SearchHit, type SearchOptions, type IndexedSession,
+  PgTextIndex, type PgTextIndexOptions, lineMatcher, unicode61Tokens, type LineMatcher, type TextStore,
 } from './index-store/index.js';
 export { readRecordingFrom, type PositionedEvent, type ReadFromOptions } from './stream/positioned-reader.js';

@@ -1,7 +1,7 @@
-// Builds the console's web app (web/) into dist/web: one bundled, minified script (esbuild), the
+// Builds the console's web app (web/) into dist/web: bundled, minified scripts (esbuild), the
 // stylesheets and index.html. No CDN: everything the page loads comes from this directory.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'web');
 const assets = join(out, 'assets');
+// Chunk names change with their content: start clean so old ones do not pile up.
+rmSync(assets, { recursive: true, force: true });
 mkdirSync(assets, { recursive: true });
 await build({
   entryPoints: [join(root, 'web', 'src', 'main.ts')],
@@ -17,7 +19,11 @@ await build({
   sourcemap: true,
   format: 'esm',
   target: ['es2022'],
-  outfile: join(assets, 'app.js'),
+  // The player (xterm.js, most of the bytes) is its own chunk, loaded only by the player page.
+  splitting: true,
+  entryNames: 'app',
+  chunkNames: 'chunk-[hash]',
+  outdir: assets,
   logLevel: 'warning',
 });
 const require = createRequire(import.meta.url);

@@ -10,12 +10,12 @@ import type { AuditEventInput } from '../events/event.js';
 import {
   LogRotationPeriodMs, MaxScanTokenSize, SessionRecordingEvents, SymlinkFilename, DAY_MS,
 } from './constants.js';
-import { type EventFields, eventJsonLine, trimToMaxSize } from './event-json.js';
+import { eventJsonLine, trimToMaxSize } from './event-json.js';
 import { auditStoredTrimmedEvents } from '../metrics.js';
 import { logFileName, utcDayStart } from './file-time.js';
-import { searchFiles, type FileSearchQuery } from './search.js';
+import { searchFiles } from './search-files.js';
 import { nodeSearchFs, type SearchFs } from './search-fs.js';
-import type { EventSearcher, SearchEventsRequest, SearchResult, SearchSessionEventsRequest } from './search-types.js';
+import type { EventSearcher, SearchEventsRequest, SearchPageQuery, SearchResult, SearchSessionEventsRequest } from './search-types.js';
 import { checkSearchEventsRequest, checkSearchSessionEventsRequest } from './search-request.js';
 
 export interface FileLogOptions {
@@ -172,7 +172,7 @@ export class FileLog implements EventSearcher {
    * Runs a page, read again with a wider reorder window while events came out of order. Keys
    * carry their position (search-key.ts), so any FileLog over the same files resumes them.
    */
-  private async page(query: FileSearchQuery): Promise<SearchResult> {
+  private async page(query: SearchPageQuery): Promise<SearchResult> {
     let window = this.reorderWindow;
     let answer = await searchFiles(await this.config(window), query);
     while (answer.stats!.outOfOrder > 0 && window < this.maxReorderWindow) {
@@ -192,14 +192,7 @@ export class FileLog implements EventSearcher {
   /** session.end and windows.desktop.session.end events, optionally of one session. */
   async searchSessionEvents(request: SearchSessionEventsRequest): Promise<SearchResult> {
     checkSearchSessionEventsRequest(request);
-    const { sessionId, cond } = request;
-    const condition = sessionId || cond
-      ? (fields: EventFields) => (!sessionId || fields.getString('sid') === sessionId) && (!cond || cond(fields))
-      : undefined;
-    return this.page({
-      from: request.from, to: request.to, limit: request.limit, order: request.order, startKey: request.startKey,
-      signal: request.signal, eventTypes: SessionRecordingEvents, condition,
-    });
+    return this.page({ ...request, eventTypes: SessionRecordingEvents });
   }
 
   /** Closes the current file; later emits fail. Safe to call twice. */

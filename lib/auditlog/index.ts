@@ -7,7 +7,7 @@ export {
 } from './constants.js';
 export { FileLog, type FileLogOptions, type FileLogStats } from './file-log.js';
 export { parseFileTime, logFileName } from './file-time.js';
-export { checkpointOf } from './search.js';
+export { checkpointOf } from './search-checkpoint.js';
 export { nodeSearchFs, type SearchFs, type SearchFileHandle, type SearchDirEntry } from './search-fs.js';
 export type {
   EventOrder, EventSearcher, SearchEventsRequest, SearchSessionEventsRequest, SearchResult, SearchStats,

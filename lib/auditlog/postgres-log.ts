@@ -23,8 +23,8 @@ import {
   postgresSearchErrors, postgresSearchSeconds, postgresWriteErrors, postgresWriteRetries, postgresWriteSeconds, postgresWrittenEvents,
 } from './postgres-metrics.js';
 import { migrate, NIL_UUID } from './postgres-schema.js';
-import { type PageQuery, pageStatement, readPage } from './postgres-search.js';
-import type { SearchEventsRequest, SearchResult, SearchSessionEventsRequest } from './search-types.js';
+import { pageStatement, readPage } from './postgres-search.js';
+import type { SearchEventsRequest, SearchPageQuery, SearchResult, SearchSessionEventsRequest } from './search-types.js';
 import { checkSearchEventsRequest, checkSearchSessionEventsRequest } from './search-request.js';
 
 const INSERT = `INSERT INTO events (event_time, event_id, event_type, session_id, event_data)
@@ -229,7 +229,7 @@ export class PostgresLog implements AuditLogger {
     });
   }
 
-  private async page(query: PageQuery): Promise<SearchResult> {
+  private async page(query: SearchPageQuery): Promise<SearchResult> {
     pageStatement(query); // bad input fails here, before a connection is taken
     const stop = postgresSearchSeconds.startTimer();
     try {

@@ -6,24 +6,12 @@ import type { PoolClient } from 'pg';
 import Cursor from 'pg-cursor';
 import { badParameter, throwIfAborted } from '../errors.js';
 import type { AuditEvent } from '../events/event.js';
-import { Timestamp, type TimeInput } from '../events/timestamp.js';
 import { isUuid } from '../uploads/ids.js';
-import { EventsIterationLimit, EventsMaxIterationLimit, MaxEventBytesInResponse } from './constants.js';
+import { MaxEventBytesInResponse } from './constants.js';
 import { EventFields, fieldsToEvent } from './event-json.js';
 import { decodeKey, encodeKey, microsToText, toMicros, type RowKey } from './postgres-key.js';
-import type { EventOrder, SearchResult } from './search-types.js';
-
-export interface PageQuery {
-  from: TimeInput;
-  to: TimeInput;
-  eventTypes: readonly string[];
-  limit?: number;
-  order?: EventOrder;
-  startKey?: string;
-  sessionId?: string;
-  cond?: (fields: EventFields) => boolean;
-  signal?: AbortSignal;
-}
+import { checkPageQuery } from './page-query.js';
+import type { SearchPageQuery, SearchResult } from './search-types.js';
 
 interface Row {
   micros: string;
@@ -31,25 +19,13 @@ interface Row {
   event_data: string;
 }
 
-function toTime(value: TimeInput, name: string): bigint {
-  try {
-    return toMicros(Timestamp.from(value));
-  } catch (err) {
-    throw badParameter(`search ${name}: ${(err as Error).message}`, err);
-  }
-}
-
 /** Checks the query and builds its SQL; throws BAD_PARAMETER before anything is sent. */
-export function pageStatement(query: PageQuery): { sql: string; params: unknown[]; limit: number; descending: boolean } {
-  let limit = query.limit ?? 0;
-  if (!Number.isInteger(limit)) throw badParameter(`limit must be an integer, got ${query.limit}`);
-  if (limit <= 0) limit = EventsIterationLimit;
-  if (limit > EventsMaxIterationLimit) throw badParameter(`limit ${limit} exceeds max iteration limit ${EventsMaxIterationLimit}`);
-  const order = query.order ?? 'asc';
-  if (order !== 'asc' && order !== 'desc') throw badParameter(`order must be asc or desc, got ${JSON.stringify(order)}`);
-  const descending = order === 'desc';
-  const from = toTime(query.from, 'from');
-  const to = toTime(query.to, 'to');
+export function pageStatement(query: SearchPageQuery): { sql: string; params: unknown[]; limit: number; descending: boolean } {
+  const checked = checkPageQuery(query);
+  const { limit } = checked;
+  const descending = checked.order === 'desc';
+  const from = toMicros(checked.from);
+  const to = toMicros(checked.to);
   const key: RowKey | undefined = query.startKey ? decodeKey(query.startKey) : undefined;
   if (query.sessionId !== undefined && query.sessionId !== '' && !isUuid(query.sessionId)) {
     throw badParameter(`session id must be a UUID, got ${JSON.stringify(String(query.sessionId).slice(0, 64))}`);
@@ -78,7 +54,7 @@ export function pageStatement(query: PageQuery): { sql: string; params: unknown[
 }
 
 /** Runs the page on `client`, reading `batchRows` rows at a time. */
-export async function readPage(client: PoolClient, query: PageQuery, batchRows: number): Promise<SearchResult> {
+export async function readPage(client: PoolClient, query: SearchPageQuery, batchRows: number): Promise<SearchResult> {
   const { sql, params, limit } = pageStatement(query);
   const cursor = client.query(new Cursor<Row>(sql, params));
   const events: AuditEvent[] = [];

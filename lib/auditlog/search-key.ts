@@ -5,7 +5,7 @@
 // stays valid and names exactly one line. Teleport's own keys are still accepted on input.
 import { badParameter } from '../errors.js';
 
-/** Where an event sits in the sort order (see search.ts): a total order over lines. */
+/** Where an event sits in the sort order (see search-order.ts): a total order over lines. */
 export interface SearchCursor {
   seconds: number;
   nanos: number;

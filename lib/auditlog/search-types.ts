@@ -1,5 +1,5 @@
 // Requests and answers of audit log searches (the seed's SearchEventsRequest and
-// SearchSessionEventsRequest), shared by FileLog, AuditLog and SearchEventsLimiter.
+// SearchSessionEventsRequest), shared by FileLog, PostgresLog, AuditLog and SearchEventsLimiter.
 import type { AuditEvent } from '../events/event.js';
 import type { TimeInput } from '../events/timestamp.js';
 import type { EventFields } from './event-json.js';
@@ -32,6 +32,15 @@ export interface SearchSessionEventsRequest {
   /** Extra condition on the event's fields (Teleport's Cond). */
   cond?: (fields: EventFields) => boolean;
   signal?: AbortSignal;
+}
+
+/**
+ * One page as FileLog and PostgresLog run it: either request, with its event types filled in
+ * (SearchSessionEvents asks for the session end types).
+ */
+export interface SearchPageQuery extends SearchSessionEventsRequest {
+  /** Event types to return; all when empty. */
+  eventTypes: readonly string[];
 }
 
 /** What one search read and skipped. */

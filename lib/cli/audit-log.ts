@@ -9,13 +9,15 @@ import { fileURLToPath } from 'node:url';
 import { MaxScanTokenSize } from '../auditlog/constants.js';
 import { eventJsonLine, trimToMaxSize } from '../auditlog/event-json.js';
 import { logFileName } from '../auditlog/file-time.js';
-import { openDataDirLog, openAuditLog as openTargets } from '../auditlog/open-audit-log.js';
 import { isPostgresUrl } from '../auditlog/postgres-config.js';
 import { Timestamp } from '../events/timestamp.js';
 import type { AuditLogger } from '../auditlog/multi-log.js';
 import type { AuditEventInput } from '../events/event.js';
 import { stringList } from './args.js';
 import type { DataDir } from './data-dir.js';
+
+/** Loaded only when a log is opened: a command that only declares --audit-url does not load pg. */
+const opener = () => import('../auditlog/open-audit-log.js');
 
 export const AUDIT_URL_OPTION = { 'audit-url': { type: 'string', multiple: true } } as const;
 export const AUDIT_URL_HELP: [string, string] = [
@@ -32,13 +34,13 @@ export function auditTargets(data: DataDir, values: Record<string, unknown>, env
 }
 
 /** The audit log for writing (creates the data dir's host uuid when the data dir is a target). */
-export function openAuditLog(data: DataDir, values: Record<string, unknown> = {}): Promise<AuditLogger> {
-  return openTargets(auditTargets(data, values));
+export async function openAuditLog(data: DataDir, values: Record<string, unknown> = {}): Promise<AuditLogger> {
+  return (await opener()).openAuditLog(auditTargets(data, values));
 }
 
 /** The audit log for searching only: nothing is created. */
-export function openAuditLogForSearch(data: DataDir, values: Record<string, unknown> = {}): Promise<AuditLogger> {
-  return openTargets(auditTargets(data, values), { forSearch: true });
+export async function openAuditLogForSearch(data: DataDir, values: Record<string, unknown> = {}): Promise<AuditLogger> {
+  return (await opener()).openAuditLog(auditTargets(data, values), { forSearch: true });
 }
 
 /**
@@ -50,7 +52,7 @@ export function openAuditLogForSearch(data: DataDir, values: Record<string, unkn
 export async function emitSessionAuditEvents(data: DataDir, events: readonly AuditEventInput[], values: Record<string, unknown> = {}): Promise<void> {
   for (const target of auditTargets(data, values)) {
     if (isPostgresUrl(target)) {
-      const log = await openTargets(target);
+      const log = await (await opener()).openAuditLog(target);
       try {
         for (const event of events) await log.emitAuditEvent(event);
       } finally {
@@ -59,7 +61,7 @@ export async function emitSessionAuditEvents(data: DataDir, events: readonly Aud
       continue;
     }
     const root = path.resolve(target.startsWith('file://') ? fileURLToPath(target) : target);
-    const log = await openDataDirLog(root);
+    const log = await (await opener()).openDataDirLog(root);
     try {
       await writeByEventDay(log.dir, events);
     } finally {

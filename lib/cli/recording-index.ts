@@ -3,31 +3,30 @@
 // print them. (Indexing right after record/import: index-on-completion.ts.)
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { isPostgresUrl } from '../auditlog/postgres-config.js';
 import { RecordingIndex } from '../index-store/recording-index.js';
+import { auditTargets } from './audit-log.js';
 import type { DataDir } from './data-dir.js';
-import { CliError, UsageError } from './errors.js';
+import { UsageError } from './errors.js';
 import { Progress, formatBytes } from './output.js';
-import type { RecordingFile } from './recording-input.js';
 
-export function openRecordingIndex(data: DataDir): RecordingIndex {
-  return new RecordingIndex({ dir: path.join(data.root, 'index') });
+/**
+ * The data dir's recording index. Its text lines go where the audit log is searched: PostgreSQL
+ * when the first --audit-url (or AUDITCAST_AUDIT_URL) is one, so a fleet shares one text index;
+ * else SQLite in <data-dir>/index. Seek files stay local either way.
+ */
+export async function openRecordingIndex(data: DataDir, values: Record<string, unknown> = {}): Promise<RecordingIndex> {
+  const dir = path.join(data.root, 'index');
+  const target = auditTargets(data, values)[0]!;
+  if (!isPostgresUrl(target)) return new RecordingIndex({ dir });
+  const { PgTextIndex } = await import('../index-store/pg-text-index.js');
+  return new RecordingIndex({ dir, text: await PgTextIndex.open({ url: target }) });
 }
 
 /** The <sid>.tar recordings of a directory (Teleport's layout and ours). */
-export async function recordingsIn(dir: string): Promise<RecordingFile[]> {
-  let names: string[];
-  try {
-    names = await fs.readdir(dir);
-  } catch (err) {
-    throw new CliError(`${dir}: ${(err as Error).message}`, 1, { cause: err });
-  }
-  const files: RecordingFile[] = [];
-  for (const name of names.filter((n) => n.endsWith('.tar')).sort()) {
-    const file = path.join(dir, name);
-    const stat = await fs.stat(file).catch(() => null);
-    if (stat?.isFile()) files.push({ path: file, size: stat.size, sessionId: name.slice(0, -4) });
-  }
-  return files;
+async function recordingFilesIn(dir: string): Promise<{ sessionId: string; path: string }[]> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  return names.filter((n) => n.endsWith('.tar')).sort().map((name) => ({ sessionId: name.slice(0, -4), path: path.join(dir, name) }));
 }
 
 /** Work this large says what it does on stderr even when that is not a terminal. */
@@ -39,8 +38,7 @@ const ANNOUNCE_BYTES = 16 * 1024 * 1024;
  * when that is long (a progress bar on a terminal); a recording that fails is one warning line.
  */
 export async function catchUpIndex(index: RecordingIndex, data: DataDir, command: string): Promise<void> {
-  const recordings = await recordingsIn(data.records).catch(() => []);
-  const stale = await index.staleRecordings(recordings.map((r) => ({ sessionId: r.sessionId!, path: r.path })));
+  const stale = await index.staleRecordings(await recordingFilesIn(data.records));
   if (stale.length === 0) return;
   const total = stale.reduce((n, r) => n + r.size, 0);
   const what = `${stale.length} recording${stale.length === 1 ? '' : 's'} not indexed yet (${formatBytes(total)})`;

@@ -32,13 +32,13 @@ export async function writeTextExport(file: RecordingFile, out: Output): Promise
 
 /** The screen at `timeMs` as text: its rows, trailing blank rows left out. */
 export async function writeScreenAt(file: RecordingFile, data: DataDir, timeMs: number, out: Output): Promise<void> {
-  const index = openRecordingIndex(data);
+  const index = await openRecordingIndex(data);
   try {
     const screen = await index.screenAt(file.sessionId ?? file.path, file.path, timeMs);
     const rows = [...screen.text];
     while (rows.length > 0 && rows[rows.length - 1] === '') rows.pop();
     await out.write(rows.map((row) => `${row}\n`).join(''));
   } finally {
-    index.close();
+    await index.close();
   }
 }

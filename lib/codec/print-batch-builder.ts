@@ -6,25 +6,38 @@ import { PRINT_FIELDS, PrintField } from './print-batch.js';
 const FIRST_PRINTS = 64;
 const FIRST_DATA_BYTES = 1024;
 
+export interface PrintBatchBuilderOptions {
+  /**
+   * Data that continues the previous print's in the same memory is kept as a view instead of being
+   * copied (an importer's prints are consecutive pieces of one input buffer). The caller must not
+   * change pushed data until the batch has been recorded.
+   */
+  borrowData?: boolean;
+}
+
 export class PrintBatchBuilder {
   /** Prints so far. */
   count = 0;
-  private data: Buffer;
+  private data: Buffer | null = null;
   private dataBytes = 0;
   private numbers: Float64Array;
+  private readonly firstDataBytes: number;
+  /** The data so far, while it is one run of borrowed memory (see borrowData). */
+  private borrowed: Uint8Array | null = null;
+  private borrowing: boolean;
 
-  constructor(readonly strings: PrintStrings, prints = FIRST_PRINTS, dataBytes = FIRST_DATA_BYTES) {
-    this.data = Buffer.allocUnsafe(Math.max(1, dataBytes));
+  constructor(readonly strings: PrintStrings, prints = FIRST_PRINTS, dataBytes = FIRST_DATA_BYTES, options: PrintBatchBuilderOptions = {}) {
+    this.firstDataBytes = Math.max(1, dataBytes);
+    this.borrowing = options.borrowData === true;
+    if (!this.borrowing) this.data = Buffer.allocUnsafe(this.firstDataBytes);
     this.numbers = new Float64Array(Math.max(1, prints) * PRINT_FIELDS);
   }
 
-  /** Appends one print whose Data is `data` (copied). Time is seconds + nanos. */
+  /** Appends one print whose Data is `data` (copied, unless borrowed). Time is seconds + nanos. */
   push(data: Uint8Array, index: number, chunkIndex: number, delayMs: number, offset: number, seconds: number, nanos: number): void {
     const n = this.count * PRINT_FIELDS;
     if (n + PRINT_FIELDS > this.numbers.length) this.growNumbers();
-    if (this.dataBytes + data.length > this.data.length) this.growData(this.dataBytes + data.length);
-    this.data.set(data, this.dataBytes);
-    this.dataBytes += data.length;
+    if (!this.borrowing || !this.borrow(data)) this.copy(data);
     const numbers = this.numbers;
     numbers[n + PrintField.DataLength] = data.length;
     numbers[n + PrintField.Index] = index;
@@ -44,8 +57,37 @@ export class PrintBatchBuilder {
   batch(): PrintBatch {
     const used = this.count * PRINT_FIELDS;
     const numbers = this.numbers.length > used + used / 4 ? this.numbers.slice(0, used) : this.numbers.subarray(0, used);
-    const data = this.data.length > this.dataBytes + this.dataBytes / 4 ? Buffer.from(this.data.subarray(0, this.dataBytes)) : this.data.subarray(0, this.dataBytes);
-    return { data, numbers, strings: this.strings };
+    return { data: this.borrowed ?? this.ownData(), numbers, strings: this.strings };
+  }
+
+  private ownData(): Uint8Array {
+    const data = this.data;
+    if (!data) return new Uint8Array(0);
+    return data.length > this.dataBytes + this.dataBytes / 4 ? Buffer.from(data.subarray(0, this.dataBytes)) : data.subarray(0, this.dataBytes);
+  }
+
+  /** Extends the borrowed run with `data` when it continues it; false (and copies the run) when not. */
+  private borrow(data: Uint8Array): boolean {
+    if (data.length === 0) return true;
+    const run = this.borrowed;
+    if (run === null) {
+      this.borrowed = data;
+      return true;
+    }
+    if (data.buffer === run.buffer && data.byteOffset === run.byteOffset + run.length) {
+      this.borrowed = new Uint8Array(run.buffer, run.byteOffset, run.length + data.length);
+      return true;
+    }
+    this.borrowing = false;
+    this.borrowed = null;
+    this.copy(run);
+    return false;
+  }
+
+  private copy(data: Uint8Array): void {
+    if (this.data === null || this.dataBytes + data.length > this.data.length) this.growData(this.dataBytes + data.length);
+    this.data!.set(data, this.dataBytes);
+    this.dataBytes += data.length;
   }
 
   private growNumbers(): void {
@@ -55,8 +97,8 @@ export class PrintBatchBuilder {
   }
 
   private growData(needed: number): void {
-    const next = Buffer.allocUnsafe(Math.max(needed, this.data.length * 2));
-    next.set(this.data.subarray(0, this.dataBytes));
+    const next = Buffer.allocUnsafe(Math.max(needed, this.data ? this.data.length * 2 : this.firstDataBytes));
+    if (this.data) next.set(this.data.subarray(0, this.dataBytes));
     this.data = next;
   }
 }

@@ -8,6 +8,7 @@ import type { EventOrder, EventSearcher } from '../auditlog/search-types.js';
 import { checkConsoleSessionId, type RecordingStore } from './recordings.js';
 import type { ScreenSource } from './screen-source.js';
 import { outlineRecording, playerFrames, type PlayerFrame, recordingHead, type RecordingOutline } from './session-frames.js';
+import { recordingDuration } from './recording-end.js';
 import { listSessions } from './sessions.js';
 
 export interface ApiContext {
@@ -175,6 +176,38 @@ export async function sessionHeadApi(ctx: ApiContext, sessionId: string, q: Quer
   return {
     sessionId: rec.sessionId, bytes: rec.bytes, cols: head.cols, rows: head.rows, user: head.user, start: head.start,
     duration: settled ? settled.duration : indexed,
+  };
+}
+
+/** Durations read from the recordings' ends, by file version. */
+const durations = new Map<string, Promise<number>>();
+
+function durationOf(path: string, key: string): Promise<number> {
+  let duration = durations.get(key);
+  if (!duration) {
+    duration = recordingDuration(path);
+    durations.set(key, duration);
+    duration.catch(() => durations.delete(key));
+    if (durations.size > 4096) durations.delete(durations.keys().next().value!);
+  }
+  return duration;
+}
+
+/**
+ * GET /api/sessions/SID/progress: the duration (the index's, else read from the recording's end)
+ * and how far the screen index got: seeks up to indexedSeconds start at a keyframe near them.
+ * Asking moves the recording's index build to the front of the queue.
+ */
+export async function progressApi(ctx: ApiContext, sessionId: string, q: Query, signal: AbortSignal) {
+  checkParams(q, []);
+  const rec = await ctx.recordings.get(checkConsoleSessionId(sessionId));
+  const key = `${rec.path}\0${rec.mtimeMs}\0${rec.bytes}`;
+  const progress = ctx.screen ? await ctx.screen.progress(rec.sessionId, rec.path) : null;
+  const duration = progress?.durationSeconds ?? await durationOf(rec.path, key);
+  signal.throwIfAborted();
+  return {
+    sessionId: rec.sessionId, duration,
+    index: progress ? { state: progress.state, indexedSeconds: Math.min(duration, progress.indexedSeconds) } : null,
   };
 }
 

@@ -1,45 +1,166 @@
 // The console's ScreenSource on lib/index-store's RecordingIndex. A recording without a fresh
-// index is indexed in the background (one at a time, the index's own queue), and answers null
-// until then: a large recording plays at once instead of waiting minutes for its index.
+// index is indexed in the background, one at a time, a recording someone opened before the rest.
+// Playback never waits for a whole index: while a build runs, its keyframes are kept here as they
+// are made (thinned out to a bounded number), so a seek inside the part indexed so far starts at
+// a keyframe near it, and a seek beyond starts at the last one and reads forward from there.
 import { promises as fsp } from 'node:fs';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { RecordingIndex } from '../index-store/recording-index.js';
-import type { GrepHit, ScreenSource } from './screen-source.js';
+import { type KeyframeEntry, recordingStamp, sameStamp, SeekFile } from '../index-store/seek-file.js';
+import type { ScreenSnapshot } from '../screen/screen-model.js';
+import type { GrepHit, IndexProgress, ScreenSource } from './screen-source.js';
 import type { ResumePoint } from './session-frames.js';
 
+/** A keyframe of a build in progress, its screen deflated (a few KiB). */
+interface PartialKeyframe extends Omit<ResumePoint, 'data'> {
+  deflated: Buffer;
+}
+
 interface IndexState {
+  sessionId: string;
+  path: string;
   ready: boolean;
-  /** Settles when the build ends (either way). */
+  /** True from the moment the build starts until it settles. */
+  building: boolean;
+  /** Settles when the build ends (either way), by `settle`. */
   built: Promise<void>;
+  settle: () => void;
   durationMs: number | null;
   finalText?: Promise<string>;
+  /** Keyframes of the running build, in time order; only every `stride`-th one is kept. */
+  partial: PartialKeyframe[];
+  stride: number;
+  seen: number;
+  /** Session time the running build has reached (its last keyframe). */
+  indexedMs: number;
+  /** Whether a fresh seek file was there when the state was made. */
+  seekable: Promise<boolean>;
+  /** Someone opened it: its build goes first, and stops a background one to start. */
+  urgent: boolean;
+  /** Stops the running build (to let an urgent one go first). */
+  abort: AbortController | null;
+}
+
+async function seekFileIsFresh(seekPath: string, recording: string): Promise<boolean> {
+  try {
+    const file = await SeekFile.open(seekPath);
+    try {
+      return sameStamp(file.header.recording, await recordingStamp(recording));
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return false; // missing, stale or damaged: the build makes a new one
+  }
 }
 
 const MAX_STATES = 4096;
+/** Keyframes kept per build in progress: at most a few MiB, however long the recording. */
+const MAX_PARTIAL_KEYFRAMES = 512;
+
+function keep(state: IndexState, entry: KeyframeEntry, snapshot: ScreenSnapshot): void {
+  state.indexedMs = entry.timeMs;
+  if (state.seen++ % state.stride !== 0) return;
+  state.partial.push({
+    timeMs: entry.timeMs, eventIndex: entry.eventIndex, partOffset: entry.partOffset, recordIndex: entry.recordIndex,
+    clock: snapshot.state.clock, cols: snapshot.cols, rows: snapshot.rows, deflated: deflateRawSync(snapshot.data),
+  });
+  if (state.partial.length >= MAX_PARTIAL_KEYFRAMES) {
+    // Every other one goes, and from now on every other one is kept: spacing stays even.
+    state.partial = state.partial.filter((_, i) => i % 2 === 0);
+    state.stride *= 2;
+  }
+}
+
+function partialAt(state: IndexState, timeMs: number): ResumePoint | null {
+  let found: PartialKeyframe | null = null;
+  for (let lo = 0, hi = state.partial.length - 1; lo <= hi;) {
+    const mid = (lo + hi) >> 1;
+    if (state.partial[mid]!.timeMs <= timeMs) {
+      found = state.partial[mid]!;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  if (!found) return null;
+  const { deflated, ...point } = found;
+  return { ...point, data: inflateRawSync(deflated).toString('utf8') };
+}
+
+/** What the console uses of a RecordingIndex. */
+export type ScreenIndex = Pick<RecordingIndex, 'indexRecording' | 'seekPath' | 'seekPoint' | 'screenAt' | 'search'>;
 
 export class IndexScreenSource implements ScreenSource {
   private readonly states = new Map<string, IndexState>();
+  /** States waiting for their build, in the order they run. */
+  private waiting: IndexState[] = [];
+  private current: IndexState | null = null;
 
-  constructor(private readonly index: RecordingIndex) {}
+  constructor(private readonly index: ScreenIndex) {}
 
-  /** The recording's index state, starting a build when there is none for this version of the file. */
-  private async state(sessionId: string, path: string): Promise<IndexState> {
+  /**
+   * The recording's index state, queueing a build when there is none for this version of the
+   * file; `urgent` (someone opened it) moves a waiting build to the front.
+   */
+  private async state(sessionId: string, path: string, urgent = false): Promise<IndexState> {
     const st = await fsp.stat(path);
     const key = `${sessionId}\0${path}\0${st.size}\0${st.mtimeMs}`;
     let state = this.states.get(key);
     if (!state) {
-      const fresh: IndexState = { ready: false, durationMs: null, built: Promise.resolve() };
+      let settle!: () => void;
+      const built = new Promise<void>((done) => { settle = done; });
+      const fresh: IndexState = {
+        sessionId, path, ready: false, building: false, built, settle, durationMs: null, partial: [], stride: 1, seen: 0, indexedMs: 0,
+        seekable: Promise.resolve(false), urgent: false, abort: null,
+      };
+      // A failed build is forgotten, so the next request tries again.
+      fresh.built = built.then(() => { if (!fresh.ready && this.states.get(key) === fresh) this.states.delete(key); });
       state = fresh;
       this.states.set(key, fresh);
       if (this.states.size > MAX_STATES) this.states.delete(this.states.keys().next().value!);
-      fresh.built = this.index.indexRecording(sessionId, path).then((result) => {
-        fresh.ready = true;
-        fresh.durationMs = result.header.durationMs;
-      }, (err: Error) => {
-        this.states.delete(key);
-        process.stderr.write(`auditcast serve: session ${sessionId} not indexed: ${err.message}\n`);
-      });
+      // A seek file of this very recording serves seeks at once; the queued build then only
+      // checks the text index.
+      fresh.seekable = seekFileIsFresh(this.index.seekPath(sessionId), path);
+      this.waiting.push(fresh);
     }
+    if (urgent && !state.urgent && !state.ready) {
+      state.urgent = true;
+      const at = this.waiting.indexOf(state);
+      if (at >= 0) {
+        this.waiting.unshift(...this.waiting.splice(at, 1));
+        // A background build gives way (it starts again later): minutes of indexing someone
+        // else's recording must not keep this one waiting.
+        if (this.current && !this.current.urgent) this.current.abort?.abort();
+      }
+    }
+    this.pump();
     return state;
+  }
+
+  /** Runs the waiting builds one after the other. */
+  private pump(): void {
+    if (this.current) return;
+    const next = this.waiting.shift();
+    if (!next) return;
+    this.current = next;
+    next.building = true;
+    const abort = new AbortController();
+    next.abort = abort;
+    const onKeyframe = (entry: KeyframeEntry, snapshot: ScreenSnapshot) => keep(next, entry, snapshot);
+    this.index.indexRecording(next.sessionId, next.path, { onKeyframe, signal: abort.signal }).then((result) => {
+      next.ready = true;
+      next.durationMs = result.header.durationMs;
+    }, (err: Error) => {
+      if (!abort.signal.aborted) process.stderr.write(`auditcast serve: session ${next.sessionId} not indexed: ${err.message}\n`);
+    }).finally(() => {
+      Object.assign(next, { building: false, abort: null, partial: [], stride: 1, seen: 0, indexedMs: next.ready ? next.indexedMs : 0 });
+      this.current = null;
+      // Stopped for an urgent one: it waits behind it, from the start.
+      if (abort.signal.aborted && !next.ready) this.waiting.splice(1, 0, next);
+      else next.settle();
+      this.pump();
+    });
   }
 
   /** Indexes every recording given that has no fresh index; resolves when all are done. */
@@ -49,7 +170,8 @@ export class IndexScreenSource implements ScreenSource {
   }
 
   async keyframe(sessionId: string, path: string, t: number): Promise<ResumePoint | null> {
-    if (!(await this.state(sessionId, path)).ready) return null;
+    const state = await this.state(sessionId, path, true);
+    if (!state.ready && !(await state.seekable)) return partialAt(state, t * 1000);
     const { keyframe, snapshot } = await this.index.seekPoint(sessionId, path, t * 1000);
     return {
       timeMs: keyframe.timeMs, eventIndex: keyframe.eventIndex, partOffset: keyframe.partOffset, recordIndex: keyframe.recordIndex,
@@ -70,7 +192,13 @@ export class IndexScreenSource implements ScreenSource {
   }
 
   async duration(sessionId: string, path: string): Promise<number | null> {
-    const state = await this.state(sessionId, path);
+    const state = await this.state(sessionId, path, true);
     return state.ready && state.durationMs !== null ? state.durationMs / 1000 : null;
+  }
+
+  async progress(sessionId: string, path: string): Promise<IndexProgress> {
+    const state = await this.state(sessionId, path, true);
+    if (state.ready && state.durationMs !== null) return { state: 'ready', indexedSeconds: state.durationMs / 1000, durationSeconds: state.durationMs / 1000 };
+    return { state: state.building ? 'building' : 'waiting', indexedSeconds: state.indexedMs / 1000, durationSeconds: null };
   }
 }

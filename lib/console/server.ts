@@ -6,13 +6,13 @@ import { createReadStream, existsSync, promises as fsp } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { extname, join, resolve } from 'node:path';
+import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AuditcastError, badParameter } from '../errors.js';
 import { SearchEventsLimiter } from '../auditlog/search-limiter.js';
 import type { EventSearcher } from '../auditlog/search-types.js';
 import {
-  type ApiContext, getEventApi, grepApi, keyframeApi, outlineApi, previewApi, searchEventsApi, sessionHeadApi, sessionsApi, streamFrames,
+  type ApiContext, getEventApi, grepApi, keyframeApi, outlineApi, previewApi, progressApi, searchEventsApi, sessionHeadApi, sessionsApi, streamFrames,
 } from './api.js';
 import type { RecordingStore } from './recordings.js';
 import type { ScreenSource } from './screen-source.js';
@@ -51,8 +51,10 @@ export interface ConsoleServer {
 }
 
 const MAX_COOKIES = 256;
+const STREAM_BATCH_CHARS = 64 * 1024;
+const STREAM_BATCH_MS = 20;
 const PAGE = /^\/(?:|audit|sessions|search|sessions\/[A-Za-z0-9_-]{1,128})$/;
-const SESSION_ROUTE = /^\/api\/sessions\/([^/]{1,200})(?:\/(stream|keyframe|preview|outline))?$/;
+const SESSION_ROUTE = /^\/api\/sessions\/([^/]{1,200})(?:\/(stream|keyframe|preview|outline|progress))?$/;
 const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.html': 'text/html; charset=utf-8',
   '.map': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml', '.woff2': 'font/woff2',
@@ -78,8 +80,14 @@ function statusOf(err: unknown): number {
     case 'NOT_FOUND': return 404;
     case 'LIMIT_EXCEEDED': return 429;
     case 'UNSUPPORTED': return 501;
+    // A recording that cannot be read: the same words as `auditcast verify`, not "internal error".
+    case 'CORRUPTED': return 422;
     default: return 500;
   }
+}
+
+function hideDirectory(message: string, dir: string | undefined): string {
+  return dir ? message.replaceAll(`${dir}${sep}`, '') : message;
 }
 
 export async function startConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServer> {
@@ -112,7 +120,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   function sendError(res: http.ServerResponse, err: unknown): void {
     const status = statusOf(err);
     // Internal errors keep their details (paths, stacks) on the server.
-    const message = status === 500 ? 'internal error' : (err as Error).message;
+    // The recordings' directory is the server's business: a file is named as <session-id>.tar.
+    const message = status === 500 ? 'internal error' : hideDirectory((err as Error).message, ctx.recordings.dir);
     if (status === 500) process.stderr.write(`auditcast serve: ${(err as Error)?.stack ?? String(err)}\n`);
     if (res.headersSent) {
       res.destroy();
@@ -128,19 +137,28 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     return typeof auth === 'string' && auth.startsWith('Bearer ') && secretsEqual(auth.slice(7), token);
   }
 
-  async function serveStatic(res: http.ServerResponse, file: string, method: string): Promise<void> {
+  /** The app's own files: the browser keeps them and asks whether they changed (ETag), never audit data. */
+  async function serveStatic(req: http.IncomingMessage, res: http.ServerResponse, file: string): Promise<void> {
     const path = join(staticDir, file);
     let size: number;
+    let etag: string;
     try {
       const st = await fsp.stat(path);
       if (!st.isFile()) throw new Error('not a file');
       size = st.size;
+      etag = `"${st.size.toString(36)}-${Math.floor(st.mtimeMs).toString(36)}"`;
     } catch {
       send(res, 404, 'not found\n', 'text/plain; charset=utf-8');
       return;
     }
-    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': size });
-    if (method === 'HEAD') {
+    const headers = { ...SECURITY_HEADERS, 'Cache-Control': 'no-cache', ETag: etag };
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { ...headers, 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': size });
+    if (req.method === 'HEAD') {
       res.end();
       return;
     }
@@ -160,15 +178,25 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       if (session[2] === 'keyframe') return sendJson(res, 200, await keyframeApi(ctx, sid, q, signal));
       if (session[2] === 'preview') return sendJson(res, 200, await previewApi(ctx, sid, q, signal));
       if (session[2] === 'outline') return sendJson(res, 200, await outlineApi(ctx, sid, q, signal));
+      if (session[2] === 'progress') return sendJson(res, 200, await progressApi(ctx, sid, q, signal));
       if (session[2] === 'stream') {
         const frames = await streamFrames(ctx, sid, q, signal);
         res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'application/x-ndjson; charset=utf-8' });
         try {
+          // Frames go out in batches (one write per frame cost more than reading the file), at
+          // most STREAM_BATCH_MS late. The socket's buffer is the window: a browser that stops
+          // reading stops the file reads.
+          let batch = '';
+          let since = 0;
           for await (const frame of frames) {
-            // The socket's buffer is the window: a browser that stops reading stops the file reads.
-            if (!res.write(`${JSON.stringify(frame)}\n`)) await once(res, 'drain', { signal });
+            if (batch === '') since = performance.now();
+            batch += `${JSON.stringify(frame)}\n`;
+            if (batch.length < STREAM_BATCH_CHARS && performance.now() - since < STREAM_BATCH_MS) continue;
+            const more = res.write(batch);
+            batch = '';
+            if (!more) await once(res, 'drain', { signal });
           }
-          res.end();
+          res.end(batch);
         } catch (err) {
           if (!signal.aborted) sendError(res, err);
         }
@@ -178,9 +206,9 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     }
     if (path.startsWith('/api/')) return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: 'no such API' } });
     if (path.startsWith('/assets/') && /^\/assets\/[A-Za-z0-9_-]{1,64}\.(?:js|css|map|png|svg|woff2)$/.test(path)) {
-      return serveStatic(res, path.slice(1), req.method!);
+      return serveStatic(req, res, path.slice(1));
     }
-    if (PAGE.test(path)) return serveStatic(res, 'index.html', req.method!);
+    if (PAGE.test(path)) return serveStatic(req, res, 'index.html');
     send(res, 404, 'not found\n', 'text/plain; charset=utf-8');
   }
 

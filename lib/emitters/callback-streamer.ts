@@ -19,7 +19,8 @@ export interface CallbackStreamerOptions {
   onRecordEvent?: (sessionId: string, event: AuditEventInput) => Promise<void> | void;
 }
 
-class CallbackStream implements AuditStream {
+/** CallbackStream: the stream a CallbackStreamer hands out. */
+export class CallbackStream implements AuditStream {
   constructor(private readonly inner: AuditStream, private readonly onRecordEvent?: CallbackStreamerOptions['onRecordEvent']) {}
 
   get uploadId() { return this.inner.uploadId; }

@@ -5,8 +5,8 @@ export { MultiEmitter } from './multi-emitter.js';
 export { DiscardEmitter, DiscardRecorder, DiscardStreamer } from './discard.js';
 export { LoggingEmitter } from './logging-emitter.js';
 export { CallbackEmitter } from './callback-emitter.js';
-export { CallbackStreamer, type CallbackStreamerOptions } from './callback-streamer.js';
-export { ReportingStreamer, type StreamUploadEvent } from './reporting-streamer.js';
+export { CallbackStreamer, CallbackStream, type CallbackStreamerOptions } from './callback-streamer.js';
+export { ReportingStreamer, ReportingStream, type StreamUploadEvent } from './reporting-streamer.js';
 export { SessionWriter, type SessionWriterOptions, type SessionWriterStats } from './session-writer.js';
 export { WriterEmitter } from './writer-emitter.js';
 export {

@@ -11,7 +11,8 @@ export interface StreamUploadEvent {
   readonly created: Date;
 }
 
-class ReportingStream implements AuditStream {
+/** ReportingStream: the stream a ReportingStreamer hands out; reports when it completes. */
+export class ReportingStream implements AuditStream {
   constructor(private readonly inner: AuditStream, private readonly report: (event: StreamUploadEvent) => void) {}
 
   get uploadId() { return this.inner.uploadId; }

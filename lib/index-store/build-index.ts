@@ -5,7 +5,7 @@
 import { AuditcastError, throwIfAborted } from '../errors.js';
 import type { SliceCodec } from '../codec/codec.js';
 import type { AuditEvent } from '../events/event.js';
-import { ScreenModel, type ScreenLimits, type ScreenLine } from '../screen/screen-model.js';
+import { ScreenModel, type ScreenLimits, type ScreenLine, type ScreenSnapshot } from '../screen/screen-model.js';
 import { readRecordingFrom } from '../stream/positioned-reader.js';
 import { type PartLayout, type PartResume, partLayout, readPartSection, resumeAt } from '../stream/part-checkpoints.js';
 import { type KeyframeEntry, type SeekHeader, SEEK_FILE_VERSION, SeekFileWriter, recordingStamp } from './seek-file.js';
@@ -27,6 +27,8 @@ export interface BuildIndexOptions {
   codec?: SliceCodec;
   /** Gets every line of text with the session's own event index and time, and the session start (epoch ms, 0 if unknown). */
   onLine?: (line: ScreenLine, sessionStartMs: number) => void;
+  /** Gets each keyframe as it is stored, with its screen: a reader can seek before the build ends. */
+  onKeyframe?: (entry: KeyframeEntry, snapshot: ScreenSnapshot) => void;
   signal?: AbortSignal;
   /** Told how far into the recording file indexing is (bytes), now and then. */
   onProgress?: (offset: number) => void;
@@ -57,13 +59,16 @@ export async function buildSeekIndex(recording: string, target: string, options:
   // The layout of the part the last keyframe fell in (large parts only), for mid-part resumes.
   let layout: { partOffset: number; layout: PartLayout | null } | null = null;
   const keyframe = async (partOffset: number, recordIndex: number) => {
-    const where = await writer.addSnapshot(model.snapshot());
+    const snapshot = model.snapshot();
+    const where = await writer.addSnapshot(snapshot);
     if (layout?.partOffset !== partOffset) {
       const section = await readPartSection(recording, partOffset, MAX_LAYOUT_SECTION_BYTES);
       layout = { partOffset, layout: section && section.length >= (options.minResumePartBytes ?? MIN_RESUME_PART_BYTES) ? await partLayout(section) : null };
     }
     const resume: PartResume | null = layout.layout && resumeAt(layout.layout, recordIndex);
-    keyframes.push({ timeMs: model.time, eventIndex: model.lastEventIndex, partOffset, recordIndex, ...(resume ? { resume } : {}), ...where });
+    const entry: KeyframeEntry = { timeMs: model.time, eventIndex: model.lastEventIndex, partOffset, recordIndex, ...(resume ? { resume } : {}), ...where };
+    keyframes.push(entry);
+    options.onKeyframe?.(entry, snapshot);
     options.onProgress?.(partOffset);
     bytesSince = 0;
     lastKeyframeMs = model.time;
@@ -87,7 +92,7 @@ export async function buildSeekIndex(recording: string, target: string, options:
     } catch (err) {
       throwIfAborted(options.signal);
       if (!(err instanceof AuditcastError)) throw err;
-      error = err.message; // indexed up to here
+      error = `${err.message} [${err.code}]`; // indexed up to here
     }
     model.finish();
     const header: SeekHeader = {

@@ -14,6 +14,7 @@ import { acquireBuildLock } from './build-lock.js';
 import { buildSeekIndex } from './build-index.js';
 import { type KeyframeEntry, type SeekHeader, SeekFile, recordingStamp, sameStamp } from './seek-file.js';
 import { type IndexedSession, type SearchHit, type SearchOptions, TextIndex } from './text-index.js';
+import type { TextStore } from './text-store.js';
 
 export interface RecordingIndexOptions {
   /** The index directory (created if missing). */
@@ -24,11 +25,15 @@ export interface RecordingIndexOptions {
   /** Keyframes in parts at least this large (compressed) resume inside the part (default 256 KiB). */
   minResumePartBytes?: number;
   codec?: SliceCodec;
+  /** Where lines of text are kept and searched (closed by close()); default SQLite FTS5 in `dir`. */
+  text?: TextStore;
 }
 
 export interface IndexRecordingOptions {
   /** Rebuild even a fresh index. */
   force?: boolean;
+  /** Each keyframe as a (re)build stores it (not called when a fresh index is kept). */
+  onKeyframe?: (entry: KeyframeEntry, snapshot: ScreenSnapshot) => void;
   signal?: AbortSignal;
   /** Called once if another build of the session (maybe in another process) is waited for. */
   onWait?: (holder: string) => void;
@@ -82,7 +87,7 @@ export async function replayScreenAt(recording: string, timeMs: number, options:
 
 export class RecordingIndex {
   readonly dir: string;
-  private text: TextIndex | null | undefined;
+  private text: TextStore | null | undefined;
   private textError: AuditcastError | null = null;
   /** Index builds run one at a time (one SQLite transaction each). */
   private queue: Promise<unknown> = Promise.resolve();
@@ -99,7 +104,8 @@ export class RecordingIndex {
   }
 
   /** The full-text index, or null (with the reason in `textUnavailable`) without better-sqlite3. */
-  private textIndex(): TextIndex | null {
+  private textIndex(): TextStore | null {
+    if (this.text === undefined && this.options.text) this.text = this.options.text;
     if (this.text === undefined) {
       try {
         mkdirSync(this.dir, { recursive: true, mode: 0o700 });
@@ -149,14 +155,15 @@ export class RecordingIndex {
       if (existing) {
         const header = existing.header;
         await existing.close();
-        const indexed = text?.session(sessionId);
+        const indexed = await text?.session(sessionId);
         if (!text || indexed && sameStamp(indexed.recording, stamp)) return { header, rebuilt: false, lines: indexed?.lines ?? null };
       }
     }
     const target = this.seekPath(sessionId);
     const build = (onLine?: (line: { text: string; timeMs: number; eventIndex: number }, startMs: number) => void) => buildSeekIndex(recording, target, {
       sessionId, keyframeBytes: this.options.keyframeBytes, keyframeMs: this.options.keyframeMs, limits: this.options.limits,
-      codec: this.options.codec, onLine, signal: options.signal, onProgress: options.onProgress, minResumePartBytes: this.options.minResumePartBytes,
+      codec: this.options.codec, onLine, onKeyframe: options.onKeyframe, signal: options.signal, onProgress: options.onProgress,
+      minResumePartBytes: this.options.minResumePartBytes,
     });
     if (!text) return { header: await build(), rebuilt: true, lines: null };
     let header: SeekHeader | undefined;
@@ -176,7 +183,7 @@ export class RecordingIndex {
   async staleRecordings(recordings: readonly { sessionId: string; path: string }[]): Promise<{ sessionId: string; path: string; size: number }[]> {
     const text = this.textIndex();
     const known = new Map<string, IndexedSession>();
-    for (const s of text?.sessions() ?? []) known.set(s.sessionId, s);
+    for (const s of (await text?.sessions?.()) ?? []) known.set(s.sessionId, s);
     const candidates = new Map<string, string>();
     for (const r of recordings) candidates.set(r.sessionId, path.resolve(r.path));
     for (const s of known.values()) if (s.path && !candidates.has(s.sessionId)) candidates.set(s.sessionId, s.path);
@@ -184,7 +191,7 @@ export class RecordingIndex {
     await Promise.all([...candidates].map(async ([sessionId, file]) => {
       const st = await fs.stat(file).catch(() => null);
       if (!st?.isFile()) return; // gone: its lines stay searchable
-      const indexed = known.get(sessionId);
+      const indexed = known.get(sessionId) ?? (text && !text.sessions ? await text.session(sessionId) : undefined);
       if (text) {
         if (indexed && indexed.recording.size === st.size && indexed.recording.mtimeMs === Math.floor(st.mtimeMs)) return;
       } else {
@@ -259,8 +266,9 @@ export class RecordingIndex {
     return text.search(pattern, options);
   }
 
-  close(): void {
-    this.text?.close();
+  async close(): Promise<void> {
+    const text = this.text;
     this.text = undefined;
+    await text?.close();
   }
 }

@@ -11,8 +11,8 @@
 // lines by time" of a word on millions of lines reads a few blocks instead of sorting every match.
 //
 // A query is a phrase (the words of the pattern, in order; a trailing `*` makes the last one a
-// prefix) that selects blocks; each line of a block is then checked as a plain case-insensitive
-// substring, so results are lines that show the text, like grep.
+// prefix) that selects blocks; each line of a block is then checked on its own (text-match.ts:
+// the same phrase, and the substring), so results are the lines FTS5 would match one by one.
 //
 // A session is written in batches of short transactions while it is indexed (readers and other
 // indexing processes are never blocked for long) and becomes visible in one step at the end, when
@@ -22,6 +22,7 @@ import * as path from 'node:path';
 import { AuditcastError, badParameter } from '../errors.js';
 import type { ScreenLine } from '../screen/screen-model.js';
 import type { RecordingStamp } from './seek-file.js';
+import { lineMatcher } from './text-match.js';
 
 // The part of better-sqlite3's API used here (its types are not a dependency).
 interface Statement {
@@ -85,8 +86,8 @@ export interface IndexedSession {
   user: string;
   startMs: number;
   recording: RecordingStamp;
-  /** The recording file it was indexed from (null when not known). */
-  path: string | null;
+  /** The recording file it was indexed from (null or missing when not known). */
+  path?: string | null;
   lines: number;
 }
 
@@ -382,7 +383,8 @@ export class TextIndex {
    * `limit` found so far.
    */
   search(pattern: string, options: SearchOptions = {}): SearchHit[] {
-    const { match, substring } = parsePattern(pattern);
+    const { match } = parsePattern(pattern);
+    const matcher = lineMatcher(pattern);
     const limit = options.limit ?? 100;
     if (!(Number.isSafeInteger(limit) && limit > 0)) throw badParameter(`search limit must be a positive integer, got ${limit}`);
     let low = 0n;
@@ -422,7 +424,7 @@ export class TextIndex {
       const texts = row.text.split('\n');
       for (let i = 0; i < texts.length; i++) {
         const text = texts[i]!;
-        if (!text.toLowerCase().includes(substring)) continue;
+        if (!matcher.matches(text)) continue;
         const timeMs = row.meta.readDoubleLE(i * 16);
         if (options.fromMs !== undefined && timeMs < options.fromMs) continue;
         if (options.toMs !== undefined && timeMs > options.toMs) continue;

@@ -1,6 +1,8 @@
 export { ProtoStreamer, type ProtoStreamerOptions, type StreamOptions } from './proto-streamer.js';
 export { ProtoStream, type ProtoStreamStats } from './proto-stream.js';
-export { ProtoReader, type ProtoReaderOptions, type ProtoReaderStats } from './proto-reader.js';
+export {
+  ProtoReader, protoReaderStatsToFields, type ProtoReaderOptions, type ProtoReaderStats, type SessionReader,
+} from './proto-reader.js';
 export { detectFormat, readRecordingHead, type RecordingFormat } from './detect-format.js';
 export type { StreamStatus } from './status-channel.js';
 export type { RecordingSource } from './byte-source.js';

@@ -46,6 +46,13 @@ export interface MultipartUploader {
   downloadStream(sessionId: string, options?: CallOptions): Promise<Readable>;
 }
 
+/** MultipartHandler: in auditcast every MultipartUploader also uploads and downloads whole recordings. */
+export type MultipartHandler = MultipartUploader;
+/** UploadHandler: whole-recording upload and download. */
+export type UploadHandler = Pick<MultipartUploader, 'upload' | 'download' | 'downloadStream'>;
+/** UploadMetadataGetter: where a session's recording is (or will be) stored. */
+export type UploadMetadataGetter = Pick<MultipartUploader, 'getUploadMetadata'>;
+
 /** Collects an upload body into one buffer. */
 export async function readBody(body: UploadBody): Promise<Buffer> {
   if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);

@@ -39,7 +39,16 @@ export interface ReadFromOptions extends PartReaderLimits {
    * from, and checked, this very file.
    */
   resume?: PartResume;
+  /**
+   * Lets the event loop run after this many milliseconds spent in the reader and its consumer
+   * (default 10; 0: never). A part is in memory at once, so without it a consumer that works on
+   * each event (a screen model, a server writing frames) would hold the loop for a whole part:
+   * seconds for a 5 MiB part, during which a server answers nothing.
+   */
+  yieldEveryMs?: number;
 }
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Events of the recording at `file` from `partOffset`/`recordIndex` on, in order. A wrong offset
@@ -84,6 +93,8 @@ export async function* readRecordingFrom(file: string, options: ReadFromOptions 
   const parts = new PartReader(source, codec, options);
   let lastIndex = options.afterIndex ?? -1;
   let first = true;
+  const yieldEveryMs = options.yieldEveryMs ?? 10;
+  let since = performance.now();
   try {
     for (;;) {
       throwIfAborted(options.signal);
@@ -93,7 +104,8 @@ export async function* readRecordingFrom(file: string, options: ReadFromOptions 
       } catch (err) {
         // The part reader counts parts from where it started; name the file offset instead.
         const reason = err instanceof Error ? err.message : String(err);
-        throw new AuditcastError(err instanceof AuditcastError ? err.code : 'CORRUPTED', `${file}: reading from byte ${start}: ${reason}`, { cause: err });
+        const from = start === 0 ? '' : `reading from byte ${start}: `;
+        throw new AuditcastError(err instanceof AuditcastError ? err.code : 'CORRUPTED', `${file}: ${from}${reason}`, { cause: err });
       }
       if (!part) return;
       const partOffset = start + part.offset;
@@ -112,6 +124,11 @@ export async function* readRecordingFrom(file: string, options: ReadFromOptions 
           if (event.Metadata.Index <= lastIndex) continue;
           lastIndex = event.Metadata.Index;
           yield { event, partOffset, recordIndex: i };
+          if (yieldEveryMs > 0 && (i & 31) === 31 && performance.now() - since >= yieldEveryMs) {
+            await yieldToEventLoop();
+            throwIfAborted(options.signal);
+            since = performance.now();
+          }
         }
       } finally {
         codec.releaseSection?.(part);

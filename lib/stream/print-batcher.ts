@@ -37,11 +37,19 @@ function sameStrings(a: PrintStrings, md: NonNullable<AuditEventInput['Metadata'
   return a.id === (md.ID ?? '') && a.code === (md.Code ?? '') && a.clusterName === (md.ClusterName ?? '');
 }
 
+export interface PrintBatcherOptions {
+  /**
+   * Keep prints' data that follows on in one buffer as views rather than copies (see
+   * PrintBatchBuilderOptions.borrowData): the caller does not change event data until flush().
+   */
+  borrowData?: boolean;
+}
+
 export class PrintBatcher {
   private builder: PrintBatchBuilder | null = null;
   private dataBytes = 0;
 
-  constructor(private readonly stream: AuditStream) {}
+  constructor(private readonly stream: AuditStream, private readonly options: PrintBatcherOptions = {}) {}
 
   /** Records one event (a print may wait in the batch until flush or a later event). */
   record(event: AuditEventInput): Promise<void> {
@@ -55,7 +63,7 @@ export class PrintBatcher {
     const data = event.Data as Uint8Array;
     const time = md.Time as Timestamp;
     this.builder ??= new PrintBatchBuilder({ type: 'print', id: md.ID ?? '', code: md.Code ?? '', clusterName: md.ClusterName ?? '' },
-      1024, BATCH_DATA_BYTES + MAX_BATCHED_PRINT);
+      1024, BATCH_DATA_BYTES + MAX_BATCHED_PRINT, this.options);
     const number = (v: unknown) => (v as number | undefined) ?? 0;
     this.builder.push(data, md.Index ?? 0, number(event.ChunkIndex), number(event.DelayMilliseconds), number(event.Offset), time.seconds, time.nanos);
     this.dataBytes += data.length;

@@ -1,5 +1,6 @@
 // ProtoReader: events of a recording, in order, part by part. Duplicate event indexes (left by a
 // resumed upload) are dropped and counted the way Teleport counts them.
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import { AuditcastError, corrupted, throwIfAborted } from '../errors.js';
 import { codec as defaultCodec } from '../codec/index.js';
 import type { SliceCodec } from '../codec/codec.js';
@@ -21,6 +22,16 @@ export interface ProtoReaderStats {
   parts: number;
 }
 
+/** ProtoReaderStats.ToFields: the seed's counters as log fields, under Teleport's field names. */
+export function protoReaderStatsToFields(stats: ProtoReaderStats): Record<string, number> {
+  return { 'skipped-events': stats.skippedEvents, 'out-of-order-events': stats.outOfOrderEvents, 'total-events': stats.totalEvents };
+}
+
+/** SessionReader: reads a session's events one by one; null at the end. */
+export interface SessionReader {
+  read(): Promise<AuditEvent | null>;
+}
+
 export interface ProtoReaderOptions extends PartReaderLimits {
   /** Codec backend (default: the process-wide one). */
   codec?: SliceCodec;
@@ -34,7 +45,7 @@ export interface ProtoReaderOptions extends PartReaderLimits {
   signal?: AbortSignal;
 }
 
-export class ProtoReader implements AsyncIterable<AuditEvent> {
+export class ProtoReader implements AsyncIterable<AuditEvent>, SessionReader {
   private source: ByteSource;
   private readonly parts: PartReader;
   private part: ReadPart | null = null;
@@ -53,6 +64,11 @@ export class ProtoReader implements AsyncIterable<AuditEvent> {
     this.parts = new PartReader(this.source, this.codec, options);
     this.signal = options.signal;
     this.decodeOptions = { shareBytes: options.copyData === false };
+  }
+
+  /** GetStats: a copy of the counters. */
+  getStats(): ProtoReaderStats {
+    return { ...this.stats };
   }
 
   /** Reads from a new source, keeping stats and the last index (Teleport's Reset). */
@@ -114,6 +130,9 @@ export class ProtoReader implements AsyncIterable<AuditEvent> {
     if (this.failure) throw this.failure;
     if (this.ended) return false;
     throwIfAborted(this.signal);
+    // With views, parts wait for the collector; the native backend frees (and reuses) a collected
+    // part's memory only when the event loop turns, which a Buffer source never lets it do.
+    if (this.decodeOptions.shareBytes && this.part) await setImmediatePromise();
     this.releasePart(); // free the finished part while the next one is read
     let next: ReadPart | null;
     try {

@@ -4,12 +4,13 @@ export {
 } from './file-uploader.js';
 export { S3Uploader, CANNED_ACLS, type S3UploaderOptions } from './s3-uploader.js';
 export {
-  UploadCompleter, recoverSessionEnd, type UploadCompleterOptions, type CompleterAuditLog,
+  UploadCompleter, startNewUploadCompleter, recoverSessionEnd, type UploadCompleterOptions, type CompleterAuditLog,
   type SessionTrackerService, type CheckUploadsResult,
 } from './upload-completer.js';
 export {
-  AsyncUploader, SessionError, isSessionError, formatCheckpoint, parseCheckpoint,
+  AsyncUploader, SessionError, isSessionError,
   type AsyncUploaderOptions, type ScanStats,
 } from './async-uploader.js';
+export { formatCheckpoint, parseCheckpoint, CHECKPOINT_EXT } from './checkpoint.js';
 export { newFileStreamer, type FileStreamerOptions } from './file-streamer.js';
 export { checkSessionId, checkUploadId, isUuid } from './ids.js';

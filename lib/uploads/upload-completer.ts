@@ -17,6 +17,7 @@ import { ProtoReader } from '../stream/proto-reader.js';
 import { missingPartNumbers } from '../stream/part-numbers.js';
 import type { MultipartUploader, StreamPart, StreamUpload } from './multipart-uploader.js';
 import { checkOptionNames } from './options.js';
+import type { CallOptions } from '../call-options.js';
 
 /** UploadCompleterGracePeriod. */
 export const DEFAULT_GRACE_PERIOD_MS = 24 * 60 * 60 * 1000;
@@ -96,7 +97,8 @@ export class UploadCompleter {
   private readonly pending = new Set<Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
-  private serving?: NodeJS.Timeout;
+  /** Ends the running serve() loop. */
+  private stopServing?: () => void;
 
   constructor(options: UploadCompleterOptions) {
     if (options === null || typeof options !== 'object') throw badParameter('UploadCompleter: options must be an object');
@@ -115,7 +117,7 @@ export class UploadCompleter {
   }
 
   /** One pass over the uploads in progress. Rejects only when the uploads cannot be listed. */
-  async checkUploads(options: { signal?: AbortSignal } = {}): Promise<CheckUploadsResult> {
+  async checkUploads(options: CallOptions = {}): Promise<CheckUploadsResult> {
     const uploads = await this.uploader.listUploads(options);
     const result: CheckUploadsResult = { uploads: uploads.length, completed: [], skipped: [], errors: [], stale: [] };
     for (const upload of uploads) {
@@ -134,7 +136,7 @@ export class UploadCompleter {
   }
 
   /** A periodic check: takes the lock when configured (no lock, no pass), then checkUploads. */
-  async performPeriodicCheck(): Promise<CheckUploadsResult | null> {
+  async performPeriodicCheck(options: CallOptions = {}): Promise<CheckUploadsResult | null> {
     if (this.acquireLock) {
       try {
         await this.acquireLock();
@@ -143,25 +145,43 @@ export class UploadCompleter {
       }
     }
     try {
-      return await this.checkUploads();
+      return await this.checkUploads(options);
     } catch (err) {
-      this.onError?.(toError(err, 'list uploads'));
+      if (!options.signal?.aborted) this.onError?.(toError(err, 'list uploads'));
       return null;
     }
   }
 
-  /** Runs performPeriodicCheck every checkPeriodMs (the first after half of it) until close(). */
-  serve(): void {
-    if (this.serving || this.closed) return;
-    const tick = (ms: number) => {
-      this.serving = setTimeout(() => {
-        void this.performPeriodicCheck().finally(() => {
-          if (!this.closed) tick(this.checkPeriodMs);
-        });
-      }, ms);
-      this.serving.unref?.();
-    };
-    tick(Math.floor(this.checkPeriodMs / 2));
+  /**
+   * Serve: runs performPeriodicCheck every checkPeriodMs (the first after half of it) until close()
+   * or until the signal aborts (which also cancels the pass in flight); resolves then. One loop at a
+   * time: a second call while serving is BAD_PARAMETER.
+   */
+  serve(options: CallOptions = {}): Promise<void> {
+    if (this.stopServing) return Promise.reject(badParameter('UploadCompleter: serve() is already running'));
+    const { signal } = options;
+    if (this.closed || signal?.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const stop = () => {
+        if (timer) clearTimeout(timer);
+        signal?.removeEventListener('abort', stop);
+        this.stopServing = undefined;
+        resolve();
+      };
+      const tick = (ms: number) => {
+        timer = setTimeout(() => {
+          timer = undefined;
+          void this.performPeriodicCheck({ signal }).finally(() => {
+            if (this.stopServing === stop) tick(this.checkPeriodMs);
+          });
+        }, ms);
+        timer.unref?.();
+      };
+      this.stopServing = stop;
+      signal?.addEventListener('abort', stop, { once: true });
+      tick(Math.floor(this.checkPeriodMs / 2));
+    });
   }
 
   /** Waits for the scheduled session end checks. */
@@ -172,7 +192,7 @@ export class UploadCompleter {
   /** Stops serving and drops the session end checks not yet started. */
   close(): void {
     this.closed = true;
-    if (this.serving) clearTimeout(this.serving);
+    this.stopServing?.();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
   }
@@ -263,6 +283,23 @@ export class UploadCompleter {
     await this.auditLog.emitAuditEvent(end);
     return end;
   }
+}
+
+/**
+ * StartNewUploadCompleter: a completer serving in the background until the signal aborts, which
+ * closes it (pending session end checks dropped). Returns it so that callers can drain() or close().
+ */
+export function startNewUploadCompleter(options: UploadCompleterOptions, callOptions: CallOptions = {}): UploadCompleter {
+  const completer = new UploadCompleter(options);
+  const { signal } = callOptions;
+  if (signal?.aborted) {
+    completer.close();
+    return completer;
+  }
+  const close = () => completer.close();
+  signal?.addEventListener('abort', close, { once: true });
+  void completer.serve({ signal }).finally(() => signal?.removeEventListener('abort', close));
+  return completer;
 }
 
 /**

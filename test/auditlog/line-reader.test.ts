@@ -60,7 +60,7 @@ describe('file names', () => {
 
 describe('event time parsing', () => {
   it('the fast path agrees with Timestamp.parse', async () => {
-    const { parseTime } = await import('../../lib/auditlog/search.js');
+    const { parseEventTime: parseTime } = await import('../../lib/auditlog/event-time.js');
     const { Timestamp } = await import('../../lib/events/timestamp.js');
     const samples = ['2024-01-15T00:00:00Z', '2019-10-04T21:38:35.351Z', '1970-01-01T00:00:00.000000001Z', '0001-01-01T00:00:00Z', '2099-12-31T23:59:59.999999999Z', '2024-01-15T10:00:00+02:00', '2024-01-15 10:00:00Z'];
     for (let i = 0; i < 500; i++) samples.push(Timestamp.fromMillis(Math.floor(Math.random() * 4e12)).toISOString());

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileLog } from '../../lib/auditlog/file-log.js';
-import { checkpointOf } from '../../lib/auditlog/search.js';
+import { checkpointOf } from '../../lib/auditlog/search-checkpoint.js';
 import { logFileName } from '../../lib/auditlog/file-time.js';
 import { nodeSearchFs, type SearchFs } from '../../lib/auditlog/search-fs.js';
 import type { SearchResult } from '../../lib/auditlog/search-types.js';

@@ -14,10 +14,11 @@ export interface LargeRecording {
   durationMs: number;
 }
 
-export async function writeLargeRecording(dir: string, sessionId: string, targetOutputBytes: number, startMs = Date.UTC(2026, 0, 3)): Promise<LargeRecording> {
+/** `minUploadBytes`: where parts are cut (default the streamer's 5 MiB of gzip, ~25 MiB of this output). */
+export async function writeLargeRecording(dir: string, sessionId: string, targetOutputBytes: number, startMs = Date.UTC(2026, 0, 3), minUploadBytes?: number): Promise<LargeRecording> {
   const { chunks } = loadScriptSession('build');
   const uploader = new FileUploader({ directory: dir });
-  const stream = await new ProtoStreamer({ uploader, inactivityFlushMs: 0 }).createAuditStream(sessionId);
+  const stream = await new ProtoStreamer({ uploader, inactivityFlushMs: 0, minUploadBytes }).createAuditStream(sessionId);
   let index = 0;
   let elapsed = 0;
   let offset = 0;

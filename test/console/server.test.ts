@@ -1,16 +1,21 @@
 // The console's HTTP server on real data: the token, Host and method checks, headers, id
 // validation, the events API paging the golden Teleport events, and recording streams.
 import * as http from 'node:http';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileLog } from '../../lib/auditlog/file-log.js';
-import { IndexScreenSource } from '../../lib/console/index-screen-source.js';
+import { IndexScreenSource, type ScreenIndex } from '../../lib/console/index-screen-source.js';
+import { lastPartOffset, recordingDuration } from '../../lib/console/recording-end.js';
 import { DirRecordingStore } from '../../lib/console/recordings.js';
 import { RecordingIndex } from '../../lib/index-store/recording-index.js';
+import type { KeyframeEntry } from '../../lib/index-store/seek-file.js';
+import type { ScreenSnapshot } from '../../lib/screen/screen-model.js';
 import { type ConsoleServer, startConsoleServer } from '../../lib/console/server.js';
 import { isAuditcastError } from '../../lib/errors.js';
 import { loadScriptSession } from '../helpers/corpus.js';
 import { BUILD_SID, type ConsoleData, makeConsoleData, TYPING_SID, XSS_USER } from './console-fixture.js';
+import { writeLargeRecording } from './large-recording.js';
 
 let data: ConsoleData;
 let server: ConsoleServer;
@@ -260,5 +265,124 @@ describe('sessions and recordings', () => {
     const from = all[40].i;
     const rest = (await (await fetch(`${server.url}/api/sessions/${TYPING_SID}/stream?index=${from}`, { headers: auth })).text()).trim().split('\n').map((l) => JSON.parse(l));
     expect(rest).toEqual(all.slice(40));
+  });
+});
+
+describe('a recording that cannot be read', () => {
+  it('is a 422 with the words of `auditcast verify`, naming <sid>.tar but not the server\'s directory', async () => {
+    const sid = '0badf11e-0000-4000-8000-000000000001';
+    const file = join(data.recordsDir, `${sid}.tar`);
+    // The typing recording cut inside its first part's data.
+    writeFileSync(file, readFileSync(join(data.recordsDir, `${TYPING_SID}.tar`)).subarray(0, 1000));
+    try {
+      for (const path of [`/api/sessions/${sid}`, `/api/sessions/${sid}/outline`]) {
+        const { status, body } = await getJson(path);
+        expect(status, path).toBe(422);
+        expect(body.error.code).toBe('CORRUPTED');
+        expect(body.error.message).toMatch(new RegExp(`^${sid}\\.tar: part 1 \\(at byte 0\\): data truncated, expected to read \\d+ bytes, but got 976$`));
+        expect(body.error.message).not.toContain(data.recordsDir);
+      }
+    } finally {
+      rmSync(file);
+    }
+  });
+});
+
+describe('playing before the index is whole', () => {
+  it('reads the duration from the recording\'s end, as a full pass finds it, also across parts', async () => {
+    for (const sid of [TYPING_SID, BUILD_SID]) {
+      const { body } = await getJson(`/api/sessions/${sid}/outline`);
+      expect(await recordingDuration(join(data.recordsDir, `${sid}.tar`)), sid).toBeCloseTo(body.duration, 6);
+    }
+    // Parts cut every 64 KiB of gzip: many parts, and the duration still comes from the last one.
+    const sid = 'b16b16b1-0000-4000-8000-0000000000aa';
+    const large = await writeLargeRecording(data.recordsDir, sid, 2 * 1024 * 1024, undefined, 64 * 1024);
+    expect(await lastPartOffset(large.path)).toBeGreaterThan(large.bytes / 2);
+    expect(await recordingDuration(large.path)).toBeCloseTo(large.durationMs / 1000, 6);
+    const progress = await getJson(`/api/sessions/${sid}/progress`);
+    expect(progress.body.duration).toBeCloseTo(large.durationMs / 1000, 6);
+    expect(['waiting', 'building', 'ready']).toContain(progress.body.index.state);
+    const indexed = await getJson(`/api/sessions/${TYPING_SID}/progress`);
+    expect(indexed.body).toEqual({ sessionId: TYPING_SID, duration: 3.582, index: { state: 'ready', indexedSeconds: 3.582 } });
+  });
+
+  it('seeks from the keyframes a running build has made so far, and from its last one beyond them', async () => {
+    // A real index of the build session, whose build is held half way (as a long one is while it
+    // runs): it hands the console the first half of its keyframes, then waits to be released.
+    const recording = join(data.recordsDir, `${BUILD_SID}.tar`);
+    const real = new RecordingIndex({ dir: join(data.root, 'index-held'), keyframeBytes: 2048 });
+    let release!: () => void;
+    const released = new Promise<void>((done) => { release = done; });
+    const handed: [KeyframeEntry, ScreenSnapshot][] = [];
+    const held: ScreenIndex = {
+      seekPath: (sid) => join(data.root, 'no-index', `${sid}.seek`),
+      seekPoint: (...args) => real.seekPoint(...args),
+      screenAt: (...args) => real.screenAt(...args),
+      search: (...args) => real.search(...args),
+      async indexRecording(sid, path, options = {}) {
+        const made: [KeyframeEntry, ScreenSnapshot][] = [];
+        const result = await real.indexRecording(sid, path, { onKeyframe: (e, s) => made.push([e, s]) });
+        for (const [entry, snapshot] of made.slice(0, Math.floor(made.length / 2))) {
+          handed.push([entry, snapshot]);
+          options.onKeyframe?.(entry, snapshot);
+        }
+        await released;
+        return result;
+      },
+    };
+    const screen = new IndexScreenSource(held);
+    try {
+      const progress = await screen.progress(BUILD_SID, recording);
+      expect(progress.state).toBe('building');
+      await expect.poll(() => handed.length, { timeout: 60_000 }).toBeGreaterThan(3);
+      const [last] = handed[handed.length - 1]!;
+      expect((await screen.progress(BUILD_SID, recording)).indexedSeconds).toBe(last.timeMs / 1000);
+      const t = handed[Math.floor(handed.length / 2)]![0].timeMs + 1;
+      const [before, snapshot] = handed.filter(([k]) => k.timeMs <= t).pop()!;
+      const inside = await screen.keyframe(BUILD_SID, recording, t / 1000);
+      expect(inside).toMatchObject({ timeMs: before.timeMs, eventIndex: before.eventIndex, partOffset: before.partOffset, recordIndex: before.recordIndex });
+      expect(inside!.data).toBe(snapshot.data);
+      const beyond = await screen.keyframe(BUILD_SID, recording, 1e6);
+      expect(beyond).toMatchObject({ timeMs: last.timeMs, eventIndex: last.eventIndex });
+    } finally {
+      release();
+    }
+    await expect.poll(async () => (await screen.progress(BUILD_SID, recording)).state, { timeout: 60_000 }).toBe('ready');
+    const whole = await screen.keyframe(BUILD_SID, recording, 1e6);
+    expect(whole!.eventIndex).toBeGreaterThan(handed[handed.length - 1]![0].eventIndex);
+    real.close();
+  });
+
+  it('indexes a recording someone opens first, stopping a background build that starts again after it', async () => {
+    const real = new RecordingIndex({ dir: join(data.root, 'index-order') });
+    const started: string[] = [];
+    const stopped: string[] = [];
+    const slow: ScreenIndex = {
+      seekPath: (sid) => join(data.root, 'no-index', `${sid}.seek`),
+      seekPoint: (...args) => real.seekPoint(...args),
+      screenAt: (...args) => real.screenAt(...args),
+      search: (...args) => real.search(...args),
+      async indexRecording(sid, path, options = {}) {
+        started.push(sid);
+        if (started.length === 1) {
+          // The first background build runs until it is told to stop.
+          await new Promise<void>((_, reject) => options.signal!.addEventListener('abort', () => {
+            stopped.push(sid);
+            reject(options.signal!.reason as Error);
+          }));
+        }
+        return real.indexRecording(sid, path, options);
+      },
+    };
+    const screen = new IndexScreenSource(slow);
+    const background = screen.warm([BUILD_SID, TYPING_SID].map((sid) => ({ sessionId: sid, path: join(data.recordsDir, `${sid}.tar`) })));
+    await expect.poll(() => started).toEqual([BUILD_SID]);
+    // Opening the typing session (the player asks for its progress) moves it first and stops the other.
+    await screen.progress(TYPING_SID, join(data.recordsDir, `${TYPING_SID}.tar`));
+    await background;
+    expect(stopped).toEqual([BUILD_SID]);
+    expect(started).toEqual([BUILD_SID, TYPING_SID, BUILD_SID]);
+    expect((await screen.progress(BUILD_SID, join(data.recordsDir, `${BUILD_SID}.tar`))).state).toBe('ready');
+    real.close();
   });
 });

@@ -6,6 +6,8 @@ import {
   CallbackEmitter, DiscardAuditLog, DiscardStreamer, MemoryUploader, ProtoReader, ProtoStream, ProtoStreamer, SessionWriter,
   StreamerAndEmitter, eventMetadata, fipsProtoStateToAwsState, formatStreamUpload, newDiscardAuditLog, s3OptionsFromUrl,
   type AuditEventInput, type AuditLogSessionStreamer, type StreamEmitter, type StreamStatus,
+  CallbackStream, CallbackStreamer, ReportingStream, ReportingStreamer, checkStreamUpload, parseFileTime, protoReaderStatsToFields,
+  type MultipartHandler, type SessionReader, type UploadHandler, type UploadMetadataGetter,
 } from '../../lib/index.js';
 import { MinUploadPartSizeBytes } from '../../lib/constants.js';
 
@@ -90,6 +92,54 @@ describe('StreamUpload string form', () => {
     const upload = { id: 'u1', sessionId: 's1', initiated: new Date('2024-01-15T10:00:00.120Z') };
     expect(formatStreamUpload(upload)).toBe('Upload(session=s1, id=u1, initiated=2024-01-15 10:00:00.12 +0000 UTC)');
     expect(formatStreamUpload({ ...upload, initiated: new Date('2024-01-15T10:00:00Z') })).toContain('initiated=2024-01-15 10:00:00 +0000 UTC)');
+    // Initiated is "not always initialized": Go prints its zero time.
+    expect(formatStreamUpload({ ...upload, initiated: new Date(Number.NaN) })).toBe('Upload(session=s1, id=u1, initiated=0001-01-01 00:00:00 +0000 UTC)');
+  });
+
+  it('CheckAndSetDefaults wants both ids', () => {
+    const upload = { id: 'u1', sessionId: 's1', initiated: new Date() };
+    expect(() => checkStreamUpload(upload)).not.toThrow();
+    expect(() => checkStreamUpload({ ...upload, id: '' })).toThrow(expect.objectContaining({ code: 'BAD_PARAMETER', message: expect.stringContaining('id') }));
+    expect(() => checkStreamUpload({ ...upload, sessionId: '' })).toThrow(/sessionId/);
+  });
+});
+
+describe('ProtoReader.GetStats, ProtoReaderStats.ToFields, SessionReader', () => {
+  it('reads one by one and reports the counters as a copy and as log fields', async () => {
+    const uploader = new MemoryUploader();
+    const sessionId = randomUUID();
+    const stream = await new ProtoStreamer({ uploader }).createAuditStream(sessionId);
+    for (let i = 0; i < 3; i++) await stream.recordEvent({ $type: 'SessionPrint', Metadata: { Index: i, Type: 'print', Time: new Date() }, Data: Buffer.from('x') });
+    await stream.complete();
+    const reader: SessionReader & ProtoReader = new ProtoReader(await uploader.download(sessionId));
+    let n = 0;
+    while ((await reader.read()) !== null) n++;
+    expect(n).toBe(3);
+    const stats = reader.getStats();
+    expect(stats).toMatchObject({ totalEvents: 3, skippedEvents: 0, outOfOrderEvents: 0 });
+    stats.totalEvents = 99;
+    expect(reader.getStats().totalEvents).toBe(3);
+    expect(protoReaderStatsToFields(reader.getStats())).toEqual({ 'skipped-events': 0, 'out-of-order-events': 0, 'total-events': 3 });
+  });
+});
+
+describe('ParseFileTime, MultipartHandler, UploadHandler, UploadMetadataGetter, CallbackStream, ReportingStream', () => {
+  it('are exported under their seed names', async () => {
+    expect(parseFileTime('2024-01-15.10:20:30.log').toISOString()).toBe('2024-01-15T10:20:30.000Z');
+    const uploader = new MemoryUploader();
+    const handler: MultipartHandler = uploader;
+    const whole: UploadHandler = uploader;
+    const getter: UploadMetadataGetter = uploader;
+    expect(getter.getUploadMetadata('s1').sessionId).toBe('s1');
+    await whole.upload('s2', Buffer.from('abc'));
+    expect((await handler.download('s2')).toString()).toBe('abc');
+    const reports: string[] = [];
+    const reporting = new ReportingStreamer(new CallbackStreamer({ inner: new DiscardStreamer() }), (e) => reports.push(e.sessionId));
+    const stream = await reporting.createAuditStream('s3');
+    expect(stream).toBeInstanceOf(ReportingStream);
+    await stream.complete();
+    expect(reports).toEqual(['s3']);
+    expect(await new CallbackStreamer({ inner: new DiscardStreamer() }).createAuditStream('s4')).toBeInstanceOf(CallbackStream);
   });
 });
 

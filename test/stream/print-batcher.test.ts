@@ -8,10 +8,10 @@ import { ProtoStreamer } from '../../lib/stream/proto-streamer.js';
 import { MemoryUploader } from '../../lib/uploads/memory-uploader.js';
 import { chunksToPrints, loadScriptSession, loadTeleportWebPrints } from '../helpers/corpus.js';
 
-async function recording(events: AuditEventInput[], batched: boolean, minUploadBytes: number): Promise<Buffer> {
+async function recording(events: AuditEventInput[], batched: boolean, minUploadBytes: number, borrowData = false): Promise<Buffer> {
   const uploader = new MemoryUploader();
   const stream = await new ProtoStreamer({ uploader, minUploadBytes }).createAuditStream('s');
-  const batcher = new PrintBatcher(stream);
+  const batcher = new PrintBatcher(stream, { borrowData });
   for (const event of events) await (batched ? batcher.record(event) : stream.recordEvent(event));
   await batcher.flush();
   await stream.complete();
@@ -31,6 +31,19 @@ function mixedSession(): AuditEventInput[] {
   return events;
 }
 
+/** The same events, each print's data a view of one buffer holding them all in order (as an importer's input). */
+function viewsOfOneBuffer(events: AuditEventInput[]): AuditEventInput[] {
+  const prints = events.filter((e) => e.Data instanceof Uint8Array);
+  const whole = Buffer.concat(prints.map((e) => e.Data as Uint8Array));
+  let at = 0;
+  return events.map((e) => {
+    if (!(e.Data instanceof Uint8Array)) return e;
+    const view = whole.subarray(at, at + e.Data.length);
+    at += e.Data.length;
+    return { ...e, Data: view };
+  });
+}
+
 describe('PrintBatcher', () => {
   const sessions: [string, () => AuditEventInput[]][] = [
     ['a mixed session', mixedSession],
@@ -41,6 +54,13 @@ describe('PrintBatcher', () => {
       it(`${name}, parts of ${min} bytes: the same recording as recordEvent one by one`, async () => {
         const expected = await recording(events(), false, min);
         expect((await recording(events(), true, min)).equals(expected)).toBe(true);
+      });
+      it(`${name}, parts of ${min} bytes, data borrowed from one buffer: the same recording`, async () => {
+        const expected = await recording(events(), false, min);
+        const views = viewsOfOneBuffer(events());
+        expect((await recording(views, true, min, true)).equals(expected)).toBe(true);
+        // Data from scattered buffers (copied after the first break in the run) too.
+        expect((await recording(events(), true, min, true)).equals(expected)).toBe(true);
       });
     }
   }

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ProtoReader } from '../../lib/stream/proto-reader.js';
-import { parseCheckpoint } from '../../lib/uploads/async-uploader.js';
+import { parseCheckpoint } from '../../lib/uploads/checkpoint.js';
 import { newFileStreamer } from '../../lib/uploads/file-streamer.js';
 import { FileUploader } from '../../lib/uploads/file-uploader.js';
 import { generateTestSession } from '../helpers/generate-session.js';

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { getEventListeners } from 'node:events';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AuditLog } from '../../lib/auditlog/audit-log.js';
 import { AuditcastError } from '../../lib/errors.js';
 import type { AuditEvent } from '../../lib/events/event.js';
@@ -12,7 +13,7 @@ import { ProtoStreamer } from '../../lib/stream/proto-streamer.js';
 import { FileUploader } from '../../lib/uploads/file-uploader.js';
 import { MemoryUploader } from '../../lib/uploads/memory-uploader.js';
 import type { StreamPart, StreamUpload } from '../../lib/uploads/multipart-uploader.js';
-import { UploadCompleter, recoverSessionEnd } from '../../lib/uploads/upload-completer.js';
+import { UploadCompleter, recoverSessionEnd, startNewUploadCompleter } from '../../lib/uploads/upload-completer.js';
 import { generateTestSession } from '../helpers/generate-session.js';
 
 const HOUR = 3_600_000;
@@ -287,5 +288,102 @@ describe('UploadCompleter', () => {
     expect((end?.EndTime as Timestamp).toMillis()).toBe(4000);
     await expect(recoverSessionEnd([{ Metadata: m('print', 1) }])).rejects.toMatchObject({ code: 'BAD_PARAMETER' });
     await expect(recoverSessionEnd([])).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  describe('serve(signal) and startNewUploadCompleter (fake timers: each pass is a timer that fires)', () => {
+    afterEach(() => { vi.useRealTimers(); });
+
+    /** A MemoryUploader that counts the passes (one listUploads per pass). */
+    class CountingUploader extends MemoryUploader {
+      passes = 0;
+      override listUploads(options?: { signal?: AbortSignal }) {
+        this.passes++;
+        return super.listUploads(options);
+      }
+    }
+
+    it('serve: the first pass after half the period, then one per period, until the signal aborts', async () => {
+      vi.useFakeTimers();
+      const uploader = new CountingUploader();
+      const completer = new UploadCompleter({ uploader, gracePeriodMs: -1, checkPeriodMs: 100 });
+      const controller = new AbortController();
+      let served = false;
+      const serving = completer.serve({ signal: controller.signal }).then(() => { served = true; });
+      await vi.advanceTimersByTimeAsync(49);
+      expect(uploader.passes).toBe(0);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(uploader.passes).toBe(1);
+      await vi.advanceTimersByTimeAsync(200);
+      expect(uploader.passes).toBe(3);
+      await expect(completer.serve()).rejects.toMatchObject({ code: 'BAD_PARAMETER' });
+      controller.abort();
+      await serving;
+      expect(served).toBe(true);
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(uploader.passes).toBe(3);
+      // Aborting stops the loop, not the completer: it serves again, until close().
+      const again = completer.serve();
+      await vi.advanceTimersByTimeAsync(50);
+      expect(uploader.passes).toBe(4);
+      completer.close();
+      await again;
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(uploader.passes).toBe(4);
+    });
+
+    it('serve: an aborted signal or a closed completer resolves at once without a pass', async () => {
+      vi.useFakeTimers();
+      const uploader = new CountingUploader();
+      const completer = new UploadCompleter({ uploader, checkPeriodMs: 100 });
+      await completer.serve({ signal: AbortSignal.abort() });
+      completer.close();
+      await completer.serve();
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(uploader.passes).toBe(0);
+    });
+
+    it('serve: aborting cancels the pass in flight, and the abort is not reported as an error', async () => {
+      const errors: AuditcastError[] = [];
+      const controller = new AbortController();
+      let listed!: () => void;
+      const listing = new Promise<void>((resolve) => { listed = resolve; });
+      const uploader = new (class extends MemoryUploader {
+        override listUploads(options?: { signal?: AbortSignal }): Promise<StreamUpload[]> {
+          listed();
+          return new Promise((_, reject) => {
+            options?.signal?.addEventListener('abort', () => reject(new AuditcastError('CONNECTION_PROBLEM', 'aborted')), { once: true });
+          });
+        }
+      })();
+      const completer = new UploadCompleter({ uploader, checkPeriodMs: 2, onError: (e) => errors.push(e) });
+      const serving = completer.serve({ signal: controller.signal });
+      await listing;
+      controller.abort();
+      await serving;
+      expect(errors).toEqual([]);
+    });
+
+    it('startNewUploadCompleter: completes abandoned uploads in the background and closes when the signal aborts', async () => {
+      vi.useFakeTimers();
+      const uploader = new CountingUploader();
+      const sid = randomUUID();
+      await uploader.createUpload(sid);
+      const controller = new AbortController();
+      const completer = startNewUploadCompleter({ uploader, gracePeriodMs: -1, checkPeriodMs: 100 }, { signal: controller.signal });
+      expect(completer).toBeInstanceOf(UploadCompleter);
+      expect(await uploader.listUploads()).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(50);
+      expect(await uploader.listUploads()).toEqual([]);
+      const passes = uploader.passes;
+      controller.abort();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+      await uploader.createUpload(randomUUID());
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(uploader.passes).toBe(passes); // closed: no more passes
+      await expect(completer.serve()).resolves.toBeUndefined(); // closed for good
+      expect(() => startNewUploadCompleter({ uploader, checkPeriodMs: 0 })).toThrow(/checkPeriodMs/);
+    });
   });
 });

@@ -44,6 +44,13 @@ export interface Outline extends SessionHead {
   markers: { t: number; kind: 'resize' | 'join' | 'leave'; label: string }[];
 }
 
+/** The duration and how far the screen index got (seeks up to indexedSeconds start at a keyframe). */
+export interface Progress {
+  sessionId: string;
+  duration: number;
+  index: { state: 'waiting' | 'building' | 'ready'; indexedSeconds: number } | null;
+}
+
 export interface GrepHit {
   sessionId: string;
   t: number;

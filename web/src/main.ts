@@ -1,6 +1,5 @@
 // Entry point: picks the page from the path (the server answers every page with index.html).
 import { renderAuditPage } from './audit-page.js';
-import { renderPlayerPage } from './player-page.js';
 import { renderSearchPage } from './search-page.js';
 import { renderSessionsPage } from './sessions-page.js';
 
@@ -11,7 +10,8 @@ function start(): void {
   let nav = 'audit';
   if (player) {
     nav = 'sessions';
-    renderPlayerPage(root, player[1]!);
+    // xterm.js comes with the player only: the other pages load a fraction of the bytes.
+    void import('./player-page.js').then(({ renderPlayerPage }) => renderPlayerPage(root, player[1]!));
   } else if (path === '/sessions') {
     nav = 'sessions';
     renderSessionsPage(root);

@@ -1,6 +1,6 @@
 // /sessions/<sid>: the player with its controls. `?t=SECONDS&paused=1` opens at a moment;
 // `q=TEXT` marks the grep hits of this session on the seek bar.
-import { getJson, type GrepHit, type Outline, type SessionHead } from './api.js';
+import { getJson, type GrepHit, type Outline, type Progress, type SessionHead } from './api.js';
 import { formatClock, formatTime, h } from './dom.js';
 import { Player, type PlayerState, SPEEDS } from './player.js';
 
@@ -24,9 +24,11 @@ export function renderPlayerPage(root: HTMLElement, sessionId: string): void {
     const screenText = h('pre', { id: 'screen-text', class: 'visually-hidden', 'aria-label': 'screen text' });
     const playBtn = h('button', { type: 'button', id: 'play', 'aria-label': 'play' }, '▶');
     const clock = h('span', { id: 'clock', class: 'nowrap' }, '0:00.0');
-    // Disabled until the duration is known (the outline of a large recording takes a pass over it).
+    // Disabled until the duration is known (asked right after the first frame).
     const seek = h('input', { type: 'range', id: 'seek', min: 0, max: head.duration ?? 0, step: 'any', value: 0, 'aria-label': 'seek', disabled: head.duration === null });
     const markers = h('div', { class: 'markers', id: 'markers' });
+    const indexedFill = h('div', {});
+    const indexed = h('div', { class: 'indexed', id: 'indexed', title: 'indexed part: seeks there are instant' }, indexedFill);
     const speed = h('select', { id: 'speed', 'aria-label': 'speed' }, ...SPEEDS.map((s) => h('option', { value: s, selected: s === 1 }, `${s}x`)));
     const skip = h('input', { type: 'checkbox', id: 'skip-idle', checked: true });
     const cap = h('input', { type: 'number', id: 'idle-cap', min: 0.05, max: 60, step: 0.05, value: 0.5, 'aria-label': 'idle cap in seconds' });
@@ -34,7 +36,7 @@ export function renderPlayerPage(root: HTMLElement, sessionId: string): void {
     const copy = h('button', { type: 'button', id: 'copy-text' }, 'Copy text');
     const container = h('section', { class: 'player', id: 'player', tabindex: 0, 'data-state': 'loading' },
       h('div', { class: 'screen-wrap' }, screen),
-      h('div', { class: 'seekbar' }, seek, markers),
+      h('div', { class: 'seekbar' }, seek, indexed, markers),
       h('div', { class: 'controls' }, playBtn, clock, h('label', {}, 'Speed ', speed),
         h('label', {}, skip, ' Skip idle > ', cap, ' s'), full, copy),
       screenText);
@@ -109,11 +111,34 @@ export function renderPlayerPage(root: HTMLElement, sessionId: string): void {
     await player.seek(Number.isFinite(t) && t > 0 ? t : 0);
     if (params.get('paused') !== '1') player.play();
     else render(player.state);
-    // Asked after the first frame: on a large recording the server's pass over it would delay that frame.
-    getJson<Outline>(`${base}/outline`).then((outline) => {
-      player.setDuration(outline.duration);
-      seek.max = String(outline.duration);
+    // Asked after the first frame, so nothing delays it. The duration comes first (from the index
+    // or the recording's end), then how far the screen index got, polled until it is whole.
+    const showDuration = (seconds: number) => {
+      player.setDuration(seconds);
+      seek.max = String(seconds);
       seek.disabled = false;
+    };
+    const pollProgress = async () => {
+      for (;;) {
+        let progress: Progress;
+        try {
+          progress = await getJson<Progress>(`${base}/progress`);
+        } catch (err) {
+          status.textContent += ` · index: ${(err as Error).message}`;
+          return;
+        }
+        if (container.dataset.outline !== 'ready') showDuration(progress.duration);
+        const index = progress.index ?? { state: 'ready', indexedSeconds: progress.duration };
+        indexedFill.style.width = `${progress.duration > 0 ? (100 * index.indexedSeconds) / progress.duration : 100}%`;
+        container.dataset.index = index.state;
+        container.dataset.indexed = index.indexedSeconds.toFixed(3);
+        if (index.state === 'ready' || !container.isConnected) return;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    };
+    void pollProgress();
+    getJson<Outline>(`${base}/outline`).then((outline) => {
+      showDuration(outline.duration);
       for (const m of outline.markers) addMarker(m.t, m.kind, m.label);
       for (const hit of grepHits) addMarker(hit.t, 'grep', hit.line);
       container.dataset.outline = 'ready';

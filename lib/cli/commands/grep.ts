@@ -1,5 +1,6 @@
 // auditcast grep PATTERN [--session S] [--from T] [--to T] [--limit N] [--json]
 import { integerOption, expectPositionals, parseCommand, stringOption } from '../args.js';
+import { AUDIT_URL_OPTION } from '../audit-log.js';
 import { type Command, helpText } from '../command.js';
 import { resolveDataDir } from '../data-dir.js';
 import { catchUpIndex, formatOffset, openRecordingIndex } from '../recording-index.js';
@@ -13,6 +14,7 @@ const OPTIONS = {
   to: { type: 'string' },
   limit: { type: 'string', short: 'n' },
   json: { type: 'boolean' },
+  ...AUDIT_URL_OPTION,
 } as const;
 
 export const grepCommand: Command = {
@@ -27,13 +29,15 @@ export const grepCommand: Command = {
       'background) and indexed ones that changed are indexed first; see also `auditcast index`.',
       'PATTERN is a phrase (its words in that order, as on the screen); a trailing * makes its last',
       'word a prefix: `auditcast grep "kubectl del*"`.',
-      'Needs the optional package better-sqlite3.',
+      'The index is SQLite in the data dir (needs the optional package better-sqlite3), or PostgreSQL',
+      'when the audit log is there (--audit-url postgres://...): one index for a fleet.',
     ].join('\n'),
     [
       ['-s, --session S', 'only this session'],
       ['--from T, --to T', 'only lines shown in this time range (2024-01-15, RFC 3339, now, 7d ago...)'],
       ['-n, --limit N', 'at most N lines (default 100)'],
       ['--json', 'one JSON object per line'],
+      ['--audit-url URL', 'search the text index in this PostgreSQL (default $AUDITCAST_AUDIT_URL, else the data dir)'],
     ],
   ),
   async run(argv) {
@@ -42,7 +46,7 @@ export const grepCommand: Command = {
     const from = stringOption(values, 'from');
     const to = stringOption(values, 'to');
     const data = resolveDataDir(values.dataDir);
-    const index = openRecordingIndex(data);
+    const index = await openRecordingIndex(data, values);
     try {
       // Recordings finished moments ago (indexed in the background) or never indexed: first.
       if (index.textUnavailable === null) await catchUpIndex(index, data, NAME);
@@ -62,7 +66,7 @@ export const grepCommand: Command = {
       if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
       return hits.length > 0 ? 0 : 1;
     } finally {
-      index.close();
+      await index.close();
     }
   },
 };

@@ -17,7 +17,6 @@ import { importAsciicast } from '../importers/asciicast.js';
 import { importLegacy } from '../importers/legacy.js';
 import { importScript } from '../importers/script.js';
 import type { ImportedSession, ImportOptions } from '../importers/imported-session.js';
-import { indexCompletedRecording } from '../index-on-completion.js';
 
 const NAME = 'import';
 const FORMATS = ['script', 'asciicast', 'legacy'] as const;
@@ -110,8 +109,9 @@ export const importCommand: Command = {
     let bytes = 0;
     let first: Timestamp | null = null;
     let last: Timestamp | null = null;
-    // Prints go to the stream as batches (framed natively, no work per print object).
-    const batcher = new PrintBatcher(sink.stream);
+    // Prints go to the stream as batches (framed natively, no work per print object); their data are
+    // consecutive views of the input, read whole and never changed, so batches borrow them.
+    const batcher = new PrintBatcher(sink.stream, { borrowData: true });
     try {
       for (const event of imported.events) {
         await batcher.record(event);
@@ -137,7 +137,8 @@ export const importCommand: Command = {
     }
     progress.done();
     if (out === undefined) await emitSessionAuditEvents(data, auditEvents, values);
-    if (out === undefined) await indexCompletedRecording(data, imported.sessionId, sink.path);
+    // The index store (and the screen model it loads) only when the recording goes to the data dir.
+    if (out === undefined) await (await import('../index-on-completion.js')).indexCompletedRecording(data, imported.sessionId, sink.path, '\n', values);
     const duration = first && last ? last.toMillis() - first.toMillis() : 0;
     for (const line of imported.dropped?.() ?? []) process.stderr.write(`auditcast import: ${line}\n`);
     process.stderr.write(`imported ${count} events (${formatBytes(bytes)} of output, ${formatDuration(duration)}) into ${sink.path}\n`);

@@ -198,7 +198,7 @@ export const recordCommand: Command = {
       await owner.release().catch(() => {});
       const lost = writer.stats.lostEvents > 0 ? `, ${writer.stats.lostEvents} events lost` : '';
       process.stderr.write(`\r\nauditcast: session ${sessionId} recorded (${formatBytes(outputBytes)}, ${formatDuration(endedAt.getTime() - startedAt.getTime())}${lost}) in ${where}\r\n`);
-      await indexCompletedRecording(data, sessionId, where, '\r\n');
+      await indexCompletedRecording(data, sessionId, where, '\r\n', values);
     }
     const code = exitCodeOf(exit);
     return failure && code === 0 ? 1 : code;
