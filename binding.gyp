@@ -12,6 +12,7 @@
         "native/core/buffer_pool.cc",
         "native/core/chunk_deflater.cc",
         "native/core/output_buffer.cc",
+        "native/core/part_memory.cc",
         "native/core/part_assembler.cc",
         "native/core/section_inflater.cc",
         "native/core/print_framer.cc"

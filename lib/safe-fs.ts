@@ -16,29 +16,11 @@ import { constants as C, type Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import { AuditcastError } from './errors.js';
+import { AuditcastError, toAuditcastError } from './errors.js';
 
-/** Turns a Node fs error into the library's error codes (Teleport: trace.ConvertSystemError). */
+/** Turns a Node fs error into the library's error codes and words, after `what` (toAuditcastError). */
 export function fsError(err: unknown, what: string): AuditcastError {
-  if (err instanceof AuditcastError) return err;
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  const detail = err instanceof Error ? err.message : String(err);
-  switch (code) {
-    case 'ENOENT':
-    case 'ENOTDIR':
-      return new AuditcastError('NOT_FOUND', `${what}: not found (${detail})`, { cause: err });
-    case 'EEXIST':
-      return new AuditcastError('ALREADY_EXISTS', `${what}: already exists (${detail})`, { cause: err });
-    case 'EACCES':
-    case 'EPERM':
-      return new AuditcastError('ACCESS_DENIED', `${what}: access denied (${detail})`, { cause: err });
-    case 'ENOSPC':
-    case 'EDQUOT':
-    case 'EFBIG':
-      return new AuditcastError('LIMIT_EXCEEDED', `${what}: no space left (${detail})`, { cause: err });
-    default:
-      return new AuditcastError('CONNECTION_PROBLEM', `${what}: ${detail}`, { cause: err });
-  }
+  return toAuditcastError(err, 'CONNECTION_PROBLEM', what);
 }
 
 /** The error for a path that is not what we put there. */

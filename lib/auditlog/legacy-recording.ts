@@ -113,6 +113,17 @@ export function importLegacySession(events: readonly Record<string, unknown>[], 
   return rebuild(sorted, new ChunkStore([{ offset: 0, data: Buffer.from(stream.buffer, stream.byteOffset, stream.byteLength) }]));
 }
 
+/** A tar archive is a legacy Teleport recording when it holds `<sid>.index` or `<sid>-N.events(.gz)` files. */
+export function isLegacyRecordingTar(names: readonly string[]): boolean {
+  return names.some((name) => /\.(?:index|events(?:\.gz)?)$/.test(name));
+}
+
+/** The words for a tar archive that is not a Teleport recording (the same wherever one is read). */
+export function notTeleportTar(names: readonly string[]): string {
+  const shown = names.length === 0 ? 'it holds no files' : `it holds ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}`;
+  return `not a Teleport recording: the tar archive has no <session-id>.index or .events entries (${shown})`;
+}
+
 /** Typed events (index order) of a legacy tarball, merged across every auth server's index. */
 export function readLegacyRecording(archive: Uint8Array): AuditEvent[] {
   const entries = readTar(archive);
@@ -123,6 +134,7 @@ export function readLegacyRecording(archive: Uint8Array): AuditEvent[] {
     byBase.set(base, [...(byBase.get(base) ?? []), e]);
   }
   const indexes = entries.filter((e) => e.name.endsWith('.index'));
+  if (!isLegacyRecordingTar(entries.map((e) => e.name))) throw corrupted(notTeleportTar(entries.map((e) => e.name)));
   if (indexes.length === 0) throw corrupted('legacy recording: the tarball holds no <session>.index file');
   const find = (indexName: string, fileName: string): TarEntry => {
     const dir = posix.dirname(indexName);

@@ -1,5 +1,6 @@
 // A small ustar writer and reader for Teleport's legacy (pre-4.4) session tarballs: regular
 // files only, names up to 255 bytes (prefix + name), pax `path` and GNU long names on read.
+import type { FileHandle } from 'node:fs/promises';
 import { corrupted } from '../errors.js';
 
 const BLOCK = 512;
@@ -78,34 +79,80 @@ function checksumOk(block: Uint8Array): boolean {
   return /^[0-7]+$/.test(text) && parseInt(text, 8) === sum;
 }
 
+interface TarHeader {
+  name: string;
+  size: number;
+  /** '0' regular file, '7' contiguous file, 'x' pax header, 'L' GNU long name... */
+  type: string;
+}
+
+/** The header block at byte `at`; null for the zero block that ends an archive. */
+function readHeader(block: Uint8Array, at: number): TarHeader | null {
+  if (block.every((b) => b === 0)) return null;
+  if (!checksumOk(block)) throw corrupted(`tar header at byte ${at}: bad checksum`);
+  const prefix = readString(block, 345, 155);
+  return {
+    name: prefix ? `${prefix}/${readString(block, 0, 100)}` : readString(block, 0, 100),
+    size: readNumber(block, 124, 12, at),
+    type: String.fromCharCode(block[156] || 0x30),
+  };
+}
+
+/** The entry name that a pax ('x') or GNU long-name ('L') header gives the next entry. */
+function longNameOf(type: string, data: Buffer): string | undefined {
+  if (type === 'x') return /(?:^|\n)\d+ path=([^\n]*)\n/.exec(data.toString('utf8'))?.[1];
+  if (type === 'L') return data.toString('utf8').replace(/\0+$/, '');
+  return undefined;
+}
+
+const isFileEntry = (type: string) => type === '0' || type === '7';
+
 /** The regular files of a tar archive, in archive order. CORRUPTED on a broken header or short data. */
 export function readTar(archive: Uint8Array): TarEntry[] {
   const entries: TarEntry[] = [];
   let pos = 0;
   let longName: string | undefined;
   while (pos + BLOCK <= archive.length) {
-    const block = archive.subarray(pos, pos + BLOCK);
-    if (block.every((b) => b === 0)) break;
-    if (!checksumOk(block)) throw corrupted(`tar header at byte ${pos}: bad checksum`);
-    const size = readNumber(block, 124, 12, pos);
-    const type = String.fromCharCode(block[156] || 0x30);
+    const head = readHeader(archive.subarray(pos, pos + BLOCK), pos);
+    if (!head) break;
     const dataStart = pos + BLOCK;
-    if (dataStart + size > archive.length) throw corrupted(`tar entry at byte ${pos}: ${size} bytes of data, archive ends first`);
-    const data = Buffer.from(archive.subarray(dataStart, dataStart + size));
-    pos = dataStart + Math.ceil(size / BLOCK) * BLOCK;
-    if (type === 'x') {
-      const path = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(data.toString('utf8'));
-      if (path) longName = path[1];
+    if (dataStart + head.size > archive.length) throw corrupted(`tar entry at byte ${pos}: ${head.size} bytes of data, archive ends first`);
+    const data = Buffer.from(archive.subarray(dataStart, dataStart + head.size));
+    pos = dataStart + Math.ceil(head.size / BLOCK) * BLOCK;
+    if (head.type === 'x' || head.type === 'L') {
+      longName = longNameOf(head.type, data) ?? longName;
       continue;
     }
-    if (type === 'L') {
-      longName = data.toString('utf8').replace(/\0+$/, '');
-      continue;
-    }
-    const prefix = readString(block, 345, 155);
-    const name = longName ?? (prefix ? `${prefix}/${readString(block, 0, 100)}` : readString(block, 0, 100));
+    if (isFileEntry(head.type)) entries.push({ name: longName ?? head.name, data });
     longName = undefined;
-    if (type === '0' || type === '7') entries.push({ name, data });
   }
   return entries;
+}
+
+/**
+ * The names of the first `max` regular files of a tar archive on disk, reading only the headers
+ * (a large archive is not read whole to say what it holds). CORRUPTED on a broken header.
+ */
+export async function readTarNames(handle: FileHandle, max = 100): Promise<string[]> {
+  const names: string[] = [];
+  const block = Buffer.alloc(BLOCK);
+  let pos = 0;
+  let longName: string | undefined;
+  while (names.length < max) {
+    const { bytesRead } = await handle.read(block, 0, BLOCK, pos);
+    if (bytesRead < BLOCK) break;
+    const head = readHeader(block, pos);
+    if (!head) break;
+    const dataStart = pos + BLOCK;
+    pos = dataStart + Math.ceil(head.size / BLOCK) * BLOCK;
+    if (head.type === 'x' || head.type === 'L') {
+      const data = Buffer.alloc(Math.min(head.size, 64 * 1024));
+      await handle.read(data, 0, data.length, dataStart);
+      longName = longNameOf(head.type, data) ?? longName;
+      continue;
+    }
+    if (isFileEntry(head.type)) names.push(longName ?? head.name);
+    longName = undefined;
+  }
+  return names;
 }

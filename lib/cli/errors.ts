@@ -1,6 +1,6 @@
 // How the CLI fails: one line on stderr, exit 1 for bad input or data, 2 for bad usage. A stack
 // trace only with --debug.
-import { AuditcastError } from '../errors.js';
+import { AuditcastError, isSystemError, toAuditcastError } from '../errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -22,27 +22,17 @@ export class CliError extends Error {
   }
 }
 
-/** The one line printed for an error (without the program name). */
+/**
+ * The one line printed for an error (without the program name): what and where, then the code.
+ * A raw Node error gets the same words and code as everywhere else (toAuditcastError).
+ */
 export function describeError(err: unknown): string {
   if (err instanceof UsageError || err instanceof CliError) return err.message;
-  if (err instanceof AuditcastError) return `${err.message} [${err.code}]`;
-  const errno = err as NodeJS.ErrnoException | undefined;
-  if (errno && typeof errno.code === 'string' && typeof errno.message === 'string') {
-    const where = errno.path ? `${errno.path}: ` : '';
-    return `${where}${systemMessage(errno.code) ?? errno.message} [${errno.code}]`;
+  if (err instanceof AuditcastError || isSystemError(err)) {
+    const coded = toAuditcastError(err);
+    return `${coded.message} [${coded.code}]`;
   }
   return err instanceof Error ? err.message : String(err);
-}
-
-function systemMessage(code: string): string | null {
-  switch (code) {
-    case 'ENOENT': return 'no such file or directory';
-    case 'EACCES': return 'permission denied';
-    case 'EISDIR': return 'is a directory';
-    case 'ENOTDIR': return 'not a directory';
-    case 'ENOSPC': return 'no space left on device';
-    default: return null;
-  }
 }
 
 export function exitCodeOf(err: unknown): number {

@@ -6,7 +6,7 @@ import { createReadStream, existsSync, promises as fsp } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { extname, join, resolve } from 'node:path';
+import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AuditcastError, badParameter } from '../errors.js';
 import { SearchEventsLimiter } from '../auditlog/search-limiter.js';
@@ -80,8 +80,14 @@ function statusOf(err: unknown): number {
     case 'NOT_FOUND': return 404;
     case 'LIMIT_EXCEEDED': return 429;
     case 'UNSUPPORTED': return 501;
+    // A recording that cannot be read: the same words as `auditcast verify`, not "internal error".
+    case 'CORRUPTED': return 422;
     default: return 500;
   }
+}
+
+function hideDirectory(message: string, dir: string | undefined): string {
+  return dir ? message.replaceAll(`${dir}${sep}`, '') : message;
 }
 
 export async function startConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServer> {
@@ -114,7 +120,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   function sendError(res: http.ServerResponse, err: unknown): void {
     const status = statusOf(err);
     // Internal errors keep their details (paths, stacks) on the server.
-    const message = status === 500 ? 'internal error' : (err as Error).message;
+    // The recordings' directory is the server's business: a file is named as <session-id>.tar.
+    const message = status === 500 ? 'internal error' : hideDirectory((err as Error).message, ctx.recordings.dir);
     if (status === 500) process.stderr.write(`auditcast serve: ${(err as Error)?.stack ?? String(err)}\n`);
     if (res.headersSent) {
       res.destroy();

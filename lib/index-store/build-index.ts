@@ -74,7 +74,7 @@ export async function buildSeekIndex(recording: string, target: string, options:
     } catch (err) {
       throwIfAborted(options.signal);
       if (!(err instanceof AuditcastError)) throw err;
-      error = err.message; // indexed up to here
+      error = `${err.message} [${err.code}]`; // indexed up to here
     }
     model.finish();
     const header: SeekHeader = {

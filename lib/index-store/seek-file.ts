@@ -47,7 +47,7 @@ export interface SeekHeader {
   events: number;
   outputBytes: number;
   keyframes: KeyframeEntry[];
-  /** Set when the recording could be read only up to a corruption: what and where. */
+  /** Set when the recording could be read only up to a corruption: what and where, then [CODE]. */
   error: string | null;
 }
 

@@ -66,7 +66,8 @@ export async function* readRecordingFrom(file: string, options: ReadFromOptions 
       } catch (err) {
         // The part reader counts parts from where it started; name the file offset instead.
         const reason = err instanceof Error ? err.message : String(err);
-        throw new AuditcastError(err instanceof AuditcastError ? err.code : 'CORRUPTED', `${file}: reading from byte ${start}: ${reason}`, { cause: err });
+        const from = start === 0 ? '' : `reading from byte ${start}: `;
+        throw new AuditcastError(err instanceof AuditcastError ? err.code : 'CORRUPTED', `${file}: ${from}${reason}`, { cause: err });
       }
       if (!part) return;
       const partOffset = start + part.offset;

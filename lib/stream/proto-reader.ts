@@ -1,5 +1,6 @@
 // ProtoReader: events of a recording, in order, part by part. Duplicate event indexes (left by a
 // resumed upload) are dropped and counted the way Teleport counts them.
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import { AuditcastError, corrupted, throwIfAborted } from '../errors.js';
 import { codec as defaultCodec } from '../codec/index.js';
 import type { SliceCodec } from '../codec/codec.js';
@@ -129,6 +130,9 @@ export class ProtoReader implements AsyncIterable<AuditEvent>, SessionReader {
     if (this.failure) throw this.failure;
     if (this.ended) return false;
     throwIfAborted(this.signal);
+    // With views, parts wait for the collector; the native backend frees (and reuses) a collected
+    // part's memory only when the event loop turns, which a Buffer source never lets it do.
+    if (this.decodeOptions.shareBytes && this.part) await setImmediatePromise();
     this.releasePart(); // free the finished part while the next one is read
     let next: ReadPart | null;
     try {

@@ -7,7 +7,7 @@
 import type { ObjectCannedACL, S3Client, S3ClientConfig, ServerSideEncryption } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { AuditcastError, badParameter, throwIfAborted } from '../errors.js';
-import { checkPartNumber, checkSessionId } from './ids.js';
+import { checkPartNumber, checkSessionId, isUuid } from './ids.js';
 import {
   type CallOptions, type MultipartUploader, type StreamPart, type StreamUpload, type UploadBody,
   type UploadMetadata,
@@ -17,7 +17,7 @@ import { checkNonEmptyString, checkOptionNames, checkPositiveInteger } from './o
 type CommandName =
   | 'AbortMultipartUploadCommand' | 'CompleteMultipartUploadCommand' | 'CreateMultipartUploadCommand'
   | 'GetObjectCommand' | 'HeadObjectCommand' | 'ListMultipartUploadsCommand' | 'ListPartsCommand'
-  | 'PutObjectCommand' | 'UploadPartCommand';
+  | 'PutObjectCommand' | 'UploadPartCommand' | 'ListObjectsV2Command';
 type Sdk_ = typeof import('@aws-sdk/client-s3');
 type CommandInput<K extends CommandName> = ConstructorParameters<Sdk_[K]>[0];
 type CommandOutput<K extends CommandName> = Awaited<ReturnType<InstanceType<Sdk_[K]>['resolveMiddleware']>> extends (...a: never[]) => Promise<{ output: infer O }> ? O : never;
@@ -63,6 +63,14 @@ export interface S3UploaderOptions {
    * while a large part on a slow link is not cut short.
    */
   requestTimeoutMs?: number;
+}
+
+/** A recording object in the bucket. */
+export interface StoredObject {
+  sessionId: string;
+  bytes: number;
+  lastModifiedMs: number;
+  etag: string;
 }
 
 export const DEFAULT_S3_CONNECT_TIMEOUT_MS = 10_000;
@@ -441,6 +449,44 @@ export class S3Uploader implements MultipartUploader {
     } catch (err) {
       const mapped = s3Error(err, `download recording ${sessionId}`);
       if (mapped.code === 'NOT_FOUND') throw new AuditcastError('NOT_FOUND', `recording ${sessionId} is not found`, { cause: err });
+      throw mapped;
+    }
+  }
+
+  /** The complete recordings stored under the prefix (`<prefix>/<sid>.tar`), page by page from S3. */
+  async listRecordings(options?: CallOptions): Promise<StoredObject[]> {
+    const found: StoredObject[] = [];
+    const prefix = this.prefix ? `${this.prefix}/` : '';
+    let token: string | undefined;
+    do {
+      throwIfAborted(options?.signal);
+      let out: CommandOutput<'ListObjectsV2Command'>;
+      try {
+        out = await this.send('ListObjectsV2Command', { Bucket: this.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }, options);
+      } catch (err) {
+        throw s3Error(err, `list recordings in s3://${this.bucket}/${prefix}`);
+      }
+      for (const item of out.Contents ?? []) {
+        const name = item.Key?.slice(prefix.length) ?? '';
+        if (!name.endsWith('.tar')) continue;
+        const sessionId = name.slice(0, -4);
+        if (!isUuid(sessionId)) continue;
+        found.push({ sessionId, bytes: item.Size ?? 0, lastModifiedMs: item.LastModified?.getTime() ?? 0, etag: item.ETag ?? '' });
+      }
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+    return found;
+  }
+
+  /** One session's recording object (size, time, ETag), or null when there is none. */
+  async statRecording(sessionId: string, options?: CallOptions): Promise<StoredObject | null> {
+    checkSessionId(sessionId);
+    try {
+      const out = await this.send('HeadObjectCommand', { Bucket: this.bucket, Key: this.key(sessionId) }, options);
+      return { sessionId, bytes: out.ContentLength ?? 0, lastModifiedMs: out.LastModified?.getTime() ?? 0, etag: out.ETag ?? '' };
+    } catch (err) {
+      const mapped = s3Error(err, `head recording ${sessionId}`);
+      if (mapped.code === 'NOT_FOUND') return null;
       throw mapped;
     }
   }

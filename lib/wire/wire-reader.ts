@@ -1,6 +1,7 @@
 // A bounds-checked protobuf reader over a Buffer view. Every read past the end or malformed varint
 // throws a CORRUPTED AuditcastError naming the offset, never a RangeError.
 import { corrupted } from '../errors.js';
+import { copyBytes } from './byte-slab.js';
 import { utf8Slice } from './fast-buffer.js';
 
 const TWO_32 = 4294967296;
@@ -107,10 +108,10 @@ export class WireReader {
     return start === end ? '' : utf8Slice(this.buf, start, end);
   }
 
-  /** A bytes field: a copy, or a view when the reader shares bytes. */
+  /** A bytes field: a copy (see byte-slab.ts), or a view when the reader shares bytes. */
   bytes(): Uint8Array {
     const [start, end] = this.lenRange();
-    return this.shareBytes ? this.buf.subarray(start, end) : Uint8Array.prototype.slice.call(this.buf, start, end);
+    return this.shareBytes ? this.buf.subarray(start, end) : copyBytes(this.buf, start, end);
   }
 
   skip(wireType: number): void {

@@ -1,6 +1,7 @@
 // inflateSection(section, maxInflatedBytes) -> {data, bounds, trailingBytes} | {status, offset, value}
 // inflateSectionAsync(section, maxInflatedBytes) -> Promise of the same, inflated on a libuv worker
-// releaseInflated(data) -> bool: frees an inflated part now (its Buffer is detached first)
+// releaseInflated(data) -> bool: frees an inflated part now (its Buffer is detached first; its
+// memory is kept for the next part, see core/part_memory.h)
 // Failures, out of memory included, come back as {status, offset, value}, never as a throw.
 // The JS adapter turns a status into the error (lib/codec/part-format.ts sectionError).
 
@@ -9,6 +10,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "../core/part_memory.h"
 #include "../core/section_inflater.h"
 #include "bindings.h"
 
@@ -43,6 +45,7 @@ void FinalizePart(Napi::Env env, uint8_t*, OutputBuffer* memory) {
   std::unique_ptr<OutputBuffer> owned(memory);
   Forget(owned->data());
   Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(owned->capacity()));
+  PartMemory::Give(std::move(*owned));  // no view of it is left: the next part may reuse its pages
 }
 
 // The record bounds as a Uint32Array over the vector's own memory (no copy: a part of tiny records
@@ -78,9 +81,14 @@ Napi::Value StatusObject(Napi::Env env, const StatusInfo& status) {
 // inflated memory moves into the JS Buffer only once that Buffer exists; on every other path the
 // OutputBuffer's destructor frees it.
 Napi::Value ResultValue(Napi::Env env, InflatedSection& result, StatusInfo status) {
-  if (status.status != kOk) return StatusObject(env, status);
-  // Give back what the size guess over-allocated (mremap or realloc: no copy) before V8 owns it.
-  result.buffer.Resize(result.size, result.size);
+  if (status.status != kOk) {
+    PartMemory::Give(std::move(result.buffer));
+    return StatusObject(env, status);
+  }
+  // Give back what the size guess over-allocated (mremap or realloc: no copy) before V8 owns it,
+  // unless it is a few pages: the memory of a smaller part keeps its pages for the larger parts
+  // that reuse it next (core/part_memory.h), at most twice the part.
+  if (result.buffer.capacity() / 2 > result.size) result.buffer.Resize(result.size, result.size);
   auto owned = std::make_unique<OutputBuffer>(std::move(result.buffer));
   Napi::Buffer<uint8_t> buffer = Napi::Buffer<uint8_t>::New(env, owned->data(), result.size, FinalizePart, owned.get());
   if (env.IsExceptionPending()) {
@@ -186,7 +194,8 @@ Napi::Value ReleaseInflated(const Napi::CallbackInfo& info) {
     return Napi::Boolean::New(env, false);
   }
   Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(memory->capacity()));
-  memory->Free();  // the empty OutputBuffer itself goes with the Buffer's finalizer
+  // Kept for the next part (or freed); the empty OutputBuffer itself goes with the Buffer's finalizer.
+  PartMemory::Give(std::move(*memory));
   return Napi::Boolean::New(env, true);
 }
 

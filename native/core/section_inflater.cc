@@ -6,6 +6,7 @@
 
 #include "chunk_deflater.h"
 #include "node_zlib.h"
+#include "part_memory.h"
 
 namespace auditcast {
 
@@ -115,7 +116,9 @@ StatusInfo InflateAndSplit(const uint8_t* section, size_t size, uint64_t max_inf
   uint64_t guess = size >= 18 ? GetU32LE(section + size - 4) + static_cast<uint64_t>(kZlibWindow) : kZlibWindow;
   if (guess > static_cast<uint64_t>(size) * 1032 + kZlibWindow) guess = static_cast<uint64_t>(size) * 4 + kZlibWindow;
   OutputBuffer& buffer = out->buffer;
-  if (!buffer.Resize(static_cast<size_t>(guess < cap ? guess : cap), 0)) {
+  const size_t first = static_cast<size_t>(guess < cap ? guess : cap);
+  buffer = PartMemory::Take(first);  // the pages of the last part released, when they fit
+  if (buffer.capacity() < first && !buffer.Resize(first, 0)) {
     inflateEnd(&stream);
     return Fail(kOutOfMemory, 0);
   }

@@ -22,6 +22,9 @@ export interface RunOptions {
   cwd?: string;
   input?: string | Buffer;
   timeoutMs?: number;
+  /** Run as this user and group (the tests run as root in CI: to meet a file root could read). */
+  uid?: number;
+  gid?: number;
 }
 
 function environment(extra?: Record<string, string | undefined>): NodeJS.ProcessEnv {
@@ -38,6 +41,7 @@ export function run(args: readonly string[], options: RunOptions = {}, noInput =
       cwd: options.cwd ?? ROOT,
       env: environment(options.env),
       stdio: [noInput ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }),
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];

@@ -133,7 +133,7 @@ describe('a tar that is not a Teleport recording', () => {
     writeFileSync(file, writeTar([{ name: 'photos/cat.txt', data: Buffer.from('meow') }]));
     const imported = await run(['import', '--from', 'legacy', file, '-o', join(tmp.dir, 'photos-out.tar')]);
     expect(imported.code).toBe(1);
-    expect(imported.stderr).toBe(`auditcast import: ${file}: not a Teleport recording: the tarball holds no <session>.index file [CORRUPTED]\n`);
+    expect(imported.stderr).toBe(`auditcast import: ${file}: not a Teleport recording: the tar archive has no <session-id>.index or .events entries (it holds photos/cat.txt) [CORRUPTED]\n`);
     expect(existsSync(join(tmp.dir, 'photos-out.tar'))).toBe(false);
   });
 });

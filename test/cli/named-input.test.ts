@@ -61,7 +61,7 @@ describe('non-seekable input', () => {
     for (const command of [['verify', fifo], ['export', fifo, '-f', 'json'], ['play', fifo]]) {
       const r = await run(command);
       expect(r.code).toBe(1);
-      expect(r.stderr).toBe(`auditcast ${command[0]}: ${fifo}: not a regular file (a pipe, FIFO or device); recordings are read from files: save it first, e.g. \`cat ${fifo} > session.tar\`\n`);
+      expect(r.stderr).toBe(`auditcast ${command[0]}: ${fifo}: not a regular file (a pipe, FIFO or device); recordings are read from files: save it first, e.g. \`cat ${fifo} > session.tar\` [BAD_PARAMETER]\n`);
       expect(r.stderr).not.toMatch(/ESPIPE/);
     }
     const dash = await run(['verify', '-']);

@@ -1,6 +1,7 @@
 // The console's HTTP server on real data: the token, Host and method checks, headers, id
 // validation, the events API paging the golden Teleport events, and recording streams.
 import * as http from 'node:http';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileLog } from '../../lib/auditlog/file-log.js';
@@ -264,6 +265,26 @@ describe('sessions and recordings', () => {
     const from = all[40].i;
     const rest = (await (await fetch(`${server.url}/api/sessions/${TYPING_SID}/stream?index=${from}`, { headers: auth })).text()).trim().split('\n').map((l) => JSON.parse(l));
     expect(rest).toEqual(all.slice(40));
+  });
+});
+
+describe('a recording that cannot be read', () => {
+  it('is a 422 with the words of `auditcast verify`, naming <sid>.tar but not the server\'s directory', async () => {
+    const sid = '0badf11e-0000-4000-8000-000000000001';
+    const file = join(data.recordsDir, `${sid}.tar`);
+    // The typing recording cut inside its first part's data.
+    writeFileSync(file, readFileSync(join(data.recordsDir, `${TYPING_SID}.tar`)).subarray(0, 1000));
+    try {
+      for (const path of [`/api/sessions/${sid}`, `/api/sessions/${sid}/outline`]) {
+        const { status, body } = await getJson(path);
+        expect(status, path).toBe(422);
+        expect(body.error.code).toBe('CORRUPTED');
+        expect(body.error.message).toMatch(new RegExp(`^${sid}\\.tar: part 1 \\(at byte 0\\): data truncated, expected to read \\d+ bytes, but got 976$`));
+        expect(body.error.message).not.toContain(data.recordsDir);
+      }
+    } finally {
+      rmSync(file);
+    }
   });
 });
 

@@ -1,13 +1,12 @@
 // auditcast export SESSION|FILE --format json|asciicast|text|txt|screen [--at TIME] [--out FILE]
 import { marshalEventJson } from '../../events/event-json.js';
-import { ProtoReader } from '../../stream/proto-reader.js';
 import { choiceOption, expectPositionals, parseCommand, stringOption } from '../args.js';
 import { AsciicastWriter } from '../asciicast-writer.js';
 import { type Command, helpText } from '../command.js';
 import { resolveDataDir } from '../data-dir.js';
 import { UsageError } from '../errors.js';
 import { openOutput, Progress } from '../output.js';
-import { checkRecordingFormat, findRecording, readChunks } from '../recording-input.js';
+import { openRecording, RecordingReader } from '../recording-input.js';
 import { TerminalReader } from '../terminal-reader.js';
 
 const NAME = 'export';
@@ -51,8 +50,7 @@ export const exportCommand: Command = {
     const at = stringOption(values, 'at');
     if ((at !== undefined) !== (format === 'screen')) throw new UsageError('--at TIME goes with --format screen (and is required there)', NAME);
     const data = resolveDataDir(values.dataDir);
-    const file = await findRecording(positionals[0]!, data);
-    await checkRecordingFormat(file);
+    const file = await openRecording(positionals[0]!, data);
     if (format === 'txt' || format === 'screen') {
       const out = openOutput(stringOption(values, 'out'), { inputs: [file.path], force: values.force === true });
       try {
@@ -70,7 +68,7 @@ export const exportCommand: Command = {
     const progress = new Progress('exporting', file.size);
     // Events are written (or copied into one write) before the next part is read: views into the
     // part are enough, and the output gets one write per part rather than one per event.
-    const reader = new ProtoReader(readChunks(file.path, (n) => progress.update(n)), { copyData: false });
+    const reader = await RecordingReader.open(file.path, { copyData: false, onBytes: (n) => progress.update(n) });
     let out;
     try {
       out = openOutput(stringOption(values, 'out'), { inputs: [file.path], force: values.force === true });

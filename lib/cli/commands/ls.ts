@@ -3,7 +3,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { Timestamp } from '../../events/timestamp.js';
-import { ProtoReader } from '../../stream/proto-reader.js';
 import { FileUploader } from '../../uploads/file-uploader.js';
 import { isUuid } from '../../uploads/ids.js';
 import { expectPositionals, parseCommand } from '../args.js';
@@ -11,7 +10,7 @@ import { AUDIT_URL_HELP, AUDIT_URL_OPTION, openAuditLogForSearch } from '../audi
 import { type Command, helpText } from '../command.js';
 import { existingDataDir } from '../data-dir.js';
 import { formatBytes, formatDuration, formatTable, openOutput } from '../output.js';
-import { readChunks } from '../recording-input.js';
+import { RecordingReader } from '../recording-input.js';
 import { uploadState } from '../record/recording-owner.js';
 import { type SessionInfo, TerminalReader } from '../terminal-reader.js';
 
@@ -36,7 +35,8 @@ interface Listed {
 }
 
 async function readInfo(file: string): Promise<SessionInfo | null> {
-  const reader = new ProtoReader(readChunks(file));
+  const reader = await RecordingReader.open(file).catch(() => null);
+  if (!reader) return null;
   try {
     return await new TerminalReader(reader).open();
   } catch {

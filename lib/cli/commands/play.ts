@@ -4,12 +4,11 @@
 // SIGHUP, closed output) restores the terminal the recording's programs changed (terminal-restore).
 import { constants as osConstants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ProtoReader } from '../../stream/proto-reader.js';
 import { expectPositionals, numberOption, parseCommand } from '../args.js';
 import { type Command, helpText } from '../command.js';
 import { resolveDataDir } from '../data-dir.js';
 import { openOutput } from '../output.js';
-import { checkRecordingFormat, findRecording, readChunks } from '../recording-input.js';
+import { openRecording, RecordingReader } from '../recording-input.js';
 import { type TerminalSize, TerminalReader } from '../terminal-reader.js';
 import { PlaybackTerminal } from '../terminal-restore.js';
 
@@ -128,8 +127,8 @@ export const playCommand: Command = {
     const speed = numberOption(NAME, values, 'speed', MIN_SPEED, MAX_SPEED) ?? 1;
     const idleLimit = numberOption(NAME, values, 'idle-limit', 0);
     const from = numberOption(NAME, values, 'from', 0) ?? 0;
-    const file = await findRecording(positionals[0]!, resolveDataDir(values.dataDir));
-    await checkRecordingFormat(file);
+    const file = await openRecording(positionals[0]!, resolveDataDir(values.dataDir));
+    const reader = await RecordingReader.open(file.path);
 
     const controls = new Controls(speed);
     const terminal = new PlaybackTerminal(process.stdin, process.stdout, (data) => controls.key(data));
@@ -140,7 +139,6 @@ export const playCommand: Command = {
     };
     for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
     const warnIfLarger = sizeWarning(process.stdout);
-    const reader = new ProtoReader(readChunks(file.path));
     const out = openOutput();
     try {
       const recording = new TerminalReader(reader);

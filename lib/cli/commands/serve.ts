@@ -1,14 +1,17 @@
-// auditcast serve [--listen HOST:PORT] [--audit-url URL] [--recordings DIR] [--token T]
+// auditcast serve [--listen HOST:PORT] [--audit-url URL] [--recordings DIR|s3://...] [--token T]
 // The web console: audit log, sessions, player and screen search, behind a token.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AUDIT_URL_HELP, AUDIT_URL_OPTION, openAuditLogForSearch } from '../audit-log.js';
 import { expectPositionals, parseCommand, stringList, stringOption } from '../args.js';
 import { type Command, helpText } from '../command.js';
 import { resolveDataDir } from '../data-dir.js';
 import { CliError, UsageError } from '../errors.js';
-import { DirRecordingStore } from '../../console/recordings.js';
+import { DirRecordingStore, type RecordingStore, S3RecordingStore } from '../../console/recordings.js';
 import { IndexScreenSource } from '../../console/index-screen-source.js';
+import { LegacyConvertingStore } from '../../console/legacy-recordings.js';
 import { openRecordingIndex } from '../recording-index.js';
+import { isS3Url, openS3Recordings } from '../s3-recordings.js';
 import { startConsoleServer } from '../../console/server.js';
 
 const NAME = 'serve';
@@ -28,7 +31,7 @@ export const serveCommand: Command = {
   name: NAME,
   summary: 'web console: audit log, sessions, player and screen search (token required)',
   help: helpText(
-    'auditcast serve [--listen 127.0.0.1:7878] [--audit-url URL] [--recordings DIR] [--token T]',
+    'auditcast serve [--listen 127.0.0.1:7878] [--audit-url URL] [--recordings DIR|s3://BUCKET/PREFIX] [--token T]',
     [
       'Serves the web console. It prints a URL with a secret token: opening it once sets an HttpOnly',
       'cookie; every other request without that cookie (or "Authorization: Bearer TOKEN") is refused.',
@@ -39,6 +42,7 @@ export const serveCommand: Command = {
       ['--listen HOST:PORT', 'address to listen on (default 127.0.0.1:7878)'],
       AUDIT_URL_HELP,
       ['--recordings DIR', 'directory of <session-id>.tar recordings (default: <data>/records); indexed into <data>/index'],
+      ['--recordings s3://B/P', 'Teleport recordings in S3 (?region=, ?endpoint=; AWS_* credentials), copied on demand into <data>/cache/s3'],
       ['--token T', 'access token (16+ URL-safe characters)'],
       ['--tls-cert FILE', 'PEM certificate: serve HTTPS'],
       ['--tls-key FILE', 'PEM private key of --tls-cert'],
@@ -51,7 +55,6 @@ export const serveCommand: Command = {
     expectPositionals(NAME, positionals, 0, 0, '');
     const data = resolveDataDir(values.dataDir);
     const recordingsDir = stringOption(values, 'recordings') ?? data.records;
-    if (recordingsDir.startsWith('s3://')) throw new UsageError('--recordings: s3:// is not supported by serve yet; sync the bucket to a directory', NAME);
     const certFile = stringOption(values, 'tls-cert');
     const keyFile = stringOption(values, 'tls-key');
     if (Boolean(certFile) !== Boolean(keyFile)) throw new UsageError('--tls-cert and --tls-key go together', NAME);
@@ -61,7 +64,10 @@ export const serveCommand: Command = {
     } catch (err) {
       throw new CliError(`cannot read the TLS files: ${(err as Error).message}`);
     }
-    const recordings = new DirRecordingStore(recordingsDir);
+    const skipped = (sid: string, err: Error) => process.stderr.write(`auditcast serve: recording ${sid}: ${err.message}\n`);
+    const stored: RecordingStore = isS3Url(recordingsDir) ? new S3RecordingStore(openS3Recordings(data, recordingsDir), skipped) : new DirRecordingStore(recordingsDir);
+    // Pre-4.4 recordings play from a converted copy in <data>/cache/legacy.
+    const recordings = new LegacyConvertingStore(stored, join(data.root, 'cache', 'legacy'), skipped);
     const index = await openRecordingIndex(data, values);
     const screen = new IndexScreenSource(index);
     const log = await openAuditLogForSearch(data, values);

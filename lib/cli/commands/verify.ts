@@ -3,14 +3,13 @@
 import { backend } from '../../codec/index.js';
 import { AuditcastError } from '../../errors.js';
 import type { Timestamp } from '../../events/timestamp.js';
-import { ProtoReader } from '../../stream/proto-reader.js';
 import { IndexGaps } from '../../stream/index-gaps.js';
 import { expectPositionals, parseCommand } from '../args.js';
 import { type Command, helpText } from '../command.js';
 import { resolveDataDir } from '../data-dir.js';
-import { CliError, EXIT_FAILURE } from '../errors.js';
+import { describeError, EXIT_FAILURE } from '../errors.js';
 import { formatBytes, formatDuration, formatTable, Progress } from '../output.js';
-import { checkRecordingFormat, findRecording, readChunks } from '../recording-input.js';
+import { openRecording, RecordingReader, type RecordingFile } from '../recording-input.js';
 import { sessionIdOf } from '../terminal-reader.js';
 
 const NAME = 'verify';
@@ -63,19 +62,22 @@ export const verifyCommand: Command = {
   async run(argv) {
     const { values, positionals } = parseCommand(NAME, argv, OPTIONS);
     expectPositionals(NAME, positionals, 1, 1, 'SESSION or FILE');
-    const file = await findRecording(positionals[0]!, resolveDataDir(values.dataDir));
+    const arg = positionals[0]!;
+    let file: RecordingFile;
+    let reader: RecordingReader;
+    const progress = new Progress('verifying', 0);
     try {
-      await checkRecordingFormat(file, true);
+      file = await openRecording(arg, resolveDataDir(values.dataDir));
+      progress.setTotal(file.size);
+      // Nothing is kept past its part: views, and one synchronous pass per part (batches()).
+      reader = await RecordingReader.open(file.path, { copyData: false, onBytes: (n) => progress.update(n) });
     } catch (err) {
-      // --json promises JSON: a file that is no recording at all is a report too.
-      if (values.json !== true || !(err instanceof CliError)) throw err;
-      process.stdout.write(`${JSON.stringify({ file: file.path, fileBytes: file.size, ok: false, error: { code: 'CORRUPTED', message: err.message, offset: 0 } })}\n`);
-      process.stderr.write(`auditcast verify: ${err.message}\n`);
+      // --json promises JSON: a file that is missing or no recording at all is a report too.
+      if (values.json !== true || !(err instanceof AuditcastError)) throw err;
+      process.stdout.write(`${JSON.stringify({ file: arg, ok: false, error: { code: err.code, message: err.message, offset: 0 } })}\n`);
+      process.stderr.write(`auditcast verify: ${describeError(err)}\n`);
       return EXIT_FAILURE;
     }
-    const progress = new Progress('verifying', file.size);
-    // Nothing is kept past its part: views, and one synchronous pass per part (batches()).
-    const reader = new ProtoReader(readChunks(file.path, (n) => progress.update(n)), { copyData: false });
     const report: VerifyReport = {
       file: file.path, fileBytes: file.size, sessionId: file.sessionId ?? '', backend, ok: true,
       parts: 0, events: 0, eventTypes: {}, printBytes: 0, firstEventTime: null, lastEventTime: null,
@@ -112,7 +114,7 @@ export const verifyCommand: Command = {
     report.gaps = [...gaps.gaps];
     if (report.missingEvents > 0 && !report.error) {
       report.ok = false;
-      report.error = { code: 'CORRUPTED', message: `the recording has a hole: ${gaps.describe()}`, offset: reader.offset };
+      report.error = { code: 'CORRUPTED', message: `${file.path}: the recording has a hole: ${gaps.describe()}`, offset: reader.offset };
     }
     report.skippedEvents = reader.stats.skippedEvents;
     report.outOfOrderEvents = reader.stats.outOfOrderEvents;
@@ -141,7 +143,7 @@ export const verifyCommand: Command = {
       process.stdout.write(formatTable(['', ''], rows).split('\n').slice(1).join('\n'));
     }
     if (report.error) {
-      process.stderr.write(`auditcast verify: ${report.file}: ${report.error.code} at byte ${report.error.offset}: ${report.error.message}\n`);
+      process.stderr.write(`auditcast verify: ${report.error.message} [${report.error.code}]\n`);
       return EXIT_FAILURE;
     }
     return 0;

@@ -58,7 +58,8 @@ function importLegacyTar(input: { name: string; data: Buffer }, options: ImportO
   } catch (err) {
     // Any tar archive gets here: name the file, and say it is not a Teleport recording.
     if (!(err instanceof AuditcastError)) throw err;
-    throw new AuditcastError(err.code, `${input.name}: not a Teleport recording: ${err.message.replace(/^legacy recording: /, '')}`, { cause: err });
+    const what = err.message.startsWith('not a Teleport recording') ? err.message : `not a Teleport recording: ${err.message.replace(/^legacy recording: /, '')}`;
+    throw new AuditcastError(err.code, `${input.name}: ${what}`, { cause: err });
   }
   const sessionId = options.sessionId ?? events.map(sessionIdOf).find((sid) => sid !== '');
   if (!sessionId || !isUuid(sessionId)) throw new CliError(`${input.name}: no session id in the recording; pass --session-id`);
