@@ -41,6 +41,7 @@ export {
 } from './stream/index.js';
 export type { ProtoStreamConfig } from './stream/proto-stream.js';
 export { formatStreamUpload, checkStreamUpload } from './stream/stream-upload.js';
+export { ReservePartError, isReservePartError } from './stream/reserve-part-error.js';
 
 // emitters and session writing
 export {
@@ -54,7 +55,7 @@ export { StreamerAndEmitter, type StreamEmitter } from './emitters/stream-emitte
 
 // storage
 export {
-  MemoryUploader, FileUploader, S3Uploader, UploadCompleter, startNewUploadCompleter, AsyncUploader, SessionError, isSessionError,
+  MemoryUploader, FileUploader, S3Uploader, S3RecordingMirror, type StoredObject, type MirroredRecording, UploadCompleter, startNewUploadCompleter, AsyncUploader, SessionError, isSessionError,
   newFileStreamer, recoverSessionEnd,
   type MemoryUploaderOptions, type UploadEvent, type FileUploaderOptions, type S3UploaderOptions,
   type UploadCompleterOptions, type CompleterAuditLog, type SessionTrackerService, type CheckUploadsResult,

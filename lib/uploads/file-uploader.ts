@@ -20,7 +20,7 @@ import type {
   CallOptions, MultipartUploader, StreamPart, StreamUpload, UploadBody, UploadMetadata,
 } from './multipart-uploader.js';
 import { type ReleaseLock, acquireLockFile } from './lock-file.js';
-import { checkNonEmptyString, checkOptionNames, checkPositiveInteger } from './options.js';
+import { checkOptions, type OptionsSchema } from '../options.js';
 import { MaxProtoMessageSizeBytes } from '../events/constants.generated.js';
 
 /** The local file streamer's minimum part size (filesessions.NewStreamer). */
@@ -50,7 +50,14 @@ export interface FileUploaderOptions {
   staleLockMs?: number;
 }
 
-const OPTION_NAMES = ['directory', 'minUploadBytes', 'onBeforeComplete', 'lockAttempts', 'lockRetryDelayMs', 'staleLockMs'] as const;
+const OPTIONS: OptionsSchema<FileUploaderOptions> = {
+  directory: { kind: 'string', nonEmpty: true, required: true },
+  minUploadBytes: { kind: 'integer', min: 1 },
+  onBeforeComplete: { kind: 'function' },
+  lockAttempts: { kind: 'integer', min: 1 },
+  lockRetryDelayMs: { kind: 'integer', min: 0 },
+  staleLockMs: { kind: 'integer', min: 1 },
+};
 
 export { fsError } from '../safe-fs.js';
 
@@ -70,19 +77,15 @@ export class FileUploader implements MultipartUploader {
   private readonly completedUploads = new Map<string, string>();
 
   constructor(options: FileUploaderOptions) {
-    if (options === null || typeof options !== 'object') throw badParameter('FileUploader: options must be an object');
-    checkOptionNames('FileUploader', options, OPTION_NAMES);
-    this.directory = path.resolve(checkNonEmptyString('FileUploader', 'directory', options.directory));
-    if (this.directory.includes('\0')) throw badParameter('FileUploader: directory contains a NUL byte');
-    this.minUploadBytes = checkPositiveInteger('FileUploader', 'minUploadBytes', options.minUploadBytes ?? FILE_MIN_UPLOAD_BYTES);
+    checkOptions<FileUploaderOptions>('FileUploader', options, OPTIONS);
+    this.directory = path.resolve(options.directory);
+    if (this.directory.includes('\0')) throw badParameter('FileUploader: option directory contains a NUL byte');
+    this.minUploadBytes = options.minUploadBytes ?? FILE_MIN_UPLOAD_BYTES;
     this.reservationBytes = this.minUploadBytes + MaxProtoMessageSizeBytes;
-    if (options.onBeforeComplete !== undefined && typeof options.onBeforeComplete !== 'function') {
-      throw badParameter('FileUploader: onBeforeComplete must be a function');
-    }
     this.onBeforeComplete = options.onBeforeComplete;
-    this.lockAttempts = checkPositiveInteger('FileUploader', 'lockAttempts', options.lockAttempts ?? 3);
-    this.lockRetryDelayMs = checkPositiveInteger('FileUploader', 'lockRetryDelayMs', options.lockRetryDelayMs ?? 50, 0);
-    this.staleLockMs = checkPositiveInteger('FileUploader', 'staleLockMs', options.staleLockMs ?? 30_000);
+    this.lockAttempts = options.lockAttempts ?? 3;
+    this.lockRetryDelayMs = options.lockRetryDelayMs ?? 50;
+    this.staleLockMs = options.staleLockMs ?? 30_000;
   }
 
   // ---- paths (every caller has checked its ids) ----
@@ -276,6 +279,8 @@ export class FileUploader implements MultipartUploader {
     let temp: string | undefined;
     let keptAs: string | null = null;
     try {
+      // We hold the lock: a temp file of this upload left here was made by a completion that died.
+      await removeLeftovers(this.uploadsRoot(), `.${upload.sessionId}.${upload.id}.`);
       const created = await createTempFile(this.uploadsRoot(), `${upload.sessionId}.${upload.id}`, FILE_MODE);
       temp = created.path;
       const out = created.handle;
@@ -449,12 +454,41 @@ async function publish(temp: string, recording: string, stale: string): Promise<
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
+  // The same bytes: an earlier completion of these parts published it and died before it cleaned
+  // up (the same rule as a retried completion in one process: exactly our parts is success).
+  if (await sameContents(temp, recording)) return null;
   try {
     await fs.link(temp, stale);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // kept by an earlier attempt
   }
   return stale;
+}
+
+/** Whether two regular files hold the same bytes (compared 1 MiB at a time; never through a link). */
+async function sameContents(a: string, b: string): Promise<boolean> {
+  const [first, second] = await Promise.all([openFile(a, fsConstants.O_RDONLY), openFile(b, fsConstants.O_RDONLY)]);
+  try {
+    const [sa, sb] = await Promise.all([first.stat(), second.stat()]);
+    if (sa.size !== sb.size) return false;
+    const x = Buffer.alloc(1024 * 1024);
+    const y = Buffer.alloc(1024 * 1024);
+    for (let at = 0; at < sa.size;) {
+      const [ra, rb] = await Promise.all([first.read(x, 0, x.length, at), second.read(y, 0, y.length, at)]);
+      if (ra.bytesRead === 0 || ra.bytesRead !== rb.bytesRead || !x.subarray(0, ra.bytesRead).equals(y.subarray(0, rb.bytesRead))) return false;
+      at += ra.bytesRead;
+    }
+    return true;
+  } finally {
+    await Promise.all([first.close(), second.close()]);
+  }
+}
+
+/** Removes the regular files `dir/<prefix>*.tmp` (links are removed, never followed). */
+async function removeLeftovers(dir: string, prefix: string): Promise<void> {
+  for (const name of await fs.readdir(dir)) {
+    if (name.startsWith(prefix) && name.endsWith('.tmp')) await fs.rm(path.join(dir, name), { force: true });
+  }
 }
 
 const ZEROS = Buffer.alloc(64 * 1024);
