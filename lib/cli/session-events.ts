@@ -8,7 +8,7 @@ import {
   ResizeEvent, SessionEndCode, SessionEndEvent, SessionPrintEvent, SessionStartCode, SessionStartEvent, TerminalResizeCode,
 } from '../events/constants.generated.js';
 import { Timestamp } from '../events/timestamp.js';
-import { derivedUuid } from './derived-id.js';
+import { derivedUuid } from '../uploads/derived-id.js';
 import type { TerminalSize } from './terminal-reader.js';
 
 /**

@@ -4,7 +4,7 @@
 import { badParameter } from '../errors.js';
 import { checkOptions, type OptionsSchema } from '../options.js';
 import type { PrintStrings } from '../codec/codec.js';
-import type { PrintBatchBuilder } from '../codec/print-batch-builder.js';
+import type { PrintSink } from '../codec/print-batch-builder.js';
 import { checkAndSetEventFields } from './event-defaults.js';
 import { type AuditEvent, type AuditEventInput, type EventInputObject, messageOf } from './event.js';
 import { checkFieldNames, getMessage } from './message-codec.js';
@@ -44,7 +44,7 @@ export interface PrintBatchPreparer extends SessionEventPreparer {
    * prepareSessionEvent stamps the same prints one by one. With `into` null the prints are only
    * numbered (they are lost). Returns how many prints there were.
    */
-  preparePrints(data: Uint8Array, time: Timestamp, maxBytes: number, into: PrintBatchBuilder | null): number;
+  preparePrints(data: Uint8Array, time: Timestamp, maxBytes: number, into: PrintSink | null): number;
 }
 
 export function canPreparePrints(preparer: SessionEventPreparer): preparer is PrintBatchPreparer {
@@ -82,7 +82,7 @@ export class Preparer implements PrintBatchPreparer {
     this.printStrings = { type: 'print', id: '', code: '', clusterName: options.clusterName ?? '' };
   }
 
-  preparePrints(data: Uint8Array, time: Timestamp, maxBytes: number, into: PrintBatchBuilder | null): number {
+  preparePrints(data: Uint8Array, time: Timestamp, maxBytes: number, into: PrintSink | null): number {
     if (!(maxBytes >= 1)) throw badParameter(`maxBytes must be at least 1, got ${maxBytes}`);
     // As checkAndSetEventFields does for an event without a time.
     const at = time.isZero() ? Timestamp.fromMillis((this.options.now ?? (() => new Date()))().getTime()) : time;

@@ -279,6 +279,8 @@ export class FileUploader implements MultipartUploader {
     let temp: string | undefined;
     let keptAs: string | null = null;
     try {
+      // We hold the lock: a temp file of this upload left here was made by a completion that died.
+      await removeLeftovers(this.uploadsRoot(), `.${upload.sessionId}.${upload.id}.`);
       const created = await createTempFile(this.uploadsRoot(), `${upload.sessionId}.${upload.id}`, FILE_MODE);
       temp = created.path;
       const out = created.handle;
@@ -452,12 +454,41 @@ async function publish(temp: string, recording: string, stale: string): Promise<
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
+  // The same bytes: an earlier completion of these parts published it and died before it cleaned
+  // up (the same rule as a retried completion in one process: exactly our parts is success).
+  if (await sameContents(temp, recording)) return null;
   try {
     await fs.link(temp, stale);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // kept by an earlier attempt
   }
   return stale;
+}
+
+/** Whether two regular files hold the same bytes (compared 1 MiB at a time; never through a link). */
+async function sameContents(a: string, b: string): Promise<boolean> {
+  const [first, second] = await Promise.all([openFile(a, fsConstants.O_RDONLY), openFile(b, fsConstants.O_RDONLY)]);
+  try {
+    const [sa, sb] = await Promise.all([first.stat(), second.stat()]);
+    if (sa.size !== sb.size) return false;
+    const x = Buffer.alloc(1024 * 1024);
+    const y = Buffer.alloc(1024 * 1024);
+    for (let at = 0; at < sa.size;) {
+      const [ra, rb] = await Promise.all([first.read(x, 0, x.length, at), second.read(y, 0, y.length, at)]);
+      if (ra.bytesRead === 0 || ra.bytesRead !== rb.bytesRead || !x.subarray(0, ra.bytesRead).equals(y.subarray(0, rb.bytesRead))) return false;
+      at += ra.bytesRead;
+    }
+    return true;
+  } finally {
+    await Promise.all([first.close(), second.close()]);
+  }
+}
+
+/** Removes the regular files `dir/<prefix>*.tmp` (links are removed, never followed). */
+async function removeLeftovers(dir: string, prefix: string): Promise<void> {
+  for (const name of await fs.readdir(dir)) {
+    if (name.startsWith(prefix) && name.endsWith('.tmp')) await fs.rm(path.join(dir, name), { force: true });
+  }
 }
 
 const ZEROS = Buffer.alloc(64 * 1024);

@@ -82,7 +82,8 @@ export interface CheckUploadsResult {
   errors: Array<{ upload: StreamUpload; error: AuditcastError }>;
   /**
    * Later uploads of sessions that already have a recording: never completed over it, kept beside
-   * it (see the uploader's completeUpload); also in `errors` and told to onError.
+   * it (see the uploader's completeUpload). Listed on every pass while they stay (S3 keeps them as
+   * open uploads), but in `errors` and told to onError only on the first pass that meets them.
    */
   stale: Array<{ upload: StreamUpload; error: AuditcastError }>;
 }
@@ -101,6 +102,8 @@ export class UploadCompleter {
   private readonly acquireLock?: () => Promise<unknown>;
   private readonly onError?: (error: AuditcastError, upload?: StreamUpload) => void;
   private readonly pending = new Set<Promise<void>>();
+  /** Ids of the stale uploads already reported (forgotten once they are no longer listed). */
+  private readonly reportedStale = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
   /** Ends the running serve() loop. */
@@ -131,10 +134,20 @@ export class UploadCompleter {
         (done ? result.completed : result.skipped).push(upload);
       } catch (err) {
         const error = toError(err, `complete upload ${upload.id} of session ${upload.sessionId}`);
+        if (error.code === 'ALREADY_EXISTS') {
+          result.stale.push({ upload, error });
+          // Told once: an operator's log must not fill with the same stale upload every pass.
+          if (this.reportedStale.has(upload.id)) continue;
+          this.reportedStale.add(upload.id);
+        }
         result.errors.push({ upload, error });
-        if (error.code === 'ALREADY_EXISTS') result.stale.push({ upload, error });
         this.onError?.(error, upload);
       }
+    }
+    // Remember only what is still there (an upload completed, aborted or merged is gone).
+    if (!options.signal?.aborted && !this.closed) {
+      const listed = new Set(uploads.map((upload) => upload.id));
+      for (const id of this.reportedStale) if (!listed.has(id)) this.reportedStale.delete(id);
     }
     return result;
   }

@@ -1,6 +1,7 @@
 // `auditcast record` killed with SIGKILL at random moments under a real pseudo-terminal: after
-// `auditcast recover` every run has a readable recording, no line twice, only the output of the
+// `auditcast recover` (itself SIGKILLed once at a random moment, then run again) every run has a readable recording, no line twice, only the output of the
 // last moments before the kill missing, and nothing left behind in the data dir.
+import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -65,6 +66,21 @@ function recordAndKill(data: string, delayMs: number): Promise<Killed> {
   });
 }
 
+/** Runs `auditcast recover`, SIGKILLs it after `delayMs`; its output up to then. */
+function recoverAndKill(env: Record<string, string>, delayMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'recover'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+    child.on('error', reject);
+    child.on('close', () => {
+      clearTimeout(timer);
+      resolve(out);
+    });
+  });
+}
+
 describe('record killed with SIGKILL, then recover', () => {
   const seed = Number(process.env.AUDITCAST_CRASH_SEED ?? Date.now() % 2 ** 31);
   console.log(`record crash test seed ${seed} (AUDITCAST_CRASH_SEED=${seed} repeats it)`);
@@ -81,11 +97,13 @@ describe('record killed with SIGKILL, then recover', () => {
     expect(ls.stdout.toString().match(/\babandoned\b/g)).toHaveLength(RUNS);
     expect(ls.stdout.toString()).not.toMatch(/in progress|recording/);
 
+    // recover is a completer too: killed at a random moment, the next run finishes its work.
+    const interrupted = await recoverAndKill(env, Math.floor(random() * 1500));
     const recovered = await run(['recover'], { env });
     expect(recovered.stderr).toBe('');
     expect(recovered.code).toBe(0);
-    const sids = [...recovered.stdout.toString().matchAll(/session ([0-9a-f-]{36}): recovered/g)].map((m) => m[1]!);
-    expect(sids, recovered.stdout.toString()).toHaveLength(RUNS);
+    const sids = [...(interrupted + recovered.stdout.toString()).matchAll(/session ([0-9a-f-]{36}): recovered/g)].map((m) => m[1]!);
+    expect(sids, interrupted + recovered.stdout.toString()).toHaveLength(RUNS);
 
     expect(new Set(sids)).toEqual(new Set(kills.map((k) => k.sessionId)));
 

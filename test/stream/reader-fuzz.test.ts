@@ -10,7 +10,7 @@ import { encodeEvent } from '../../lib/events/oneof.js';
 import { ProtoReader } from '../../lib/stream/proto-reader.js';
 import { codecUnderTest, jsCodec, randomBytes, rng, sha256 } from '../codec/codec-helpers.js';
 import { eventMessages, randomEvent } from '../helpers/random-event.js';
-import { recordEvents } from '../helpers/recording.js';
+import { frame, makePart, recordEvents } from '../helpers/recording.js';
 
 function mutate(random: () => number, input: Uint8Array): Buffer {
   let bytes = Buffer.from(input);
@@ -45,13 +45,35 @@ async function outcome(c: SliceCodec, input: Uint8Array, maxPartBytes: number): 
 describe('ProtoReader fuzz over every message type and the part budget', () => {
   it('400 mutated recordings: coded errors only, same outcome on both backends', async () => {
     const random = rng(11);
-    const events: AuditEventInput[] = eventMessages().map((message, i) => randomEvent(random, message, i + 1));
+    const messages = eventMessages();
+    expect(messages).toEqual(expect.arrayContaining(['DeviceEvent', 'DeviceEvent2', 'SessionPrint', 'SessionStart']));
+    const events: AuditEventInput[] = messages.map((message, i) => randomEvent(random, message, i + 1));
     const seeds = [await recordEvents(events, 2048), await recordEvents(events.slice(0, 20))];
     const c = codecUnderTest();
-    for (let i = 0; i < 400; i++) {
-      const input = mutate(random, seeds[i % seeds.length]);
-      const budget = random() < 0.3 ? 200 + Math.floor(random() * 6000) : 64 << 20;
-      expect(await outcome(c, input, budget), `case ${i}`).toBe(await outcome(jsCodec, input, budget));
+    // Unmutated, the seeds read back whole on both backends: every message type is in the input.
+    for (const seed of seeds) {
+      const whole = await outcome(c, seed, 64 << 20);
+      expect(whole).toMatch(/^ok /);
+      expect(whole).toBe(await outcome(jsCodec, seed, 64 << 20));
     }
+    expect((await outcome(c, seeds[0]!, 64 << 20)).split(',')).toHaveLength(events.length);
+    // Mutated compressed bytes mostly fail the gzip check; mutated records in a valid part reach
+    // the record bounds and the decoder of every message type.
+    const framed = frame(events.map((e) => encodeEvent(e)));
+    const seen = new Map<string, number>();
+    for (let i = 0; i < 400; i++) {
+      const input = i % 2 === 0 ? mutate(random, seeds[(i / 2) % seeds.length]) : makePart(mutate(random, framed));
+      const budget = random() < 0.3 ? 200 + Math.floor(random() * 6000) : 64 << 20;
+      const result = await outcome(c, input, budget);
+      expect(result, `case ${i}`).toBe(await outcome(jsCodec, input, budget));
+      const kinds = [...result.match(/error [A-Z_]+/g) ?? ['ok'], ...(/record \d+:/.test(result) ? ['record'] : [])];
+      for (const kind of kinds) seen.set(kind, (seen.get(kind) ?? 0) + 1);
+    }
+    console.log(`reader fuzz outcomes: ${JSON.stringify([...seen])}`);
+    // The cases reached what they are here for: reads that end, corruptions and the budget.
+    expect(seen.get('ok'), JSON.stringify([...seen])).toBeGreaterThan(0);
+    expect(seen.get('error CORRUPTED'), JSON.stringify([...seen])).toBeGreaterThan(0);
+    expect(seen.get('error LIMIT_EXCEEDED'), JSON.stringify([...seen])).toBeGreaterThan(0);
+    expect(seen.get('record'), JSON.stringify([...seen])).toBeGreaterThan(0);
   });
 });

@@ -2,14 +2,16 @@
 // Real streams (codec on both backends) over the file and memory uploaders.
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { AuditcastError } from '../../lib/errors.js';
 import type { AuditEvent } from '../../lib/events/event.js';
 import { ProtoReader } from '../../lib/stream/proto-reader.js';
 import { ProtoStreamer } from '../../lib/stream/proto-streamer.js';
 import { FileUploader } from '../../lib/uploads/file-uploader.js';
 import { MemoryUploader } from '../../lib/uploads/memory-uploader.js';
-import type { StreamUpload } from '../../lib/uploads/multipart-uploader.js';
+import type { MultipartUploader, StreamUpload } from '../../lib/uploads/multipart-uploader.js';
+import { S3Uploader } from '../../lib/uploads/s3-uploader.js';
+import { startS3TestServer, type S3TestServer } from './s3-test-server.js';
 import { UploadCompleter } from '../../lib/uploads/upload-completer.js';
 import { generateTestSession } from '../helpers/generate-session.js';
 import { tempDir as sharedTempDir } from '../helpers/temp-dir.js';
@@ -23,10 +25,23 @@ async function readAll(stream: NodeJS.ReadableStream | AsyncIterable<Uint8Array>
   return out;
 }
 
+let s3Server: S3TestServer | undefined;
+afterAll(async () => { await s3Server?.close(); });
+
+async function makeUploader(kind: 'file' | 'memory' | 's3'): Promise<MultipartUploader> {
+  if (kind === 'file') return new FileUploader({ directory: await tempDir(), minUploadBytes: 4096 });
+  if (kind === 'memory') return new MemoryUploader();
+  s3Server ??= await startS3TestServer();
+  return new S3Uploader({
+    bucket: s3Server.bucket, region: s3Server.region, endpoint: s3Server.endpoint, forcePathStyle: true,
+    credentials: s3Server.credentials, prefix: `completer/${randomUUID()}`,
+  });
+}
+
 describe('UploadCompleter: a completed recording is never overwritten (item 2)', () => {
-  for (const kind of ['file', 'memory'] as const) {
-    it(`${kind}: a killed import's stale upload is kept beside the full recording and reported`, async () => {
-      const uploader = kind === 'file' ? new FileUploader({ directory: await tempDir(), minUploadBytes: 4096 }) : new MemoryUploader();
+  for (const kind of ['file', 'memory', 's3'] as const) {
+    it(`${kind}: a killed import's stale upload is kept beside the full recording and reported once`, async () => {
+      const uploader = await makeUploader(kind);
       const streamer = new ProtoStreamer({ uploader, minUploadBytes: 4096 });
       const events = generateTestSession({ printEvents: 2000 });
       const sid = (events[0]!.Session as { SessionID: string }).SessionID;
@@ -45,19 +60,42 @@ describe('UploadCompleter: a completed recording is never overwritten (item 2)',
       expect(result.completed).toEqual([]);
       expect(result.stale.map((s) => s.upload.id)).toEqual([killed.uploadId]);
       expect(result.stale[0]!.error).toMatchObject({ code: 'ALREADY_EXISTS' });
+      expect(result.errors.map((e) => e.upload.id)).toEqual([killed.uploadId]);
+      expect(errors).toHaveLength(1);
       expect(errors[0]!.message).toContain(killed.uploadId);
       // The full recording is intact: every event, once.
       const stored = await readAll(await uploader.downloadStream(sid));
       expect(stored.length).toBe(events.length);
-      // The stale upload is kept, not lost, and not listed again.
-      const kept: Buffer = kind === 'file'
-        ? await fs.readFile((uploader as FileUploader).staleRecordingPath({ id: killed.uploadId, sessionId: sid } as StreamUpload))
-        : (uploader as MemoryUploader).staleRecording(killed.uploadId)!;
-      const keptEvents = await readAll((async function* () { yield kept; })());
-      expect(keptEvents.length).toBeGreaterThan(0);
-      expect(keptEvents.length).toBeLessThan(events.length);
-      expect(await uploader.listUploads()).toEqual([]);
-      expect((await completer.checkUploads()).errors).toEqual([]);
+      // The stale upload is kept, not lost.
+      if (kind === 's3') {
+        // S3 cannot read an open upload's parts back; they stay listed, nothing aborted.
+        const open = (await uploader.listUploads()).find((u) => u.id === killed.uploadId)!;
+        expect((await uploader.listParts(open)).length).toBeGreaterThan(0);
+      } else {
+        const kept: Buffer = kind === 'file'
+          ? await fs.readFile((uploader as FileUploader).staleRecordingPath({ id: killed.uploadId, sessionId: sid } as StreamUpload))
+          : (uploader as MemoryUploader).staleRecording(killed.uploadId)!;
+        const keptEvents = await readAll((async function* () { yield kept; })());
+        expect(keptEvents.length).toBeGreaterThan(0);
+        expect(keptEvents.length).toBeLessThan(events.length);
+      }
+      // Later passes: the file and memory uploaders keep it beside the recording (no longer an
+      // upload); S3 can only leave it open, and it is listed as stale again but never re-reported.
+      for (let pass = 0; pass < 2; pass++) {
+        const again = await completer.checkUploads();
+        expect(again.errors).toEqual([]);
+        expect(again.stale.map((s) => s.upload.id)).toEqual(kind === 's3' ? [killed.uploadId] : []);
+      }
+      expect(errors).toHaveLength(1);
+      expect((await uploader.listUploads()).map((u) => u.id)).toEqual(kind === 's3' ? [killed.uploadId] : []);
+      // A new completer (another process) reports it once more, then not again.
+      if (kind === 's3') {
+        const other: AuditcastError[] = [];
+        const restarted = new UploadCompleter({ uploader, gracePeriodMs: -1, onError: (e) => other.push(e) });
+        await restarted.checkUploads();
+        await restarted.checkUploads();
+        expect(other).toHaveLength(1);
+      }
     });
   }
 });

@@ -171,6 +171,30 @@ describe('FileUploader layout (Teleport filesessions)', () => {
     expect((await uploader.download(sid)).toString()).toBe('resumed');
   });
 
+  it('a completion killed after publishing (or mid-join) is finished by the next process: no stale copy, no temp file left', async () => {
+    const root = await tempDir();
+    const sid = randomUUID();
+    const first = new FileUploader({ directory: root });
+    const upload = await first.createUpload(sid);
+    await first.uploadPart(upload, 1, Buffer.from('hello '));
+    await first.uploadPart(upload, 2, Buffer.from('world'));
+    // What a process SIGKILLed between link(2) and its clean-up leaves: the recording published,
+    // its temp file and the upload dir still there.
+    const multi = first.uploadsRoot();
+    await fs.writeFile(path.join(multi, `.${sid}.${upload.id}.0123456789abcdef01234567.tmp`), 'hello wor');
+    await fs.writeFile(first.recordingPath(sid), 'hello world');
+    const next = new FileUploader({ directory: root });
+    await next.completeUpload(upload, await next.listParts(upload));
+    expect((await next.download(sid)).toString()).toBe('hello world');
+    expect((await fs.readdir(root)).sort(), 'no stale copy').toEqual([`${sid}.tar`, 'multi'].sort());
+    expect(await fs.readdir(multi)).toEqual([]);
+    // A different recording under the same session is still never replaced.
+    const other = await next.createUpload(sid);
+    await next.uploadPart(other, 1, Buffer.from('hello there'));
+    await expectCode(next.completeUpload(other, await next.listParts(other)), 'ALREADY_EXISTS');
+    expect((await next.download(sid)).toString()).toBe('hello world');
+  });
+
   it('completion lock: a live holder blocks after 3 tries, a dead one is broken', async () => {
     const root = await tempDir();
     const uploader = new FileUploader({ directory: root });

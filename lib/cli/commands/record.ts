@@ -28,7 +28,7 @@ import { formatBytes, formatDuration } from '../output.js';
 import { PromptFlushStreamer } from '../record/prompt-flush-streamer.js';
 import { exitCodeOf, loadPty, resolveCommand, runPtySession, terminalSize } from '../record/pty-session.js';
 import { claimRecording } from '../record/recording-owner.js';
-import { indexCompletedRecording } from '../recording-index.js';
+import { indexCompletedRecording } from '../index-on-completion.js';
 
 const NAME = 'record';
 /** Output reaches the disk at most this long after the program wrote it. */
