@@ -1,21 +1,9 @@
 // Shared helpers for the audit log tests: temp dirs, a fake clock, events.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach } from 'vitest';
 import type { AuditEventInput } from '../../lib/events/event.js';
 import { Timestamp } from '../../lib/events/timestamp.js';
+import { tempDir as sharedTempDir } from '../helpers/temp-dir.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  while (dirs.length) rmSync(dirs.pop()!, { recursive: true, force: true });
-});
-
-export function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'auditcast-auditlog-'));
-  dirs.push(dir);
-  return dir;
-}
+export const tempDir = (): string => sharedTempDir('auditcast-auditlog-');
 
 export class FakeClock {
   constructor(public ms: number) {}

@@ -9,6 +9,7 @@ import type { IPty } from 'node-pty';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, run, tempDir } from './cli-helpers.js';
 import { FLUSH_MS } from '../../lib/cli/commands/record.js';
+import { rng } from '../helpers/seeded-random.js';
 
 const pty = createRequire(import.meta.url)('node-pty') as typeof import('node-pty');
 const tmp = tempDir('auditcast-crash-');
@@ -19,16 +20,7 @@ const RUNS = 6;
 const SLACK_MS = 1500;
 const LOOP = 'echo sid=$AUDITCAST_SESSION_ID; i=0; while :; do echo line$i; i=$((i+1)); sleep 0.05; done';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry32 = rng;
 
 interface Killed {
   sessionId: string;

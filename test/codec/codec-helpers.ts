@@ -24,17 +24,7 @@ export const SHARED = join(import.meta.dirname, '..', '..', '..', 'shared');
 
 export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-/** A seeded PRNG (mulberry32), so random tests are repeatable. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from '../helpers/seeded-random.js';
 
 export function randomBytes(random: () => number, length: number, alphabet = 256): Uint8Array {
   const out = new Uint8Array(length);

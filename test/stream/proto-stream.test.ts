@@ -291,10 +291,15 @@ describe('ProtoStream lifecycle', () => {
 describe('ProtoStream status with parallel uploads', () => {
   it('never acknowledges a part while an earlier one is still uploading', async () => {
     const gates = new Map<number, () => void>();
+    let othersLanded!: () => void;
+    const landed = new Promise<void>((resolve) => { othersLanded = resolve; });
+    const others = new Set<number>();
     class Gated extends MemoryUploader {
       override async uploadPart(upload: StreamUpload, partNumber: number, body: Uint8Array): Promise<StreamPart> {
         if (partNumber === 1) await new Promise<void>((resolve) => gates.set(1, resolve));
-        return super.uploadPart(upload, partNumber, body);
+        const part = await super.uploadPart(upload, partNumber, body);
+        if (partNumber !== 1 && others.add(partNumber).size === 3) othersLanded();
+        return part;
       }
     }
     const uploader = new Gated();
@@ -303,8 +308,11 @@ describe('ProtoStream status with parallel uploads', () => {
     const reading = (async () => { for await (const s of stream.status) seen.push(s.lastEventIndex); })();
     const events = generateTestSession({ printEvents: 3 });
     for (const event of events.slice(0, 4)) await stream.recordEvent(event);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(seen).toEqual([-1]); // parts 3, 5, 7 are done, part 1 is not
+    await landed; // parts 3, 5, 7 are done, part 1 is not
+    // The stream handles each part's result in promise callbacks: a macrotask turn runs them all.
+    await new Promise((r) => setImmediate(r));
+    expect([...others].sort()).toEqual([3, 5, 7]);
+    expect(seen).toEqual([-1]);
     gates.get(1)!();
     await stream.recordEvent(events[4]);
     await stream.complete();

@@ -2,9 +2,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuditcastError } from '../../lib/errors.js';
 import type { AuditEvent, AuditEventInput } from '../../lib/events/event.js';
 import { ProtoReader } from '../../lib/stream/proto-reader.js';
@@ -17,16 +16,9 @@ import { MemoryUploader, type UploadEvent } from '../../lib/uploads/memory-uploa
 import { formatOwner, processStartTicks } from '../../lib/uploads/lock-file.js';
 import { generateTestSession } from '../helpers/generate-session.js';
 import { expectSameEvents } from '../helpers/normalize.js';
+import { tempDir as sharedTempDir } from '../helpers/temp-dir.js';
 
-const temps: string[] = [];
-async function tempDir(): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'auditcast-async-'));
-  temps.push(dir);
-  return dir;
-}
-afterEach(async () => {
-  for (const dir of temps.splice(0)) await fs.rm(dir, { recursive: true, force: true });
-});
+const tempDir = () => sharedTempDir('auditcast-async-');
 
 const sidOf = (events: AuditEvent[]) => (events[0]!.Session as { SessionID: string }).SessionID;
 
@@ -224,10 +216,12 @@ describe('AsyncUploader', () => {
   });
 
   it('serve() scans periodically until close()', async () => {
-    const { scanDir, upstream, uploader, events } = await pack();
+    let uploaded!: () => void;
+    const firstUpload = new Promise<void>((resolve) => { uploaded = resolve; });
+    const { scanDir, upstream, uploader, events } = await pack({ onUploadEvent: (e) => { events.push(e); uploaded(); } });
     uploader.serve();
     const input = await recordLocally(scanDir, 50);
-    for (let i = 0; i < 200 && events.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await firstUpload; // only a periodic scan can find the recording written after serve()
     await uploader.close();
     expect(events.map((e) => e.sessionId)).toEqual([sidOf(input)]);
     expectSameEvents((await upstream.read(sidOf(input))).events, input, expect);

@@ -2,9 +2,7 @@
 // Real streams (codec on both backends) over the file and memory uploaders.
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { AuditcastError } from '../../lib/errors.js';
 import type { AuditEvent } from '../../lib/events/event.js';
 import { ProtoReader } from '../../lib/stream/proto-reader.js';
@@ -16,16 +14,9 @@ import { S3Uploader } from '../../lib/uploads/s3-uploader.js';
 import { startS3TestServer, type S3TestServer } from './s3-test-server.js';
 import { UploadCompleter } from '../../lib/uploads/upload-completer.js';
 import { generateTestSession } from '../helpers/generate-session.js';
+import { tempDir as sharedTempDir } from '../helpers/temp-dir.js';
 
-const temps: string[] = [];
-afterEach(async () => {
-  for (const dir of temps.splice(0)) await fs.rm(dir, { recursive: true, force: true });
-});
-async function tempDir(): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'auditcast-completer-'));
-  temps.push(dir);
-  return dir;
-}
+const tempDir = () => sharedTempDir('auditcast-completer-');
 
 async function readAll(stream: NodeJS.ReadableStream | AsyncIterable<Uint8Array>): Promise<AuditEvent[]> {
   const reader = new ProtoReader(stream as AsyncIterable<Uint8Array>);

@@ -16,6 +16,10 @@ import { newFileStreamer } from '../../lib/uploads/file-streamer.js';
 import { FileUploader } from '../../lib/uploads/file-uploader.js';
 import { generateTestSession } from '../helpers/generate-session.js';
 import { expectSameEvents } from '../helpers/normalize.js';
+import { seededRandom } from '../helpers/seeded-random.js';
+
+// Where each run kills the recorder (and a few ms more of timing) comes from a logged seed.
+const { random } = seededRandom('crash');
 
 const CHILD = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -75,7 +79,7 @@ async function crashRun(run: number, mode: Mode): Promise<CrashRunReport> {
     const serverId = randomUUID();
     const events = generateTestSession({ printEvents: PRINTS, sessionId: sid, serverId });
     // Kill somewhere between 5% and 85% of the session, differently each run.
-    const killAfterAck = Math.floor(PRINTS * (0.05 + 0.8 * Math.random()));
+    const killAfterAck = Math.floor(PRINTS * (0.05 + 0.8 * random()));
     const { child, lines } = startChild(['record', dir, sid, serverId, String(PRINTS)]);
     recorder = child;
     let lastAck = -1;
@@ -86,7 +90,7 @@ async function crashRun(run: number, mode: Mode): Promise<CrashRunReport> {
       lastAck = Number(m[1]);
       if (lastAck >= killAfterAck) {
         // A random few ms more, so the kill lands anywhere: mid-part, mid-write, mid-rename.
-        await new Promise((r) => setTimeout(r, Math.random() * 8));
+        await new Promise((r) => setTimeout(r, random() * 8));
         child.kill('SIGKILL');
         break;
       }
@@ -144,7 +148,7 @@ async function asyncCrashRun(run: number): Promise<CrashRunReport> {
     for (const event of events) await local.recordEvent(event);
     await local.complete();
 
-    const killAfterAck = Math.floor(PRINTS * (0.05 + 0.8 * Math.random()));
+    const killAfterAck = Math.floor(PRINTS * (0.05 + 0.8 * random()));
     const checkpointFile = path.join(scanDir, `${sid}.checkpoint`);
     const { child, lines } = startChild(['async', scanDir, corruptedDir, upstreamDir]);
     first = child;
@@ -160,7 +164,7 @@ async function asyncCrashRun(run: number): Promise<CrashRunReport> {
       }
       if (status) lastAck = Math.max(lastAck, status.lastEventIndex);
       if (lastAck >= killAfterAck) {
-        await new Promise((r) => setTimeout(r, Math.random() * 8));
+        await new Promise((r) => setTimeout(r, random() * 8));
         child.kill('SIGKILL');
         break;
       }

@@ -1,22 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuditcastError } from '../../lib/errors.js';
 import { FileUploader } from '../../lib/uploads/file-uploader.js';
 import type { StreamUpload } from '../../lib/uploads/multipart-uploader.js';
 import { expectCode, uploaderObjectSuite } from './uploader-suite.js';
+import { tempDir as sharedTempDir } from '../helpers/temp-dir.js';
 
-const temps: string[] = [];
-async function tempDir(): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'auditcast-file-uploader-'));
-  temps.push(dir);
-  return dir;
-}
-afterEach(async () => {
-  for (const dir of temps.splice(0)) await fs.rm(dir, { recursive: true, force: true });
-});
+const tempDir = () => sharedTempDir('auditcast-file-uploader-');
 
 const mode = async (p: string) => (await fs.stat(p)).mode & 0o777;
 

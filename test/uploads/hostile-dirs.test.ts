@@ -4,9 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FileLog } from '../../lib/auditlog/file-log.js';
 import { logFileName, utcDayStart } from '../../lib/auditlog/file-time.js';
 import { ProtoStreamer } from '../../lib/stream/proto-streamer.js';
@@ -15,16 +14,9 @@ import { FileUploader } from '../../lib/uploads/file-uploader.js';
 import { MemoryUploader } from '../../lib/uploads/memory-uploader.js';
 import { UploadCompleter } from '../../lib/uploads/upload-completer.js';
 import { generateTestSession } from '../helpers/generate-session.js';
+import { tempDir as sharedTempDir } from '../helpers/temp-dir.js';
 
-const temps: string[] = [];
-afterEach(async () => {
-  for (const dir of temps.splice(0)) await fs.rm(dir, { recursive: true, force: true });
-});
-async function tempDir(): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'auditcast-hostile-'));
-  temps.push(dir);
-  return dir;
-}
+const tempDir = () => sharedTempDir('auditcast-hostile-');
 
 const VICTIM_TEXT = 'victim: must never change\n';
 
