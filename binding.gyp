@@ -9,13 +9,15 @@
         "native/bindings/inflate_section.cc",
         "native/bindings/frame_prints.cc",
         "native/bindings/deflate_chunk.cc",
+        "native/bindings/scan_prints.cc",
         "native/core/buffer_pool.cc",
         "native/core/chunk_deflater.cc",
         "native/core/output_buffer.cc",
         "native/core/part_memory.cc",
         "native/core/part_assembler.cc",
         "native/core/section_inflater.cc",
-        "native/core/print_framer.cc"
+        "native/core/print_framer.cc",
+        "native/core/print_scanner.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": [

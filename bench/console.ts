@@ -69,6 +69,11 @@ const peakRss = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${serv
 
 const { browser, close } = await launchChromium();
 const rows: [string, string][] = [];
+/** Each row is printed as soon as it is measured too (a long run that breaks keeps what it got). */
+const row = (name: string, value: string) => {
+  rows.push([name, value]);
+  console.error(`${name}: ${value}`);
+};
 try {
   const page = await browser.newPage();
   await page.goto(`${url}/?token=${TOKEN}`);
@@ -79,11 +84,14 @@ try {
     await page.waitForSelector('#audit-rows tr');
     auditMs.push(Date.now() - started);
   }
+  row('machine', `${cpus()[0]?.model ?? '?'} x${cpus().length}, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the start`);
+  row(`audit page first page, ${EVENTS.toLocaleString('en')} events in 30 daily files`, `median ${median(auditMs)} ms (${auditMs.join(', ')})`);
+  row('large recording', `${(large.bytes / 2 ** 20).toFixed(1)} MiB file, ${MB} MiB output, ${(large.durationMs / 1000).toFixed(0)} s, last part at byte ${await lastPartOffset(large.path)}; written in ${(writeMs / 1000).toFixed(1)} s; no index when the server started`);
   // Opening the large recording: the server has just queued it for indexing (it has none).
   started = Date.now();
   await page.goto(`${url}/sessions/${sids[0]}?paused=1`);
   await page.waitForSelector('#player[data-state="paused"]');
-  const firstFrame = Date.now() - started;
+  row('first frame (player opened, paused at 0, index not built)', `${Date.now() - started} ms`);
   await page.waitForSelector('#player[data-index]');
   const duration = Number(await page.getAttribute('#seek', 'max'));
   let seed = 7;
@@ -105,7 +113,8 @@ try {
   for (let i = 0; i < 5; i++) inside.push(await seekTo(Math.round(random() * (await indexedNow()) * 1000) / 1000));
   const indexedBefore = await indexedNow();
   const beyondT = Math.round(Math.min(duration, indexedBefore + Math.max(10, duration / 50)) * 1000) / 1000;
-  const beyond = await seekTo(beyondT);
+  row(`seek inside the indexed part while indexing (indexed to ${indexedBefore.toFixed(0)} s of ${duration.toFixed(0)} s)`, `median ${median(inside)} ms, max ${Math.max(...inside)} ms (${inside.length} seeks)`);
+  row(`seek beyond the indexed part (to ${beyondT.toFixed(0)} s: reads forward from the last keyframe)`, `${await seekTo(beyondT)} ms`);
   let indexedAfter = 0;
   const indexDeadline = Date.now() + INDEX_WAIT_S * 1000;
   while (Date.now() < indexDeadline && (await page.getAttribute('#player', 'data-index')) !== 'ready') await new Promise((r) => setTimeout(r, 1000));
@@ -113,30 +122,24 @@ try {
   const ready = (await page.getAttribute('#player', 'data-index')) === 'ready';
   const seeks: number[] = [];
   if (ready) for (let i = 0; i < 10; i++) seeks.push(await seekTo(Math.round(random() * duration * 1000) / 1000));
+  row(ready ? 'seek to a random point, index built' : `seek with the whole index: not measured (index reached ${indexedAfter.toFixed(0)} s of ${duration.toFixed(0)} s within ${INDEX_WAIT_S} s)`,
+    ready ? `median ${median(seeks)} ms, max ${Math.max(...seeks)} ms (${seeks.length} seeks, backwards and forwards)` : '-');
   const heap = await page.evaluate(() => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize / 2 ** 20);
+  row('browser JS heap after the seeks', `${heap.toFixed(1)} MiB`);
   // Several pages play different recordings at 16x, from different moments.
-  const players = await Promise.all(sids.map(async (sid, i) => {
+  const players = [];
+  for (const [i, sid] of sids.entries()) {
     const p = i === 0 ? page : await browser.newPage();
-    await p.goto(`${url}/sessions/${sid}?t=${((i === 0 ? duration : other!.durationMs / 1000) * i) / BROWSERS}`);
-    await p.waitForSelector('#player[data-state="playing"]', { timeout: 120_000 });
+    await p.goto(`${url}/sessions/${sid}?t=${((i === 0 ? duration : other!.durationMs / 1000) * i) / BROWSERS}`, { timeout: 300_000 });
+    await p.waitForSelector('#player[data-state="playing"]', { timeout: 300_000 });
     await p.selectOption('#speed', '16');
-    return p;
-  }));
+    players.push(p);
+  }
   await new Promise((r) => setTimeout(r, 30_000));
   const positions = await Promise.all(players.map((p) => p.getAttribute('#player', 'data-pos')));
   const heaps = await Promise.all(players.map((p) => p.evaluate(() => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize / 2 ** 20)));
-  rows.push(
-    ['machine', `${cpus()[0]?.model ?? '?'} x${cpus().length}, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end`],
-    ['large recording', `${(large.bytes / 2 ** 20).toFixed(1)} MiB file, ${MB} MiB output, ${(large.durationMs / 1000).toFixed(0)} s, last part at byte ${await lastPartOffset(large.path)}; written in ${(writeMs / 1000).toFixed(1)} s; no index when the server started`],
-    ['first frame (player opened, paused at 0, index not built)', `${firstFrame} ms`],
-    [`seek inside the indexed part while indexing (indexed to ${indexedBefore.toFixed(0)} s of ${duration.toFixed(0)} s)`, `median ${median(inside)} ms, max ${Math.max(...inside)} ms (${inside.length} seeks)`],
-    [`seek beyond the indexed part (to ${beyondT.toFixed(0)} s: reads forward from the last keyframe)`, `${beyond} ms`],
-    [ready ? 'seek to a random point, index built' : `seek with the whole index: not measured (index reached ${indexedAfter.toFixed(0)} s of ${duration.toFixed(0)} s within ${INDEX_WAIT_S} s)`,
-      ready ? `median ${median(seeks)} ms, max ${Math.max(...seeks)} ms (${seeks.length} seeks, backwards and forwards)` : '-'],
-    ['browser JS heap after the seeks', `${heap.toFixed(1)} MiB`],
-    [`${BROWSERS} pages playing different recordings at 16x for 30 s`, `server peak RSS ${peakRss().toFixed(0)} MiB; page JS heaps max ${Math.max(...heaps).toFixed(1)} MiB (positions ${positions.join(', ')} s)`],
-    [`audit page first page, ${EVENTS.toLocaleString('en')} events in 30 daily files`, `median ${median(auditMs)} ms (${auditMs.join(', ')})`],
-  );
+  row(`${BROWSERS} pages playing different recordings at 16x for 30 s`, `server peak RSS ${peakRss().toFixed(0)} MiB; page JS heaps max ${Math.max(...heaps).toFixed(1)} MiB (positions ${positions.join(', ')} s)`);
+  row('load average at the end', loadavg().map((l) => l.toFixed(1)).join(' '));
 } finally {
   await close();
   server.kill('SIGTERM');

@@ -5,7 +5,7 @@
 //      in a child process of its own for its peak RSS;
 //   3. the screen at random times of that recording from its index;
 //   4. grep over many indexed sessions (lines of the corpus, inserted as N sessions).
-// Usage: node --expose-gc --import tsx bench/screen.ts [--quick] [--recording-mb N] [--sessions N]
+// Usage: node --expose-gc --import tsx bench/screen.ts [--quick] [--recording-mb N] [--sessions N] [--only model|index|grep]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,9 @@ const option = (name: string, fallback: number) => {
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
 const quick = args.includes('--quick');
+/** --only model|index|grep runs one part. */
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const runs = (part: string) => only === undefined || only === part;
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -151,9 +154,9 @@ async function main(): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'auditcast-bench-screen-'));
   try {
     console.log(`node ${process.version}, codec backend ${backend}${quick ? ', --quick' : ''}`);
-    modelVsBare(option('--model-mb', quick ? 5 : 20));
+    if (runs('model')) modelVsBare(option('--model-mb', quick ? 5 : 20));
     const mb = option('--recording-mb', quick ? 30 : 200);
-    for (const partKiB of [128, 5120]) {
+    for (const partKiB of runs('index') ? [128, 5120] : []) {
       const file = join(tmp, `big-${partKiB}.tar`);
       const size = writeRecording(file, mb * 1e6, partKiB * 1024);
       const dir = join(tmp, `index-${partKiB}`);
@@ -164,7 +167,7 @@ async function main(): Promise<void> {
       await screenAtTimes(file, dir, label);
       rmSync(file);
     }
-    await grepMany(option('--sessions', quick ? 100 : 1000), join(tmp, 'grep'));
+    if (runs('grep')) await grepMany(option('--sessions', quick ? 100 : 1000), join(tmp, 'grep'));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

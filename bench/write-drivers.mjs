@@ -19,10 +19,11 @@ export function countingUploader(MemoryUploader) {
 /**
  * `sessions` SessionWriters in one process, each writing `bytesPerSession` one-byte prints taken
  * from `text`, interleaved (one byte per session per round), yielding to the event loop every
- * `yieldEvery` rounds as a server taking PTY reads would.
+ * `yieldEvery` rounds as a server taking PTY reads would. `minUploadBytes` is the part size (default
+ * the S3 5 MiB; a server recording to local disk uses 128 KiB, as Teleport's file streamer does).
  */
-export async function manySessions(lib, { sessions, bytesPerSession, text, uploader, yieldEvery = 32 }) {
-  const streamer = new lib.ProtoStreamer({ uploader });
+export async function manySessions(lib, { sessions, bytesPerSession, text, uploader, minUploadBytes, yieldEvery = 32 }) {
+  const streamer = new lib.ProtoStreamer({ uploader, ...(minUploadBytes ? { minUploadBytes } : {}) });
   const writers = Array.from({ length: sessions }, () => new lib.SessionWriter({ sessionId: randomUUID(), streamer }));
   const resolved = writers[0].write(new Uint8Array(0));
   const bytes = Array.from({ length: 256 }, (_, b) => Uint8Array.of(b));

@@ -41,6 +41,7 @@ export {
 } from './stream/index.js';
 export type { ProtoStreamConfig } from './stream/proto-stream.js';
 export { formatStreamUpload, checkStreamUpload } from './stream/stream-upload.js';
+export { ReservePartError, isReservePartError } from './stream/reserve-part-error.js';
 
 // emitters and session writing
 export {

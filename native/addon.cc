@@ -10,6 +10,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auditcast::InitInflateSection(env, exports);
   auditcast::InitFramePrints(env, exports);
   auditcast::InitDeflateChunk(env, exports);
+  auditcast::InitScanPrints(env, exports);
   exports.Set("abi", Napi::Number::New(env, 1));
   return exports;
 }

@@ -1,6 +1,7 @@
 // AuditLog: the seed's combined facility. Audit events go to this server's FileLog under
 // <data_dir>/log/<server-id>; searches cover every server's directory of a shared data dir;
 // session recordings come from the uploader through a local playback cache.
+import { checkOptions, type OptionsSchema } from '../options.js';
 import type { CallOptions } from '../call-options.js';
 import type { AuditLogSessionStreamer } from './session-streamer.js';
 import { createReadStream, promises as fsp } from 'node:fs';
@@ -42,7 +43,17 @@ export interface AuditLogOptions {
   externalLog?: AuditLogger;
 }
 
-const KNOWN = new Set(['dataDir', 'serverId', 'uploader', 'clock', 'playbackRecycleTtlMs', 'rotationPeriodMs', 'maxScanTokenSize', 'searchFs', 'externalLog']);
+const OPTIONS: OptionsSchema<AuditLogOptions> = {
+  dataDir: { kind: 'string', nonEmpty: true, required: true },
+  serverId: { kind: 'string', nonEmpty: true, required: true },
+  uploader: { kind: 'object', methods: ['download', 'downloadStream'], required: true },
+  clock: { kind: 'function' },
+  playbackRecycleTtlMs: { kind: 'number', min: Number.MIN_VALUE },
+  rotationPeriodMs: { kind: 'integer', min: 1 }, // checked further by FileLog
+  maxScanTokenSize: { kind: 'integer', min: 1 },
+  searchFs: { kind: 'object', methods: ['readdir', 'open'] },
+  externalLog: { kind: 'object', methods: ['emitAuditEvent', 'searchEvents', 'searchSessionEvents'] },
+};
 const NOT_SERVER_DIRS = new Set([PlaybackDir, UploadDir, RecordsDir]);
 
 
@@ -59,18 +70,15 @@ export class AuditLog implements EventSearcher, AuditLogSessionStreamer {
   private closed = false;
 
   constructor(options: AuditLogOptions) {
-    for (const key of Object.keys(options)) if (!KNOWN.has(key)) throw badParameter(`unknown AuditLog option ${JSON.stringify(key)}`);
-    if (!options.dataDir) throw badParameter('AuditLog needs a dataDir');
-    if (!options.serverId || /[/\\]/.test(options.serverId) || options.serverId.startsWith('.')) {
-      throw badParameter(`invalid serverId ${JSON.stringify(options.serverId)}`);
+    checkOptions<AuditLogOptions>('AuditLog', options, OPTIONS);
+    if (/[/\\]/.test(options.serverId) || options.serverId.startsWith('.')) {
+      throw badParameter(`AuditLog: option serverId ${JSON.stringify(options.serverId)} is not a directory name`);
     }
-    if (NOT_SERVER_DIRS.has(options.serverId)) throw badParameter(`serverId ${JSON.stringify(options.serverId)} is a reserved directory name`);
-    if (!options.uploader) throw badParameter('AuditLog needs an uploader');
+    if (NOT_SERVER_DIRS.has(options.serverId)) throw badParameter(`AuditLog: option serverId ${JSON.stringify(options.serverId)} is a reserved directory name`);
     this.logDir = join(options.dataDir, 'log');
     this.playbackDir = join(this.logDir, PlaybackDir, SessionLogsDir, DefaultNamespace);
     this.clock = options.clock ?? Date.now;
     this.ttlMs = options.playbackRecycleTtlMs ?? PlaybackRecycleTtlMs;
-    if (!(this.ttlMs > 0)) throw badParameter(`playbackRecycleTtlMs must be positive, got ${options.playbackRecycleTtlMs}`);
     const fileLogOptions: FileLogOptions = {
       dir: join(this.logDir, options.serverId),
       symlinkDir: this.logDir,

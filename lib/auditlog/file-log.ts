@@ -1,6 +1,7 @@
 // FileLog: Teleport's local JSON-lines audit log. One file per UTC day in `dir`, an `events.log`
 // symlink to the current file, one FastMarshal line per event, lines capped at
 // maxScanTokenSize (trimmed first, refused when they still do not fit), and streaming search.
+import { checkOptions, type OptionsSchema } from '../options.js';
 import { constants as fsConstants, promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -52,7 +53,17 @@ export interface FileLogStats {
   rejected: number;
 }
 
-const KNOWN = new Set(['dir', 'symlinkDir', 'clock', 'rotationPeriodMs', 'maxScanTokenSize', 'searchDirs', 'searchFs', 'reorderWindow', 'maxReorderWindow']);
+const OPTIONS: OptionsSchema<FileLogOptions> = {
+  dir: { kind: 'string', nonEmpty: true, required: true },
+  symlinkDir: { kind: 'string', nonEmpty: true },
+  clock: { kind: 'function' },
+  rotationPeriodMs: { kind: 'integer', min: 1 },
+  maxScanTokenSize: { kind: 'integer', min: 1 },
+  searchDirs: { kind: 'function' },
+  searchFs: { kind: 'object', methods: ['readdir', 'open'] },
+  reorderWindow: { kind: 'integer', min: 1 },
+  maxReorderWindow: { kind: 'integer', min: 1 },
+};
 
 export class FileLog implements EventSearcher {
   readonly dir: string;
@@ -72,26 +83,19 @@ export class FileLog implements EventSearcher {
   private closed = false;
 
   constructor(options: FileLogOptions) {
-    for (const key of Object.keys(options)) if (!KNOWN.has(key)) throw badParameter(`unknown FileLog option ${JSON.stringify(key)}`);
-    if (!options.dir) throw badParameter('FileLog needs a dir');
+    checkOptions<FileLogOptions>('FileLog', options, OPTIONS);
     this.dir = resolve(options.dir);
     this.symlinkDir = resolve(options.symlinkDir ?? dirname(this.dir));
     this.clock = options.clock ?? Date.now;
     this.rotationPeriodMs = options.rotationPeriodMs ?? LogRotationPeriodMs;
-    if (!(this.rotationPeriodMs > 0) || this.rotationPeriodMs % DAY_MS !== 0) {
-      throw badParameter(`rotationPeriodMs must be a multiple of 24h, got ${options.rotationPeriodMs}`);
+    if (this.rotationPeriodMs % DAY_MS !== 0) {
+      throw badParameter(`FileLog: option rotationPeriodMs must be a multiple of 24h, got ${options.rotationPeriodMs}`);
     }
     this.maxScanTokenSize = options.maxScanTokenSize ?? MaxScanTokenSize;
-    if (!Number.isSafeInteger(this.maxScanTokenSize) || this.maxScanTokenSize < 1) {
-      throw badParameter(`maxScanTokenSize must be a positive integer, got ${options.maxScanTokenSize}`);
-    }
     this.reorderWindow = options.reorderWindow ?? 1024;
-    if (!Number.isSafeInteger(this.reorderWindow) || this.reorderWindow < 1) {
-      throw badParameter(`reorderWindow must be a positive integer, got ${options.reorderWindow}`);
-    }
     this.maxReorderWindow = options.maxReorderWindow ?? Math.max(16_384, this.reorderWindow);
-    if (!Number.isSafeInteger(this.maxReorderWindow) || this.maxReorderWindow < this.reorderWindow) {
-      throw badParameter(`maxReorderWindow must be an integer >= reorderWindow, got ${options.maxReorderWindow}`);
+    if (this.maxReorderWindow < this.reorderWindow) {
+      throw badParameter(`FileLog: option maxReorderWindow must be >= reorderWindow (${this.reorderWindow}), got ${options.maxReorderWindow}`);
     }
     this.searchDirs = options.searchDirs;
     this.searchFs = options.searchFs ?? nodeSearchFs;

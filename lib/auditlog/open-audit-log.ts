@@ -13,7 +13,6 @@ import { PlaybackDir, RecordsDir } from './constants.js';
 import { FileLog } from './file-log.js';
 import { type AuditLogger, MultiLog } from './multi-log.js';
 import { isPostgresUrl, type PostgresLogOptions } from './postgres-config.js';
-import { PostgresLog } from './postgres-log.js';
 
 export interface OpenAuditLogOptions {
   /** Only searching: a data dir gets no host uuid and no files. */
@@ -60,7 +59,8 @@ export async function openDataDirLog(root: string, options: { forSearch?: boolea
 
 async function openOne(target: string, options: OpenAuditLogOptions): Promise<AuditLogger> {
   if (typeof target !== 'string' || target === '') throw badParameter('an audit log target is a postgres:// URL or a data dir path');
-  if (isPostgresUrl(target)) return PostgresLog.open({ ...options.postgres, url: target });
+  // Loaded only when asked for: pg takes longer to load than a short `record` takes to run.
+  if (isPostgresUrl(target)) return (await import('./postgres-log.js')).PostgresLog.open({ ...options.postgres, url: target });
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target) && !target.startsWith('file://')) {
     throw badParameter(`audit log ${JSON.stringify(target.replace(/:[^:@/]*@/, ':***@'))}: unsupported scheme (use postgres://, file:// or a directory)`);
   }

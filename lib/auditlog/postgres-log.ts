@@ -10,6 +10,7 @@ import type { AuditEventInput } from '../events/event.js';
 import { Timestamp } from '../events/timestamp.js';
 import type { CallOptions } from '../call-options.js';
 import { auditFailedEmitEvents } from '../metrics.js';
+import { derivedUuid } from '../uploads/derived-id.js';
 import { isUuid } from '../uploads/ids.js';
 import { embedded, getSessionId } from '../events/event-getters.js';
 import type { TimeInput } from '../events/timestamp.js';
@@ -142,7 +143,8 @@ export class PostgresLog implements AuditLogger {
     }
   }
 
-  private row(event: AuditEventInput): EventRow {
+  /** The row of an event; `derivedId`: its event_id is a hash of the row, not random (imports). */
+  private row(event: AuditEventInput, derivedId = false): EventRow {
     if (event === null || typeof event !== 'object') throw badParameter('emitAuditEvent needs an event object');
     const meta = metadataOf(event);
     const type = typeof meta.Type === 'string' ? meta.Type : '';
@@ -150,21 +152,31 @@ export class PostgresLog implements AuditLogger {
     if (sid !== '' && !isUuid(sid)) {
       throw badParameter(`event ${type}: session id ${JSON.stringify(String(sid).slice(0, 64))} is not a UUID (PostgreSQL stores it as uuid)`);
     }
-    return {
-      time: microsToText(toMicros(Timestamp.from(meta.Time as TimeInput | undefined))),
-      id: randomUUID(),
-      type,
-      sessionId: sid === '' ? NIL_UUID : sid.toLowerCase(),
-      data: eventJsonLine(event),
-    };
+    const time = microsToText(toMicros(Timestamp.from(meta.Time as TimeInput | undefined)));
+    const sessionId = sid === '' ? NIL_UUID : sid.toLowerCase();
+    const data = eventJsonLine(event);
+    return { time, id: derivedId ? derivedUuid('pgevents-row', time, type, sessionId, data) : randomUUID(), type, sessionId, data };
   }
 
   /** Writes the event as one row; resolves once the server has it. */
   emitAuditEvent(event: AuditEventInput, options: CallOptions = {}): Promise<void> {
+    return this.send(event, options, false);
+  }
+
+  /**
+   * Writes an event copied from elsewhere (an import): its event_id is derived from the row itself,
+   * so the same event imported again hits the (event_time, event_id) key of Teleport's schema and
+   * the INSERT's ON CONFLICT DO NOTHING leaves one row.
+   */
+  importAuditEvent(event: AuditEventInput, options: CallOptions = {}): Promise<void> {
+    return this.send(event, options, true);
+  }
+
+  private send(event: AuditEventInput, options: CallOptions, derivedId: boolean): Promise<void> {
     try {
       if (this.closed) throw new AuditcastError('BAD_PARAMETER', 'PostgresLog is closed');
       throwIfAborted(options.signal);
-      const row = this.row(event);
+      const row = this.row(event, derivedId);
       return new Promise<void>((resolve, reject) => {
         this.pending.push({ row, resolve, reject });
         this.pump();

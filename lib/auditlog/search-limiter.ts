@@ -1,5 +1,6 @@
 // SearchEventsLimiter: a token bucket in front of any searcher, shared by SearchEvents and
 // SearchSessionEvents; a search with no token left fails with LIMIT_EXCEEDED.
+import { checkOptions, type OptionsSchema } from '../options.js';
 import { badParameter, limitExceeded } from '../errors.js';
 import type { EventSearcher, SearchEventsRequest, SearchResult, SearchSessionEventsRequest } from './search-types.js';
 
@@ -15,6 +16,15 @@ export interface SearchEventsLimiterOptions {
   clock?: () => number;
 }
 
+const POSITIVE = { kind: 'number', min: Number.MIN_VALUE, max: Number.MAX_VALUE, required: true } as const;
+const OPTIONS: OptionsSchema<SearchEventsLimiterOptions> = {
+  searcher: { kind: 'object', methods: ['searchEvents', 'searchSessionEvents'], required: true },
+  refillTimeMs: POSITIVE,
+  refillAmount: POSITIVE,
+  burst: POSITIVE,
+  clock: { kind: 'function' },
+};
+
 export class SearchEventsLimiter implements EventSearcher {
   private readonly searcher: EventSearcher;
   private readonly refillTimeMs: number;
@@ -25,11 +35,7 @@ export class SearchEventsLimiter implements EventSearcher {
   private lastRefill: number;
 
   constructor(options: SearchEventsLimiterOptions) {
-    if (!options.searcher) throw badParameter('SearchEventsLimiter needs a searcher');
-    for (const name of ['refillTimeMs', 'refillAmount', 'burst'] as const) {
-      const v = options[name];
-      if (!Number.isFinite(v) || v <= 0) throw badParameter(`${name} must be a positive number, got ${v}`);
-    }
+    checkOptions<SearchEventsLimiterOptions>('SearchEventsLimiter', options, OPTIONS);
     if (options.refillAmount > options.burst) {
       throw badParameter(`refillAmount (${options.refillAmount}) cannot exceed burst (${options.burst})`);
     }

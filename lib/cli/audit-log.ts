@@ -47,16 +47,18 @@ export async function openAuditLogForSearch(data: DataDir, values: Record<string
  * Writes an imported session's non-print events to the audit log. In a data dir each goes into the
  * daily file of its own time (an import of a 2019 session is found by a search of 2019), replacing
  * an event already there with the same uid (import ids are derived from the input), so importing
- * again never duplicates a line. Other targets (PostgreSQL) get the events emitted as they are.
+ * again never duplicates a line. In PostgreSQL each row's event_id is derived from the row, so an
+ * event imported again is the same row and is not inserted twice.
  */
 export async function emitSessionAuditEvents(data: DataDir, events: readonly AuditEventInput[], values: Record<string, unknown> = {}): Promise<void> {
   for (const target of auditTargets(data, values)) {
     if (isPostgresUrl(target)) {
-      const log = await (await opener()).openAuditLog(target);
+      const { PostgresLog } = await import('../auditlog/postgres-log.js');
+      const log = await PostgresLog.open({ url: target });
       try {
-        for (const event of events) await log.emitAuditEvent(event);
+        await Promise.all(events.map((event) => log.importAuditEvent(event)));
       } finally {
-        await log.close?.();
+        await log.close();
       }
       continue;
     }

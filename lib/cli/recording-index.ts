@@ -1,6 +1,6 @@
-// The CLI's side of the recording index: where it lives (<data-dir>/index), indexing a recording
-// right after a command wrote it (a failure there is one warning line, never a failed command), and
-// session offsets as the commands read and print them.
+// The CLI's side of the recording index: where it lives (<data-dir>/index), catching up on
+// recordings not indexed yet before a grep answers, and session offsets as the commands read and
+// print them. (Indexing right after record/import: index-on-completion.ts.)
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { isPostgresUrl } from '../auditlog/postgres-config.js';
@@ -8,6 +8,7 @@ import { RecordingIndex } from '../index-store/recording-index.js';
 import { auditTargets } from './audit-log.js';
 import type { DataDir } from './data-dir.js';
 import { UsageError } from './errors.js';
+import { Progress, formatBytes } from './output.js';
 
 /**
  * The data dir's recording index. Its text lines go where the audit log is searched: PostgreSQL
@@ -22,25 +23,41 @@ export async function openRecordingIndex(data: DataDir, values: Record<string, u
   return new RecordingIndex({ dir, text: await PgTextIndex.open({ url: target }) });
 }
 
-/** Recordings up to this size are indexed as the command that wrote them ends (a few seconds at most). */
-const INDEX_ON_COMPLETION_MAX_BYTES = 32 * 1024 * 1024;
+/** The <sid>.tar recordings of a directory (Teleport's layout and ours). */
+async function recordingFilesIn(dir: string): Promise<{ sessionId: string; path: string }[]> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  return names.filter((n) => n.endsWith('.tar')).sort().map((name) => ({ sessionId: name.slice(0, -4), path: path.join(dir, name) }));
+}
 
-/** Indexes a recording just completed; says on stderr what went wrong instead of failing. */
-export async function indexCompletedRecording(data: DataDir, sessionId: string, file: string, eol = '\n', values: Record<string, unknown> = {}): Promise<void> {
-  const size = (await fs.stat(file).catch(() => null))?.size ?? 0;
-  if (size > INDEX_ON_COMPLETION_MAX_BYTES) {
-    process.stderr.write(`auditcast: session ${sessionId} is large (${Math.round(size / 2 ** 20)} MiB): index it with 'auditcast index ${sessionId}'${eol}`);
-    return;
-  }
-  let index: RecordingIndex | undefined;
+/** Work this large says what it does on stderr even when that is not a terminal. */
+const ANNOUNCE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Indexes what grep would otherwise miss: recordings of the data dir without a fresh index, and
+ * indexed recordings (from `index --recordings`) that changed since. Says on stderr what it does
+ * when that is long (a progress bar on a terminal); a recording that fails is one warning line.
+ */
+export async function catchUpIndex(index: RecordingIndex, data: DataDir, command: string): Promise<void> {
+  const stale = await index.staleRecordings(await recordingFilesIn(data.records));
+  if (stale.length === 0) return;
+  const total = stale.reduce((n, r) => n + r.size, 0);
+  const what = `${stale.length} recording${stale.length === 1 ? '' : 's'} not indexed yet (${formatBytes(total)})`;
+  if (total >= ANNOUNCE_BYTES && !process.stderr.isTTY) process.stderr.write(`auditcast ${command}: indexing ${what} first\n`);
+  const progress = new Progress(`auditcast ${command}: indexing ${what}`, total);
+  let done = 0;
   try {
-    index = await openRecordingIndex(data, values);
-    const result = await index.indexRecording(sessionId, file);
-    if (result.header.error) process.stderr.write(`auditcast: indexed session ${sessionId} up to a problem: ${result.header.error}${eol}`);
-  } catch (err) {
-    process.stderr.write(`auditcast: session ${sessionId} not indexed: ${(err as Error).message}${eol}`);
+    for (const r of stale) {
+      try {
+        const result = await index.indexRecording(r.sessionId, r.path, { onProgress: (offset) => progress.update(done + offset) });
+        if (result.header.error) process.stderr.write(`auditcast ${command}: session ${r.sessionId} indexed up to a problem: ${result.header.error}\n`);
+      } catch (err) {
+        process.stderr.write(`auditcast ${command}: session ${r.sessionId} not indexed: ${(err as Error).message}\n`);
+      }
+      done += r.size;
+      progress.update(done);
+    }
   } finally {
-    await index?.close();
+    progress.done();
   }
 }
 

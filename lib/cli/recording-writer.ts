@@ -4,7 +4,7 @@
 // then renamed, so a failed import never leaves half a file).
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { MIN_UPLOAD_PART_BYTES } from '../codec/part-format.js';
+import { MinUploadPartSizeBytes } from '../events/constants.generated.js';
 import { ProtoStreamer } from '../stream/proto-streamer.js';
 import type { ProtoStream } from '../stream/proto-stream.js';
 import { FileUploader } from '../uploads/file-uploader.js';
@@ -44,7 +44,7 @@ async function exists(file: string): Promise<boolean> {
 }
 
 export async function openRecordingSink(options: RecordingSinkOptions): Promise<RecordingSink> {
-  const partSize = options.partSize ?? MIN_UPLOAD_PART_BYTES;
+  const partSize = options.partSize ?? MinUploadPartSizeBytes;
   const finalPath = options.out !== undefined
     ? path.resolve(options.out)
     : path.join(options.recordsDir, `${options.sessionId}.tar`);

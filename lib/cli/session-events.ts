@@ -4,9 +4,11 @@
 // ChunkIndex and DelayMilliseconds = milliseconds since the first print). Used by import, whose
 // times come from the input, and by record when the emitters' SessionWriter is not available.
 import type { AuditEvent, AuditEventInput } from '../events/event.js';
-import { SessionEndCode, SessionEndEvent, SessionStartCode, SessionStartEvent } from '../events/constants.generated.js';
+import {
+  ResizeEvent, SessionEndCode, SessionEndEvent, SessionPrintEvent, SessionStartCode, SessionStartEvent, TerminalResizeCode,
+} from '../events/constants.generated.js';
 import { Timestamp } from '../events/timestamp.js';
-import { derivedUuid } from './derived-id.js';
+import { derivedUuid } from '../uploads/derived-id.js';
 import type { TerminalSize } from './terminal-reader.js';
 
 /**
@@ -114,7 +116,7 @@ export class SessionEventBuilder {
       const piece = data.subarray(pos, Math.min(data.length, pos + MAX_PRINT_DATA));
       events.push({
         $type: 'SessionPrint',
-        Metadata: this.metadata('print', '', at),
+        Metadata: this.metadata(SessionPrintEvent, '', at),
         ChunkIndex: this.chunkIndex++,
         Data: piece,
         Bytes: piece.length,
@@ -129,7 +131,7 @@ export class SessionEventBuilder {
   resize(size: TerminalSize, elapsedNs: bigint): AuditEventInput {
     return {
       $type: 'Resize',
-      Metadata: this.metadata('resize', 'T2002I', this.clamp(elapsedNs)),
+      Metadata: this.metadata(ResizeEvent, TerminalResizeCode, this.clamp(elapsedNs)),
       ...this.common(),
       TerminalSize: `${size.cols}:${size.rows}`,
     };

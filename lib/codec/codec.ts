@@ -104,6 +104,15 @@ export interface SliceCodec {
    */
   deflateChunkAsync?(framed: Uint8Array): Promise<DeflatedChunk>;
   /**
+   * The read side of the print fast path: reads records `first`, `first + 1`, ... of an inflated
+   * section into `out` (SCAN_FIELDS numbers each, see print-scan.ts; as many records as fit),
+   * stopping at the first record that is not a plain SessionPrint (one lib/events decodes itself,
+   * with its errors). Returns how many records were read. Events built from the numbers equal
+   * decodeEvent's (lib/events/print-codec.ts printFromScan; a test checks). Optional: the native
+   * backend has it; the JS backend decodes records in JS.
+   */
+  scanPrints?(data: Uint8Array, bounds: Uint32Array, first: number, out: Float64Array): number;
+  /**
    * Frees an inflated section's memory now rather than when the garbage collector gets to it.
    * Every view of its data becomes empty, so only a caller that kept no view may call it.
    * Returns false when the backend cannot (the JS backend leaves it to the collector).

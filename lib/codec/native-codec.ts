@@ -45,6 +45,7 @@ interface NativeSliceAddon {
   framePrints(data: Uint8Array, numbers: Float64Array, strings: string[], ends?: Uint32Array): Uint8Array | NativePrintFailure;
   deflateChunkAsync(framed: Uint8Array): Promise<DeflatedChunk>;
   releaseInflated?(data: Uint8Array): boolean;
+  scanPrints?(data: Uint8Array, bounds: Uint32Array, first: number, out: Float64Array): number;
 }
 
 function isSliceAddon(addon: NativeAddon): addon is NativeAddon & NativeSliceAddon {
@@ -116,8 +117,12 @@ export function createNativeCodec(addon: NativeAddon): SliceCodec {
   if (!isSliceAddon(addon)) throw badParameter('the native addon does not export the slice codec');
   const native = addon;
   checkSameZlib(native);
+  const scanPrints = native.scanPrints;
   return {
     backend: 'native',
+    ...(scanPrints && {
+      scanPrints: (data: Uint8Array, bounds: Uint32Array, first: number, out: Float64Array): number => scanPrints(data, bounds, first, out),
+    }),
     createPartEncoder: () => new NativePartEncoder(new native.PartEncoder()),
     inflateSection(section: Uint8Array, limits: InflateLimits): InflatedSection {
       checkInflateLimits(limits);

@@ -12,14 +12,15 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { AuditcastError, badParameter, type ErrorCode } from '../errors.js';
 
+// The seed's wire numbers (ProtoStreamV1, ProtoStreamV1PartHeaderSize, ProtoStreamV1RecordHeaderSize,
+// MaxProtoMessageSizeBytes): the codec sits below lib/events and cannot import the generated
+// constants, so test/codec/part-format-constants.test.ts holds these equal to them.
 export const PROTO_STREAM_V1 = 1;
 export const PROTO_STREAM_V2 = 2;
 export const PART_HEADER_SIZE = 24;
 export const RECORD_HEADER_SIZE = 4;
 /** MaxProtoMessageSizeBytes: the largest OneOf record. */
 export const MAX_RECORD_BYTES = 64 * 1024;
-/** MinUploadPartSizeBytes: the default part size. */
-export const MIN_UPLOAD_PART_BYTES = 5 * 1024 * 1024;
 /** Raw bytes staged before a chunk is compressed. */
 export const CHUNK_BYTES = 64 * 1024;
 /** Go's gzip header at BestSpeed: no mtime, XFL 4, OS unknown (255). */

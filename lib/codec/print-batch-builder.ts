@@ -6,6 +6,13 @@ import { PRINT_FIELDS, PrintField } from './print-batch.js';
 const FIRST_PRINTS = 64;
 const FIRST_DATA_BYTES = 1024;
 
+/** Where a preparer appends the prints it stamps (a PrintBatchBuilder, or a CompactPrintRun). */
+export interface PrintSink {
+  readonly strings: PrintStrings;
+  /** Appends one print whose Data is `data`. Time is seconds + nanos. */
+  push(data: Uint8Array, index: number, chunkIndex: number, delayMs: number, offset: number, seconds: number, nanos: number): void;
+}
+
 export interface PrintBatchBuilderOptions {
   /**
    * Data that continues the previous print's in the same memory is kept as a view instead of being
@@ -15,7 +22,7 @@ export interface PrintBatchBuilderOptions {
   borrowData?: boolean;
 }
 
-export class PrintBatchBuilder {
+export class PrintBatchBuilder implements PrintSink {
   /** Prints so far. */
   count = 0;
   private data: Buffer | null = null;

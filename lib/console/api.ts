@@ -150,10 +150,14 @@ export async function sessionsApi(ctx: ApiContext, q: Query, signal: AbortSignal
 /** Outlines by file, computed once (a full pass over a large recording takes seconds). */
 const outlines = new Map<string, Promise<RecordingOutline>>();
 
+/** Outline passes run one at a time: each holds a part in memory (up to ~25 MiB inflated). */
+let outlineQueue: Promise<unknown> = Promise.resolve();
+
 function outlineOf(path: string, key: string): Promise<RecordingOutline> {
   let outline = outlines.get(key);
   if (!outline) {
-    outline = outlineRecording(path);
+    outline = outlineQueue.then(() => outlineRecording(path));
+    outlineQueue = outline.catch(() => undefined);
     outlines.set(key, outline);
     outline.catch(() => outlines.delete(key));
     if (outlines.size > 256) outlines.delete(outlines.keys().next().value!);

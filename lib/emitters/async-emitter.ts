@@ -1,12 +1,10 @@
 // AsyncEmitter: accepts events into a bounded buffer and emits them in order in the background.
 // The caller never waits; when the buffer is full the event is dropped and counted.
-import { badParameter } from '../errors.js';
+import { checkOptions, type OptionsSchema } from '../options.js';
 import type { AuditEventInput } from '../events/event.js';
 import { AsyncBufferSize } from '../events/constants.generated.js';
 import type { Emitter } from './emitter.js';
 import { auditFailedEmitEvents } from '../metrics.js';
-
-/** AsyncBufferSize: default buffer of an AsyncEmitter. */
 
 export interface AsyncEmitterOptions {
   inner: Emitter;
@@ -14,6 +12,12 @@ export interface AsyncEmitterOptions {
   /** Told about events the inner emitter failed to take (they are not retried). */
   onError?: (err: unknown, event: AuditEventInput) => void;
 }
+
+const ASYNC_EMITTER_OPTIONS: OptionsSchema<AsyncEmitterOptions> = {
+  inner: { kind: 'object', methods: ['emitAuditEvent'], required: true },
+  bufferSize: { kind: 'integer', min: 1 },
+  onError: { kind: 'function' },
+};
 
 export class AsyncEmitter implements Emitter {
   /** Events dropped because the buffer was full or the emitter closed. */
@@ -29,10 +33,9 @@ export class AsyncEmitter implements Emitter {
   private idle: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: AsyncEmitterOptions) {
-    if (!options.inner) throw badParameter('AsyncEmitter needs an inner emitter');
+    checkOptions<AsyncEmitterOptions>('AsyncEmitter', options, ASYNC_EMITTER_OPTIONS);
     this.inner = options.inner;
     this.bufferSize = options.bufferSize ?? AsyncBufferSize;
-    if (!(this.bufferSize > 0)) throw badParameter(`bufferSize must be positive, got ${options.bufferSize}`);
   }
 
   /** Never blocks and never fails: the event is queued or counted as dropped. */

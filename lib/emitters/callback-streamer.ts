@@ -1,6 +1,6 @@
 // CallbackStreamer: wraps a streamer and calls hooks on create, resume and every recorded event;
 // used to inject failures in tests.
-import { badParameter } from '../errors.js';
+import { checkOptions } from '../options.js';
 import type { PrintBatch } from '../codec/codec.js';
 import { PRINT_FIELDS, slicePrintBatch } from '../codec/print-batch.js';
 import { printBatchEvents } from '../events/print-batch-events.js';
@@ -54,7 +54,12 @@ export class CallbackStream implements AuditStream {
 
 export class CallbackStreamer implements Streamer {
   constructor(private readonly options: CallbackStreamerOptions) {
-    if (!options.inner) throw badParameter('CallbackStreamer needs an inner streamer');
+    checkOptions<CallbackStreamerOptions>('CallbackStreamer', options, {
+      inner: { kind: 'object', methods: ['createAuditStream', 'resumeAuditStream'], required: true },
+      onCreateAuditStream: { kind: 'function' },
+      onResumeAuditStream: { kind: 'function' },
+      onRecordEvent: { kind: 'function' },
+    });
   }
 
   async createAuditStream(sessionId: string, options?: CallOptions): Promise<AuditStream> {

@@ -1,5 +1,5 @@
 // CheckingEmitter: completes and checks the common fields of every event before passing it on.
-import { badParameter } from '../errors.js';
+import { checkOptions, type OptionsSchema } from '../options.js';
 import { checkAndSetEventFields } from '../events/event-defaults.js';
 import type { AuditEventInput } from '../events/event.js';
 import type { CallOptions } from '../call-options.js';
@@ -12,9 +12,16 @@ export interface CheckingEmitterOptions {
   uid?: () => string;
 }
 
+const CHECKING_EMITTER_OPTIONS: OptionsSchema<CheckingEmitterOptions> = {
+  inner: { kind: 'object', methods: ['emitAuditEvent'], required: true },
+  clusterName: { kind: 'string' },
+  now: { kind: 'function' },
+  uid: { kind: 'function' },
+};
+
 export class CheckingEmitter implements Emitter {
   constructor(private readonly options: CheckingEmitterOptions) {
-    if (!options.inner) throw badParameter('CheckingEmitter needs an inner emitter');
+    checkOptions<CheckingEmitterOptions>('CheckingEmitter', options, CHECKING_EMITTER_OPTIONS);
   }
 
   emitAuditEvent(event: AuditEventInput, options?: CallOptions): Promise<void> {

@@ -2,25 +2,26 @@
 // through stream failures (the seed's SessionWriter, once AuditWriter).
 //
 // Callers never wait on the network: events go into a bounded queue that one pump drains into the
-// stream. Terminal output is queued as print batches (lib/codec/print-batch.ts): a write appends
-// its prints, stamped by the preparer, to the batch at the tail of the queue, with no object per
-// print, and the stream frames a whole batch at once. Events not yet acknowledged by a status update are kept, so when the stream fails the
+// stream. Terminal output is queued as print runs (lib/codec/compact-print-run.ts): a write appends
+// its prints, stamped by the preparer, to the run at the tail of the queue, with no object per
+// print and about 3 bytes per one-byte print, and the stream frames a whole run at once. Events not yet acknowledged by a status update are kept, so when the stream fails the
 // pump resumes the upload (or starts a new one when no status was ever seen) and sends them again.
 // When the queue stays full past backoffTimeoutMs, events are dropped and counted as lost for
 // backoffDurationMs rather than blocking the caller.
 import { Writable } from 'node:stream';
+import { checkOptions, type OptionsSchema } from '../options.js';
 import { AuditcastError, badParameter, toAuditcastError } from '../errors.js';
 import type { AuditEvent, AuditEventInput } from '../events/event.js';
 import { isPermanentEmitError } from '../events/permanent-error.js';
 import { Preparer, type PrintBatchPreparer, type SessionEventPreparer, canPreparePrints } from '../events/preparer.js';
-import type { PrintBatch } from '../codec/codec.js';
-import { PRINT_FIELDS, PrintField, slicePrintBatch } from '../codec/print-batch.js';
-import { PrintBatchBuilder } from '../codec/print-batch-builder.js';
+import { CompactPrintRun } from '../codec/compact-print-run.js';
 import { MAX_RECORD_BYTES } from '../codec/part-format.js';
 import { Timestamp } from '../events/timestamp.js';
+import { AuditBackoffTimeout, NetworkBackoffDuration } from '../events/constants.generated.js';
 import { auditFailedEmitEvents } from '../metrics.js';
 import { type RetryOptions, sleep } from '../stream/retry.js';
 import type { AuditStream, Streamer } from '../stream/streamer.js';
+import { isReservePartError } from '../stream/reserve-part-error.js';
 import { StatusChannel, type StreamStatus } from '../stream/status-channel.js';
 
 export interface SessionWriterOptions {
@@ -53,6 +54,23 @@ export interface SessionWriterOptions {
   signal?: AbortSignal;
 }
 
+const SESSION_WRITER_OPTIONS: OptionsSchema<SessionWriterOptions> = {
+  sessionId: { kind: 'string', nonEmpty: true, required: true },
+  streamer: { kind: 'object', methods: ['createAuditStream'], required: true },
+  preparer: { kind: 'object', methods: ['prepareSessionEvent'] },
+  serverId: { kind: 'string' },
+  namespace: { kind: 'string' },
+  clusterName: { kind: 'string' },
+  makeEvents: { kind: 'function' },
+  bufferSize: { kind: 'integer', min: 1 },
+  backoffTimeoutMs: { kind: 'number', min: 0 },
+  backoffDurationMs: { kind: 'number', min: 0 },
+  uploadId: { kind: 'string', nonEmpty: true },
+  retry: { kind: 'object' },
+  now: { kind: 'function' },
+  signal: { kind: 'signal' },
+};
+
 export interface SessionWriterStats {
   /** Events accepted into the queue. */
   acceptedEvents: number;
@@ -65,48 +83,16 @@ export interface SessionWriterStats {
 }
 
 /** The stream cannot take more parts at all: give up instead of resuming. */
-function isUnrecoverable(err: unknown): boolean {
-  return err instanceof Error && /uploader failed to reserve upload part/.test(err.message);
-}
+const isUnrecoverable = isReservePartError;
 
 const PRINT_OVERHEAD_BYTES = 256;
 const RESOLVED = Promise.resolve();
 const DEFAULT_RECOVERY: Required<RetryOptions> = { stepMs: 1000, maxMs: 30_000, maxAttempts: 8 };
 
-/** Prints queued together; `builder` is set while writes may still append to it (queue tail). */
-class PrintRun {
-  private constructor(public builder: PrintBatchBuilder | null, private batch: PrintBatch | null) {}
-
-  static open(preparer: PrintBatchPreparer): PrintRun {
-    return new PrintRun(new PrintBatchBuilder(preparer.printStrings), null);
-  }
-
-  static sealed(batch: PrintBatch): PrintRun {
-    return new PrintRun(null, batch);
-  }
-
-  /** Seals the run: nothing more is appended. */
-  seal(): PrintBatch {
-    if (!this.batch) {
-      this.batch = this.builder!.batch();
-      this.builder = null;
-    }
-    return this.batch;
-  }
-
-  get count(): number {
-    return this.batch ? this.batch.numbers.length / PRINT_FIELDS : this.builder!.count;
-  }
-
-  index(i: number): number {
-    return this.seal().numbers[i * PRINT_FIELDS + PrintField.Index];
-  }
-}
-
-type QueueItem = AuditEvent | PrintRun;
+type QueueItem = AuditEvent | CompactPrintRun;
 
 function eventsIn(item: QueueItem): number {
-  return item instanceof PrintRun ? item.count : 1;
+  return item instanceof CompactPrintRun ? item.count : 1;
 }
 
 export class SessionWriter {
@@ -129,6 +115,8 @@ export class SessionWriter {
   private queuedEvents = 0;
   /** Set when write() takes the batch path: the default print events and a preparer that batches. */
   private readonly printPreparer: PrintBatchPreparer | null;
+  /** The queue's tail while writes may still append to it. */
+  private openRun: CompactPrintRun | null = null;
   private queueWaiter: (() => void) | null = null;
   private pumpTimer: NodeJS.Immediate | null = null;
   private lastTime: Timestamp | null = null;
@@ -146,8 +134,7 @@ export class SessionWriter {
   private resolveDone!: () => void;
 
   constructor(options: SessionWriterOptions) {
-    if (!options.sessionId) throw badParameter('SessionWriter needs a sessionId');
-    if (!options.streamer) throw badParameter('SessionWriter needs a streamer');
+    checkOptions<SessionWriterOptions>('SessionWriter', options, SESSION_WRITER_OPTIONS);
     this.options = options;
     this.sessionId = options.sessionId;
     this.preparer = options.preparer ?? new Preparer({
@@ -155,8 +142,8 @@ export class SessionWriter {
       clusterName: options.clusterName, now: options.now,
     });
     this.bufferSize = options.bufferSize ?? 1024;
-    this.backoffTimeoutMs = options.backoffTimeoutMs ?? 5000;
-    this.backoffDurationMs = options.backoffDurationMs ?? 30_000;
+    this.backoffTimeoutMs = options.backoffTimeoutMs ?? AuditBackoffTimeout;
+    this.backoffDurationMs = options.backoffDurationMs ?? NetworkBackoffDuration;
     this.maxPrintBytes = MAX_RECORD_BYTES - PRINT_OVERHEAD_BYTES - Buffer.byteLength(options.clusterName ?? '');
     this.printPreparer = !options.makeEvents && canPreparePrints(this.preparer) ? this.preparer : null;
     this.recovery = { ...DEFAULT_RECOVERY, ...options.retry };
@@ -208,8 +195,8 @@ export class SessionWriter {
       if (count > 0) this.accepted(count);
       return RESOLVED;
     }
-    const run = PrintRun.open(preparer);
-    preparer.preparePrints(data, time, this.maxPrintBytes, run.builder);
+    const run = new CompactPrintRun(preparer.printStrings);
+    preparer.preparePrints(data, time, this.maxPrintBytes, run);
     return this.enqueueSlow(run);
   }
 
@@ -273,13 +260,14 @@ export class SessionWriter {
     }
   }
 
-  /** The print run writes append to: the queue's last item when it is one still open, else a new one. */
-  private tailBuilder(preparer: PrintBatchPreparer): PrintBatchBuilder {
-    const last = this.queue[this.queue.length - 1];
-    if (last instanceof PrintRun && last.builder) return last.builder;
-    const run = PrintRun.open(preparer);
+  /** The print run writes append to: the queue's last item when it is the open run, else a new one. */
+  private tailBuilder(preparer: PrintBatchPreparer): CompactPrintRun {
+    const open = this.openRun;
+    if (open !== null && this.queue[this.queue.length - 1] === open) return open;
+    const run = new CompactPrintRun(preparer.printStrings);
     this.queue.push(run);
-    return run.builder!;
+    this.openRun = run;
+    return run;
   }
 
   private toPrints(data: Uint8Array): AuditEventInput[] {
@@ -383,7 +371,8 @@ export class SessionWriter {
       await new Promise<void>((resolve) => { this.queueWaiter = resolve; });
     }
     const items = this.queue.splice(0);
-    for (const item of items) if (item instanceof PrintRun) item.seal();
+    this.openRun = null;
+    for (const item of items) if (item instanceof CompactPrintRun) item.seal();
     this.queuedEvents = 0;
     this.wakeWriters();
     return items;
@@ -472,11 +461,27 @@ export class SessionWriter {
         return;
       }
       await this.recover(err, true);
+      return;
     }
+    this.keepCompact(item);
+  }
+
+  /**
+   * Appends a print run just sent to the print run sent before it, when both wait for their
+   * acknowledgement: runs not yet acknowledged are kept as one, not as an object per pump turn.
+   */
+  private keepCompact(item: QueueItem): void {
+    const unacked = this.unacked;
+    const n = unacked.length;
+    if (n < 2 || unacked[n - 1] !== item || !(item instanceof CompactPrintRun)) return;
+    const previous = unacked[n - 2];
+    if (!(previous instanceof CompactPrintRun)) return;
+    previous.append(item);
+    unacked.pop();
   }
 
   private record(item: QueueItem): Promise<void> {
-    return item instanceof PrintRun ? this.stream!.recordPrintBatch(item.seal()) : this.stream!.recordEvent(item);
+    return item instanceof CompactPrintRun ? this.stream!.recordPrintBatch(item.batch()) : this.stream!.recordEvent(item);
   }
 
   /** Sends every event not yet acknowledged to a new stream. */
@@ -514,6 +519,7 @@ export class SessionWriter {
       // Whatever was accepted and not acknowledged as uploaded is not stored: count it.
       this.stats.lostEvents += this.queuedEvents + this.unacked.reduce((n, item) => n + eventsIn(item), 0);
       this.queue.length = 0;
+      this.openRun = null;
       this.queuedEvents = 0;
       this.unacked = [];
       this.stopped.abort(this.failure);
@@ -531,15 +537,13 @@ export class SessionWriter {
 function unacknowledged(items: QueueItem[], lastIndex: number): QueueItem[] {
   const kept: QueueItem[] = [];
   for (const item of items) {
-    if (!(item instanceof PrintRun)) {
+    if (!(item instanceof CompactPrintRun)) {
       if (item.Metadata.Index > lastIndex) kept.push(item);
-      continue;
+    } else if (item.firstIndex > lastIndex) {
+      kept.push(item);
+    } else if (item.lastIndex > lastIndex) {
+      kept.push(item.after(lastIndex));
     }
-    const count = item.count;
-    let first = 0;
-    while (first < count && item.index(first) <= lastIndex) first++;
-    if (first === 0) kept.push(item);
-    else if (first < count) kept.push(PrintRun.sealed(slicePrintBatch(item.seal(), first)));
   }
   return kept;
 }

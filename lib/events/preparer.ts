@@ -2,8 +2,9 @@
 // defaults, the session and server ids, a per-session index 0, 1, 2, ... and, for print events,
 // the byte offset, the delay since the first print and the chunk index.
 import { badParameter } from '../errors.js';
+import { checkOptions, type OptionsSchema } from '../options.js';
 import type { PrintStrings } from '../codec/codec.js';
-import type { PrintBatchBuilder } from '../codec/print-batch-builder.js';
+import type { PrintSink } from '../codec/print-batch-builder.js';
 import { checkAndSetEventFields } from './event-defaults.js';
 import { type AuditEvent, type AuditEventInput, type EventInputObject, messageOf } from './event.js';
 import { checkFieldNames, getMessage } from './message-codec.js';
@@ -20,6 +21,16 @@ export interface PreparerOptions {
   startIndex?: number;
 }
 
+const PREPARER_OPTIONS: OptionsSchema<PreparerOptions> = {
+  sessionId: { kind: 'string', nonEmpty: true, required: true },
+  serverId: { kind: 'string' },
+  namespace: { kind: 'string' },
+  clusterName: { kind: 'string' },
+  now: { kind: 'function' },
+  uid: { kind: 'function' },
+  startIndex: { kind: 'integer', min: 0 },
+};
+
 export interface SessionEventPreparer {
   prepareSessionEvent(event: AuditEventInput): AuditEvent;
 }
@@ -33,7 +44,7 @@ export interface PrintBatchPreparer extends SessionEventPreparer {
    * prepareSessionEvent stamps the same prints one by one. With `into` null the prints are only
    * numbered (they are lost). Returns how many prints there were.
    */
-  preparePrints(data: Uint8Array, time: Timestamp, maxBytes: number, into: PrintBatchBuilder | null): number;
+  preparePrints(data: Uint8Array, time: Timestamp, maxBytes: number, into: PrintSink | null): number;
 }
 
 export function canPreparePrints(preparer: SessionEventPreparer): preparer is PrintBatchPreparer {
@@ -66,12 +77,12 @@ export class Preparer implements PrintBatchPreparer {
   private lastPrint: LastPrint | null = null;
 
   constructor(private readonly options: PreparerOptions) {
-    if (!options.sessionId) throw badParameter('Preparer needs a sessionId');
+    checkOptions<PreparerOptions>('Preparer', options, PREPARER_OPTIONS);
     this.nextIndex = options.startIndex ?? 0;
     this.printStrings = { type: 'print', id: '', code: '', clusterName: options.clusterName ?? '' };
   }
 
-  preparePrints(data: Uint8Array, time: Timestamp, maxBytes: number, into: PrintBatchBuilder | null): number {
+  preparePrints(data: Uint8Array, time: Timestamp, maxBytes: number, into: PrintSink | null): number {
     if (!(maxBytes >= 1)) throw badParameter(`maxBytes must be at least 1, got ${maxBytes}`);
     // As checkAndSetEventFields does for an event without a time.
     const at = time.isZero() ? Timestamp.fromMillis((this.options.now ?? (() => new Date()))().getTime()) : time;

@@ -6,6 +6,9 @@ import type { SessionPrint } from './event-types.generated.js';
 import { EMPTY_BYTES, decodeMessageInto, getMessage, zeroMessage, type MessageValue } from './message-codec.js';
 import { Timestamp } from './timestamp.js';
 import type { WireReader } from '../wire/wire-reader.js';
+import { copyBytes } from '../wire/byte-slab.js';
+import { utf8Slice } from '../wire/fast-buffer.js';
+import { ScanField } from '../codec/print-scan.js';
 import { encodePrintBody, type PrintFields } from '../wire/print-encoder.js';
 import type { WireWriter } from '../wire/wire-writer.js';
 
@@ -116,6 +119,48 @@ export function decodePrintInto(r: WireReader, end: number): AuditEvent {
     Bytes: bytes,
     DelayMilliseconds: delay,
     Offset: offset,
+  };
+  return event;
+}
+
+/** The strings of the print read last by printFromScan, reused while the bytes stay the same. */
+export type ScanStrings = [type: string, id: string, code: string, clusterName: string];
+
+export function newScanStrings(): ScanStrings {
+  return ['', '', '', ''];
+}
+
+/**
+ * The SessionPrint event of one record read by SliceCodec.scanPrints: `numbers[at ...]` are its
+ * SCAN_FIELDS numbers, `data` the part. The same event decodePrintInto builds from the record
+ * (test/codec/scan-prints.test.ts). `strings` carries the strings from record to record.
+ */
+export function printFromScan(data: Buffer, numbers: Float64Array, at: number, shareBytes: boolean, strings: ScanStrings): AuditEvent {
+  const same = numbers[at + ScanField.SameStrings];
+  for (let s = 0; s < 4; s++) {
+    if (same & (1 << s)) continue;
+    const start = numbers[at + ScanField.TypeStart + s * 2];
+    const end = numbers[at + ScanField.TypeStart + s * 2 + 1];
+    strings[s] = start === end ? '' : utf8Slice(data, start, end);
+  }
+  const dataStart = numbers[at + ScanField.DataStart];
+  const dataEnd = numbers[at + ScanField.DataEnd];
+  let bytes: Uint8Array = EMPTY_BYTES;
+  if (dataStart >= 0) bytes = shareBytes ? data.subarray(dataStart, dataEnd) : copyBytes(data, dataStart, dataEnd);
+  let time = Timestamp.ZERO;
+  if (numbers[at + ScanField.HasTime] === 1) {
+    const seconds = numbers[at + ScanField.TimeSeconds];
+    const nanos = numbers[at + ScanField.TimeNanos];
+    if (seconds !== Timestamp.ZERO.seconds || nanos !== 0) time = new Timestamp(seconds, nanos);
+  }
+  const event: SessionPrint = {
+    $type: 'SessionPrint',
+    Metadata: { Index: numbers[at + ScanField.Index], Type: strings[0], ID: strings[1], Code: strings[2], Time: time, ClusterName: strings[3] },
+    ChunkIndex: numbers[at + ScanField.ChunkIndex],
+    Data: bytes,
+    Bytes: numbers[at + ScanField.Bytes],
+    DelayMilliseconds: numbers[at + ScanField.DelayMilliseconds],
+    Offset: numbers[at + ScanField.Offset],
   };
   return event;
 }

@@ -7,10 +7,15 @@ import type { SliceCodec } from '../codec/codec.js';
 import type { AuditEvent } from '../events/event.js';
 import { ScreenModel, type ScreenLimits, type ScreenLine, type ScreenSnapshot } from '../screen/screen-model.js';
 import { readRecordingFrom } from '../stream/positioned-reader.js';
+import { type PartLayout, type PartResume, partLayout, readPartSection, resumeAt } from '../stream/part-checkpoints.js';
 import { type KeyframeEntry, type SeekHeader, SEEK_FILE_VERSION, SeekFileWriter, recordingStamp } from './seek-file.js';
 
 export const KEYFRAME_BYTES = 256 * 1024;
 export const KEYFRAME_MS = 5000;
+/** Parts smaller than this are inflated whole on a seek (no resume points needed), by default. */
+export const MIN_RESUME_PART_BYTES = 256 * 1024;
+/** Larger sections are not examined (the reader's own part limit refuses them anyway). */
+const MAX_LAYOUT_SECTION_BYTES = 64 * 1024 * 1024;
 
 export interface BuildIndexOptions {
   sessionId: string;
@@ -20,11 +25,15 @@ export interface BuildIndexOptions {
   keyframeMs?: number;
   limits?: ScreenLimits;
   codec?: SliceCodec;
-  /** Gets every line of text with the session's own event index and time. */
-  onLine?: (line: ScreenLine) => void;
+  /** Gets every line of text with the session's own event index and time, and the session start (epoch ms, 0 if unknown). */
+  onLine?: (line: ScreenLine, sessionStartMs: number) => void;
   /** Gets each keyframe as it is stored, with its screen: a reader can seek before the build ends. */
   onKeyframe?: (entry: KeyframeEntry, snapshot: ScreenSnapshot) => void;
   signal?: AbortSignal;
+  /** Told how far into the recording file indexing is (bytes), now and then. */
+  onProgress?: (offset: number) => void;
+  /** Keyframes in parts at least this large (compressed) resume inside the part (default 256 KiB). */
+  minResumePartBytes?: number;
 }
 
 function userOf(event: AuditEvent): string {
@@ -37,7 +46,8 @@ export async function buildSeekIndex(recording: string, target: string, options:
   const stamp = await recordingStamp(recording);
   const keyframeBytes = options.keyframeBytes ?? KEYFRAME_BYTES;
   const keyframeMs = options.keyframeMs ?? KEYFRAME_MS;
-  const model = new ScreenModel({ ...options.limits, onLine: options.onLine });
+  const onLine = options.onLine;
+  const model: ScreenModel = new ScreenModel({ ...options.limits, onLine: onLine && ((line) => onLine(line, model.sessionStartMs ?? 0)) });
   const writer = await SeekFileWriter.create(target);
   const keyframes: KeyframeEntry[] = [];
   let user = '';
@@ -46,12 +56,20 @@ export async function buildSeekIndex(recording: string, target: string, options:
   let bytesSince = 0;
   let lastKeyframeMs = 0;
   let error: string | null = null;
+  // The layout of the part the last keyframe fell in (large parts only), for mid-part resumes.
+  let layout: { partOffset: number; layout: PartLayout | null } | null = null;
   const keyframe = async (partOffset: number, recordIndex: number) => {
     const snapshot = model.snapshot();
     const where = await writer.addSnapshot(snapshot);
-    const entry: KeyframeEntry = { timeMs: model.time, eventIndex: model.lastEventIndex, partOffset, recordIndex, ...where };
+    if (layout?.partOffset !== partOffset) {
+      const section = await readPartSection(recording, partOffset, MAX_LAYOUT_SECTION_BYTES);
+      layout = { partOffset, layout: section && section.length >= (options.minResumePartBytes ?? MIN_RESUME_PART_BYTES) ? await partLayout(section) : null };
+    }
+    const resume: PartResume | null = layout.layout && resumeAt(layout.layout, recordIndex);
+    const entry: KeyframeEntry = { timeMs: model.time, eventIndex: model.lastEventIndex, partOffset, recordIndex, ...(resume ? { resume } : {}), ...where };
     keyframes.push(entry);
     options.onKeyframe?.(entry, snapshot);
+    options.onProgress?.(partOffset);
     bytesSince = 0;
     lastKeyframeMs = model.time;
   };

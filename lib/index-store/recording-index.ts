@@ -3,15 +3,17 @@
 // recording changed) or corrupt. Playback never depends on it: the screen at t is computed from the
 // nearest keyframe and the events after it, and equals a replay from the start.
 import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { AuditcastError, badParameter, isAuditcastError } from '../errors.js';
 import type { SliceCodec } from '../codec/codec.js';
 import { ScreenModel, type ScreenLimits, type ScreenSnapshot } from '../screen/screen-model.js';
 import { readRecordingFrom } from '../stream/positioned-reader.js';
+import { acquireBuildLock } from './build-lock.js';
 import { buildSeekIndex } from './build-index.js';
 import { type KeyframeEntry, type SeekHeader, SeekFile, recordingStamp, sameStamp } from './seek-file.js';
-import { type SearchHit, type SearchOptions, TextIndex } from './text-index.js';
+import { type IndexedSession, type SearchHit, type SearchOptions, TextIndex } from './text-index.js';
 import type { TextStore } from './text-store.js';
 
 export interface RecordingIndexOptions {
@@ -20,9 +22,23 @@ export interface RecordingIndexOptions {
   limits?: ScreenLimits;
   keyframeBytes?: number;
   keyframeMs?: number;
+  /** Keyframes in parts at least this large (compressed) resume inside the part (default 256 KiB). */
+  minResumePartBytes?: number;
   codec?: SliceCodec;
   /** Where lines of text are kept and searched (closed by close()); default SQLite FTS5 in `dir`. */
   text?: TextStore;
+}
+
+export interface IndexRecordingOptions {
+  /** Rebuild even a fresh index. */
+  force?: boolean;
+  /** Each keyframe as a (re)build stores it (not called when a fresh index is kept). */
+  onKeyframe?: (entry: KeyframeEntry, snapshot: ScreenSnapshot) => void;
+  signal?: AbortSignal;
+  /** Called once if another build of the session (maybe in another process) is waited for. */
+  onWait?: (holder: string) => void;
+  /** Told how far into the recording file the build is (bytes), now and then. */
+  onProgress?: (offset: number) => void;
 }
 
 export interface IndexResult {
@@ -31,14 +47,6 @@ export interface IndexResult {
   rebuilt: boolean;
   /** Lines in the full-text index, or null without better-sqlite3. */
   lines: number | null;
-}
-
-export interface IndexRecordingOptions {
-  /** Rebuild even when a fresh index is there. */
-  force?: boolean;
-  /** Each keyframe as a (re)build stores it (not called when a fresh index is kept). */
-  onKeyframe?: (entry: KeyframeEntry, snapshot: ScreenSnapshot) => void;
-  signal?: AbortSignal;
 }
 
 /** Where reading resumes to reach a moment, and the screen at the keyframe. */
@@ -54,7 +62,7 @@ export interface SeekPoint {
 export async function advanceScreen(model: ScreenModel, recording: string, timeMs: number, from?: KeyframeEntry, options: { codec?: SliceCodec } = {}): Promise<AuditcastError | null> {
   try {
     for await (const { event } of readRecordingFrom(recording, {
-      partOffset: from?.partOffset ?? 0, recordIndex: from?.recordIndex ?? 0, afterIndex: from?.eventIndex ?? -1, codec: options.codec,
+      partOffset: from?.partOffset ?? 0, recordIndex: from?.recordIndex ?? 0, afterIndex: from?.eventIndex ?? -1, codec: options.codec, resume: from?.resume,
     })) {
       if (model.timeOf(event) > timeMs) return null;
       model.apply(event);
@@ -100,6 +108,7 @@ export class RecordingIndex {
     if (this.text === undefined && this.options.text) this.text = this.options.text;
     if (this.text === undefined) {
       try {
+        mkdirSync(this.dir, { recursive: true, mode: 0o700 });
         this.text = TextIndex.open(this.dir);
       } catch (err) {
         if (!isAuditcastError(err, 'UNSUPPORTED')) throw err;
@@ -112,18 +121,33 @@ export class RecordingIndex {
 
   /** Why full-text search is unavailable, or null. */
   get textUnavailable(): string | null {
+    this.textIndex();
     return this.textError?.message ?? null;
   }
 
-  /** Indexes a recording unless a fresh index of it is there (`force` rebuilds anyway). */
+  /**
+   * Indexes a recording unless a fresh index of it is there (`force` rebuilds anyway). Builds of
+   * one session never overlap, in this process or another: a second one waits for the first
+   * (`onWait` is told once) and then finds its index fresh.
+   */
   indexRecording(sessionId: string, recording: string, options: IndexRecordingOptions = {}): Promise<IndexResult> {
-    const run = this.queue.then(() => this.indexNow(sessionId, recording, options));
+    const run = this.queue.then(() => this.indexLocked(sessionId, recording, options));
     this.queue = run.catch(() => {});
     return run;
   }
 
-  private async indexNow(sessionId: string, recording: string, options: IndexRecordingOptions): Promise<IndexResult> {
+  private async indexLocked(sessionId: string, recording: string, options: IndexRecordingOptions): Promise<IndexResult> {
     await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const lock = await acquireBuildLock(`${this.seekPath(sessionId)}.lock`, { signal: options.signal, onWait: options.onWait });
+    try {
+      // Another process built it meanwhile: a forced build is not done twice.
+      return await this.indexNow(sessionId, recording, lock.waited ? { ...options, force: false } : options);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async indexNow(sessionId: string, recording: string, options: IndexRecordingOptions): Promise<IndexResult> {
     const stamp = await recordingStamp(recording);
     const text = this.textIndex();
     if (!options.force) {
@@ -136,17 +160,48 @@ export class RecordingIndex {
       }
     }
     const target = this.seekPath(sessionId);
-    const build = (onLine?: (line: { text: string; timeMs: number; eventIndex: number }) => void) => buildSeekIndex(recording, target, {
+    const build = (onLine?: (line: { text: string; timeMs: number; eventIndex: number }, startMs: number) => void) => buildSeekIndex(recording, target, {
       sessionId, keyframeBytes: this.options.keyframeBytes, keyframeMs: this.options.keyframeMs, limits: this.options.limits,
-      codec: this.options.codec, onLine, onKeyframe: options.onKeyframe, signal: options.signal,
+      codec: this.options.codec, onLine, onKeyframe: options.onKeyframe, signal: options.signal, onProgress: options.onProgress,
+      minResumePartBytes: this.options.minResumePartBytes,
     });
     if (!text) return { header: await build(), rebuilt: true, lines: null };
     let header: SeekHeader | undefined;
     const lines = await text.replaceSession(sessionId, stamp, async (add) => {
       header = await build(add);
       return { user: header.user, startMs: header.startMs };
-    });
+    }, path.resolve(recording));
     return { header: header!, rebuilt: true, lines };
+  }
+
+  /**
+   * Of these recordings, the ones whose full-text index is missing or older than the file (by
+   * size and modification time, one stat each), and the indexed sessions whose recording file
+   * (as indexed) changed since. Without better-sqlite3, every recording given whose seek index is
+   * missing or stale.
+   */
+  async staleRecordings(recordings: readonly { sessionId: string; path: string }[]): Promise<{ sessionId: string; path: string; size: number }[]> {
+    const text = this.textIndex();
+    const known = new Map<string, IndexedSession>();
+    for (const s of (await text?.sessions?.()) ?? []) known.set(s.sessionId, s);
+    const candidates = new Map<string, string>();
+    for (const r of recordings) candidates.set(r.sessionId, path.resolve(r.path));
+    for (const s of known.values()) if (s.path && !candidates.has(s.sessionId)) candidates.set(s.sessionId, s.path);
+    const stale: { sessionId: string; path: string; size: number }[] = [];
+    await Promise.all([...candidates].map(async ([sessionId, file]) => {
+      const st = await fs.stat(file).catch(() => null);
+      if (!st?.isFile()) return; // gone: its lines stay searchable
+      const indexed = known.get(sessionId) ?? (text && !text.sessions ? await text.session(sessionId) : undefined);
+      if (text) {
+        if (indexed && indexed.recording.size === st.size && indexed.recording.mtimeMs === Math.floor(st.mtimeMs)) return;
+      } else {
+        const seek = await this.openFresh(sessionId, file);
+        await seek?.close();
+        if (seek) return;
+      }
+      stale.push({ sessionId, path: file, size: st.size });
+    }));
+    return stale.sort((a, b) => a.sessionId.localeCompare(b.sessionId));
   }
 
   /** The session's seek file if it exists, is intact and matches the recording; else null. */

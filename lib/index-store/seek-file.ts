@@ -8,8 +8,9 @@ import * as fs from 'node:fs/promises';
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { corrupted } from '../errors.js';
 import type { ScreenSnapshot } from '../screen/screen-model.js';
+import type { PartResume } from '../stream/part-checkpoints.js';
 
-export const SEEK_FILE_VERSION = 1;
+export const SEEK_FILE_VERSION = 2;
 const MAGIC = Buffer.from('ACSEEK01');
 const TRAILER_SIZE = 4 + 32 + MAGIC.length;
 /** Largest header read (a 1 GB recording with a keyframe per 256 KiB needs about 0.5 MiB). */
@@ -31,6 +32,8 @@ export interface KeyframeEntry {
   /** Where reading resumes: byte offset of the part header and 0-based record in that part. */
   partOffset: number;
   recordIndex: number;
+  /** In a large part of ours: the chunk boundary to start inflating at, and bytes to skip from there. */
+  resume?: PartResume;
   blobOffset: number;
   blobLength: number;
   crc: number;

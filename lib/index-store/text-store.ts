@@ -9,12 +9,16 @@ import type { IndexedSession, SearchHit, SearchOptions } from './text-index.js';
 export interface TextStore {
   /** What is indexed of a session, or null. */
   session(sessionId: string): IndexedSession | null | Promise<IndexedSession | null>;
+  /** Every indexed session (a store that cannot list them cheaply leaves it out). */
+  sessions?(): IndexedSession[] | Promise<IndexedSession[]>;
   /**
    * Replaces a session's lines (never two copies, even when two indexers race): `fill` adds every
-   * line, then returns the session's user and start; readers see the old lines or the new ones.
+   * line (with the session start in epoch ms, once known, for stores that order lines by it), then
+   * returns the session's user and start; readers see the old lines or the new ones. `file` is the
+   * recording indexed, kept for noticing later that it changed.
    */
   replaceSession(sessionId: string, recording: RecordingStamp,
-    fill: (add: (line: ScreenLine) => void) => Promise<{ user: string; startMs: number }>): Promise<number>;
+    fill: (add: (line: ScreenLine, sessionStartMs?: number) => void) => Promise<{ user: string; startMs: number }>, file?: string | null): Promise<number>;
   /** Lines that contain the pattern, ordered by time (session start + offset), then as indexed. */
   search(pattern: string, options?: SearchOptions): SearchHit[] | Promise<SearchHit[]>;
   close(): void | Promise<void>;

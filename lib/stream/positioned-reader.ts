@@ -4,6 +4,8 @@
 // Like ProtoReader it drops events whose index is not above the last one (a resumed upload's
 // duplicates); `afterIndex` carries that rule across a resume.
 import { createReadStream } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import zlib from 'node:zlib';
 import { AuditcastError, badParameter, corrupted, throwIfAborted } from '../errors.js';
 import { codec as defaultCodec } from '../codec/index.js';
 import type { SliceCodec } from '../codec/codec.js';
@@ -11,6 +13,8 @@ import type { AuditEvent } from '../events/event.js';
 import { decodeEvent } from '../events/oneof.js';
 import { closeByteSource, toByteSource } from './byte-source.js';
 import { PartReader, type PartReaderLimits } from './part-reader.js';
+import { type PartResume, readPartAt } from './part-checkpoints.js';
+import { DEFAULT_MAX_PART_BYTES, GZIP_TRAILER_SIZE, MAX_RECORD_BYTES, PART_HEADER_SIZE, RECORD_HEADER_SIZE, gzipHeaderLength } from '../codec/part-format.js';
 
 export interface PositionedEvent {
   event: AuditEvent;
@@ -30,6 +34,12 @@ export interface ReadFromOptions extends PartReaderLimits {
   codec?: SliceCodec;
   signal?: AbortSignal;
   /**
+   * Start inflating record `recordIndex`'s part at this chunk boundary instead of its start (from a
+   * seek index: part-checkpoints.ts). The part's CRC is then not checked: the index was built
+   * from, and checked, this very file.
+   */
+  resume?: PartResume;
+  /**
    * Lets the event loop run after this many milliseconds spent in the reader and its consumer
    * (default 10; 0: never). A part is in memory at once, so without it a consumer that works on
    * each event (a screen model, a server writing frames) would hold the loop for a whole part:
@@ -45,6 +55,34 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * (not a part header) fails with CORRUPTED or UNSUPPORTED naming the offset.
  */
 export async function* readRecordingFrom(file: string, options: ReadFromOptions = {}): AsyncGenerator<PositionedEvent> {
+  if (options.resume) {
+    // Part by part, each inflated a step at a time: the first from the resume point, the next
+    // ones from their deflate start.
+    const maxInflated = options.maxInflatedPartBytes ?? options.maxPartBytes ?? DEFAULT_MAX_PART_BYTES;
+    let lastIndex = options.afterIndex ?? -1;
+    let partOffset: number | null = options.partOffset ?? 0;
+    let resume: PartResume | null = options.resume;
+    let recordIndex = options.recordIndex ?? 0;
+    while (partOffset !== null) {
+      throwIfAborted(options.signal);
+      const part = readPartFrom(file, partOffset, recordIndex, resume, maxInflated);
+      try {
+        let next: IteratorResult<{ event: AuditEvent; recordIndex: number }, number | null>;
+        while (!(next = await part.next()).done) {
+          const { event } = next.value;
+          if (event.Metadata.Index <= lastIndex) continue;
+          lastIndex = event.Metadata.Index;
+          yield { event, partOffset, recordIndex: next.value.recordIndex };
+        }
+        partOffset = next.value;
+      } finally {
+        await part.return(null);
+      }
+      resume = null;
+      recordIndex = 0;
+    }
+    return;
+  }
   const start = options.partOffset ?? 0;
   const skip = options.recordIndex ?? 0;
   if (!Number.isSafeInteger(start) || start < 0 || !Number.isSafeInteger(skip) || skip < 0) {
@@ -98,5 +136,86 @@ export async function* readRecordingFrom(file: string, options: ReadFromOptions 
     }
   } finally {
     await closeByteSource(source);
+  }
+}
+
+/** Compressed bytes inflated at a time when resuming inside a part: a seek reads only what it needs. */
+const RESUME_STEP_BYTES = 32 * 1024;
+
+/**
+ * The records of one part from a chunk boundary on (see ReadFromOptions.resume), inflated a step
+ * at a time as the caller reads on; returns where the next part starts.
+ */
+async function* readPartFrom(file: string, partOffset: number, firstRecord: number, resume: PartResume | null, maxInflated: number): AsyncGenerator<{ event: AuditEvent; recordIndex: number }, number | null> {
+  const where = `${file}: part at byte ${partOffset}`;
+  const handle = await fs.open(file, 'r');
+  const inflate = zlib.createInflateRaw();
+  try {
+    const header = await readPartAt(handle, partOffset, file);
+    if (!header) return null; // the end of the recording
+    const { partSize, paddingSize } = header;
+    if (partSize === 0) return partOffset + PART_HEADER_SIZE + paddingSize;
+    let from = resume?.sectionOffset ?? 0;
+    if (!resume) {
+      const head = Buffer.alloc(Math.min(partSize, 1024));
+      await handle.read(head, 0, head.length, partOffset + PART_HEADER_SIZE);
+      from = gzipHeaderLength(head);
+      if (from < 0) throw corrupted(`${where}: bad gzip header`);
+    }
+    const to = partSize - GZIP_TRAILER_SIZE;
+    if (!(Number.isSafeInteger(from) && from > 0 && from < to)) throw corrupted(`${where}: cannot resume at section byte ${from}`);
+    let out: Buffer[] = [];
+    inflate.on('data', (chunk: Buffer) => out.push(chunk));
+    let pending = Buffer.alloc(0);
+    let toSkip = resume?.skip ?? 0;
+    let inflated = 0;
+    let record = firstRecord;
+    for (let pos = from; pos < to;) {
+      const step = Buffer.alloc(Math.min(RESUME_STEP_BYTES, to - pos));
+      const { bytesRead } = await handle.read(step, 0, step.length, partOffset + PART_HEADER_SIZE + pos);
+      if (bytesRead < step.length) throw corrupted(`${where}: truncated at byte ${partOffset + PART_HEADER_SIZE + pos + bytesRead}`);
+      pos += step.length;
+      inflate.write(step);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          inflate.once('error', reject);
+          inflate.flush(zlib.constants.Z_SYNC_FLUSH, () => {
+            inflate.off('error', reject);
+            resolve();
+          });
+        });
+      } catch (err) {
+        throw corrupted(`${where}: inflating from section byte ${from}: ${(err as Error).message}`, err);
+      }
+      let data = Buffer.concat([pending, ...out]);
+      out = [];
+      inflated += data.length - pending.length;
+      if (inflated > maxInflated) throw corrupted(`${where}: more than ${maxInflated} bytes inflated`);
+      if (toSkip > 0) {
+        const skipped = Math.min(toSkip, data.length);
+        data = data.subarray(skipped);
+        toSkip -= skipped;
+      }
+      let at = 0;
+      while (data.length - at >= RECORD_HEADER_SIZE) {
+        const length = data.readUInt32BE(at);
+        if (length === 0 || length > MAX_RECORD_BYTES) throw corrupted(`${where}, record ${record + 1}: bad record length ${length}`);
+        if (data.length - at - RECORD_HEADER_SIZE < length) break;
+        let event: AuditEvent;
+        try {
+          event = decodeEvent(data, at + RECORD_HEADER_SIZE, at + RECORD_HEADER_SIZE + length);
+        } catch (err) {
+          throw corrupted(`${where}, record ${record + 1}: ${(err as Error).message}`, err);
+        }
+        yield { event, recordIndex: record++ };
+        at += RECORD_HEADER_SIZE + length;
+      }
+      pending = Buffer.from(data.subarray(at));
+    }
+    if (pending.length > 0 || toSkip > 0) throw corrupted(`${where}, record ${record + 1}: truncated`);
+    return partOffset + PART_HEADER_SIZE + partSize + paddingSize;
+  } finally {
+    inflate.close();
+    await handle.close();
   }
 }

@@ -6,8 +6,13 @@ import { codec as defaultCodec } from '../codec/index.js';
 import type { SliceCodec } from '../codec/codec.js';
 import type { AuditEvent } from '../events/event.js';
 import { type DecodeOptions, decodeEvent } from '../events/oneof.js';
+import { newScanStrings, printFromScan } from '../events/print-codec.js';
+import { SCAN_FIELDS } from '../codec/print-scan.js';
 import { type ByteSource, type RecordingSource, closeByteSource, toByteSource } from './byte-source.js';
 import { PartReader, type PartReaderLimits, type ReadPart } from './part-reader.js';
+
+/** Records read per scanPrints call. */
+const SCAN_RECORDS = 256;
 
 export interface ProtoReaderStats {
   /** Events dropped because their index was not above the last one returned. */
@@ -56,6 +61,13 @@ export class ProtoReader implements AsyncIterable<AuditEvent>, SessionReader {
   private readonly signal?: AbortSignal;
   private readonly decodeOptions: DecodeOptions;
   private readonly codec: SliceCodec;
+  /** The codec's scanPrints output (SCAN_RECORDS records from scanFrom), when it has one. */
+  private readonly scan: Float64Array | null;
+  private scanFrom = 0;
+  private scanCount = 0;
+  private readonly scanStrings = newScanStrings();
+  private partBytes: Uint8Array | null = null;
+  private partBuffer: Buffer | null = null;
   readonly stats: ProtoReaderStats = { skippedEvents: 0, outOfOrderEvents: 0, totalEvents: 0, skippedBytes: 0, parts: 0 };
 
   constructor(source: RecordingSource, options: ProtoReaderOptions = {}) {
@@ -64,6 +76,7 @@ export class ProtoReader implements AsyncIterable<AuditEvent>, SessionReader {
     this.parts = new PartReader(this.source, this.codec, options);
     this.signal = options.signal;
     this.decodeOptions = { shareBytes: options.copyData === false };
+    this.scan = this.codec.scanPrints ? new Float64Array(SCAN_RECORDS * SCAN_FIELDS) : null;
   }
 
   /** GetStats: a copy of the counters. */
@@ -76,6 +89,7 @@ export class ProtoReader implements AsyncIterable<AuditEvent>, SessionReader {
     this.source = toByteSource(source);
     this.parts.reset(this.source);
     this.part = null;
+    this.scanCount = 0;
     this.ended = false;
   }
 
@@ -106,7 +120,7 @@ export class ProtoReader implements AsyncIterable<AuditEvent>, SessionReader {
       const i = this.record++;
       let event: AuditEvent;
       try {
-        event = decodeEvent(part.data, bounds[i * 2], bounds[i * 2 + 1], this.decodeOptions);
+        event = this.scanned(part, i) ?? decodeEvent(part.data, bounds[i * 2], bounds[i * 2 + 1], this.decodeOptions);
       } catch (err) {
         // Not sticky, as in Teleport: the next read moves on to the next record.
         const reason = err instanceof Error ? err.message : String(err);
@@ -123,6 +137,25 @@ export class ProtoReader implements AsyncIterable<AuditEvent>, SessionReader {
       return event;
     }
     return null;
+  }
+
+  /**
+   * Record i as a print read by the codec's scanPrints (the native print fast path: no JS decoding
+   * per field), or null when the codec has none or record i is not a plain print.
+   */
+  private scanned(part: ReadPart, i: number): AuditEvent | null {
+    const scan = this.scan;
+    if (!scan) return null;
+    if (i < this.scanFrom || i >= this.scanFrom + this.scanCount) {
+      if (this.partBytes !== part.data) {
+        this.partBytes = part.data;
+        this.partBuffer = Buffer.isBuffer(part.data) ? part.data : Buffer.from(part.data.buffer, part.data.byteOffset, part.data.byteLength);
+      }
+      this.scanFrom = i;
+      this.scanCount = this.codec.scanPrints!(part.data, part.bounds, i, scan);
+      if (this.scanCount === 0) return null;
+    }
+    return printFromScan(this.partBuffer!, scan, (i - this.scanFrom) * SCAN_FIELDS, this.decodeOptions.shareBytes === true, this.scanStrings);
   }
 
   /** Frees the finished part and reads the next one; false at the end of the recording. */
@@ -147,6 +180,7 @@ export class ProtoReader implements AsyncIterable<AuditEvent>, SessionReader {
     }
     this.part = next;
     this.record = 0;
+    this.scanCount = 0;
     this.stats.parts++;
     this.stats.skippedBytes += next.trailingBytes;
     return true;
@@ -175,6 +209,9 @@ export class ProtoReader implements AsyncIterable<AuditEvent>, SessionReader {
   private releasePart(): void {
     const done = this.part;
     this.part = null;
+    this.partBytes = null;
+    this.partBuffer = null;
+    this.scanCount = 0;
     // Events hold copies of their bytes only when copyData is set; only then may the part go now.
     if (done && !this.decodeOptions.shareBytes) this.codec.releaseSection?.(done);
   }

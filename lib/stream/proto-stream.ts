@@ -12,6 +12,7 @@
 // and are appended to parts strictly in order once compressed. Whether a part is full only changes
 // when a chunk is appended, and a chunk's records do not depend on the part it lands in, so the
 // parts (and where they are cut) are byte for byte those of compressing each chunk at once.
+import { ReservePartError } from './reserve-part-error.js';
 import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { AuditcastError, abortError, toAuditcastError } from '../errors.js';
@@ -432,7 +433,8 @@ export class ProtoStream implements AuditStream {
     try {
       await this.cfg.uploader.reserveUploadPart(this.cfg.upload, number, { signal: this.aborter.signal });
     } catch (err) {
-      throw this.fail(err, 'uploader failed to reserve upload part');
+      const base = toAuditcastError(err);
+      throw this.fail(new ReservePartError(base.code, `uploader failed to reserve upload part: ${base.message}`, { cause: base }));
     }
     this.current = new Slice(this.cfg.codec, number);
   }

@@ -1,10 +1,10 @@
 // ProtoStreamer: creates and resumes ProtoStreams on a MultipartUploader (the seed's ProtoStreamer).
 import { badParameter, throwIfAborted } from '../errors.js';
+import { checkOptions, type OptionsSchema } from '../options.js';
 import { codec as defaultCodec } from '../codec/index.js';
 import type { SliceCodec } from '../codec/codec.js';
 import { trimToMaxSize } from '../events/trim.js';
-import { InactivityFlushPeriod } from '../events/constants.generated.js';
-import { MIN_UPLOAD_PART_BYTES } from '../codec/part-format.js';
+import { InactivityFlushPeriod, MinUploadPartSizeBytes } from '../events/constants.generated.js';
 import type { MultipartUploader, StreamPart, StreamUpload } from './multipart-uploader.js';
 import { PARALLEL_COMPRESSION_DEFAULT, ProtoStream } from './proto-stream.js';
 import type { Streamer } from './streamer.js';
@@ -40,31 +40,29 @@ export interface StreamOptions {
   signal?: AbortSignal;
 }
 
-const KNOWN_OPTIONS = new Set(['uploader', 'minUploadBytes', 'concurrentUploads', 'inactivityFlushMs', 'padParts', 'retry', 'trim', 'codec', 'now', 'parallelCompression']);
+const PROTO_STREAMER_OPTIONS: OptionsSchema<ProtoStreamerOptions> = {
+  uploader: { kind: 'object', methods: ['createUpload', 'uploadPart', 'completeUpload'], required: true },
+  minUploadBytes: { kind: 'integer', min: 1 },
+  concurrentUploads: { kind: 'integer', min: 1 },
+  inactivityFlushMs: { kind: 'number', min: 0 },
+  padParts: { kind: 'boolean' },
+  retry: { kind: 'object' },
+  trim: { kind: 'function' },
+  codec: { kind: 'object' },
+  now: { kind: 'function' },
+  parallelCompression: { kind: 'boolean' },
+};
 
 export class ProtoStreamer implements Streamer {
   private readonly options: Required<Omit<ProtoStreamerOptions, 'trim'>> & { trim?: EventTrimmer };
 
   constructor(options: ProtoStreamerOptions) {
-    for (const key of Object.keys(options)) {
-      if (!KNOWN_OPTIONS.has(key)) throw badParameter(`unknown ProtoStreamer option ${JSON.stringify(key)}`);
-    }
-    if (!options.uploader) throw badParameter('ProtoStreamer needs an uploader');
-    const minUploadBytes = options.minUploadBytes ?? MIN_UPLOAD_PART_BYTES;
-    if (!Number.isSafeInteger(minUploadBytes) || minUploadBytes < 1) {
-      throw badParameter(`minUploadBytes must be a positive integer, got ${options.minUploadBytes}`);
-    }
-    const concurrentUploads = options.concurrentUploads ?? 1;
-    if (!Number.isSafeInteger(concurrentUploads) || concurrentUploads < 1) {
-      throw badParameter(`concurrentUploads must be a positive integer, got ${options.concurrentUploads}`);
-    }
-    const inactivityFlushMs = options.inactivityFlushMs ?? InactivityFlushPeriod;
-    if (!(inactivityFlushMs >= 0)) throw badParameter(`inactivityFlushMs must be >= 0, got ${options.inactivityFlushMs}`);
+    checkOptions<ProtoStreamerOptions>('ProtoStreamer', options, PROTO_STREAMER_OPTIONS);
     this.options = {
       uploader: options.uploader,
-      minUploadBytes,
-      concurrentUploads,
-      inactivityFlushMs,
+      minUploadBytes: options.minUploadBytes ?? MinUploadPartSizeBytes,
+      concurrentUploads: options.concurrentUploads ?? 1,
+      inactivityFlushMs: options.inactivityFlushMs ?? InactivityFlushPeriod,
       padParts: options.padParts ?? true,
       retry: options.retry ?? {},
       trim: options.trim,
@@ -72,9 +70,6 @@ export class ProtoStreamer implements Streamer {
       now: options.now ?? (() => new Date()),
       parallelCompression: options.parallelCompression ?? PARALLEL_COMPRESSION_DEFAULT,
     };
-    if (typeof this.options.parallelCompression !== 'boolean') {
-      throw badParameter(`parallelCompression must be true or false, got ${options.parallelCompression}`);
-    }
   }
 
   /** Starts a new upload for the session and returns its stream. */

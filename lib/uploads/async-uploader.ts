@@ -11,7 +11,7 @@ import { constants as fsConstants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { AuditEvent } from '../events/event.js';
-import { AuditcastError, badParameter, isAuditcastError, toAuditcastError } from '../errors.js';
+import { AuditcastError, isAuditcastError, toAuditcastError } from '../errors.js';
 import { ProtoReader } from '../stream/proto-reader.js';
 import type { StreamStatus } from '../stream/status-channel.js';
 import type { AuditStream, Streamer } from '../stream/streamer.js';
@@ -19,7 +19,7 @@ import { fsError, lstatOwned, openFile, writeFile } from '../safe-fs.js';
 import { isUuid } from './ids.js';
 import { lockOwnerInfo, tryLockFile } from './lock-file.js';
 import type { UploadEvent } from './memory-uploader.js';
-import { checkNonEmptyString, checkOptionNames, checkPositiveInteger } from './options.js';
+import { checkOptions, type OptionsSchema } from '../options.js';
 import { CHECKPOINT_EXT, formatCheckpoint, parseCheckpoint } from './checkpoint.js';
 
 export const ERROR_EXT = '.error';
@@ -57,10 +57,18 @@ export interface AsyncUploaderOptions {
   onBlocked?: (sessionId: string, message: string) => void;
 }
 
-const OPTION_NAMES = [
-  'scanDir', 'corruptedDir', 'streamer', 'scanPeriodMs', 'initialScanDelayMs', 'concurrentUploads',
-  'firstStatusTimeoutMs', 'onUploadEvent', 'lockStaleMs', 'onBlocked',
-] as const;
+const OPTIONS: OptionsSchema<AsyncUploaderOptions> = {
+  scanDir: { kind: 'string', nonEmpty: true, required: true },
+  corruptedDir: { kind: 'string', nonEmpty: true, required: true },
+  streamer: { kind: 'object', methods: ['createAuditStream', 'resumeAuditStream'], required: true },
+  scanPeriodMs: { kind: 'integer', min: 1 },
+  initialScanDelayMs: { kind: 'integer', min: 0 },
+  concurrentUploads: { kind: 'integer', min: 1 },
+  firstStatusTimeoutMs: { kind: 'integer', min: 1 },
+  onUploadEvent: { kind: 'function' },
+  lockStaleMs: { kind: 'integer', min: 1 },
+  onBlocked: { kind: 'function' },
+};
 
 export interface ScanStats {
   /** Candidate recording files seen (everything but directories, checkpoints and errors). */
@@ -113,18 +121,16 @@ export class AsyncUploader {
   private closed = false;
 
   constructor(options: AsyncUploaderOptions) {
-    if (options === null || typeof options !== 'object') throw badParameter('AsyncUploader: options must be an object');
-    checkOptionNames('AsyncUploader', options, OPTION_NAMES);
-    this.scanDir = path.resolve(checkNonEmptyString('AsyncUploader', 'scanDir', options.scanDir));
-    this.corruptedDir = path.resolve(checkNonEmptyString('AsyncUploader', 'corruptedDir', options.corruptedDir));
-    if (!options.streamer) throw badParameter('AsyncUploader: streamer is required');
+    checkOptions<AsyncUploaderOptions>('AsyncUploader', options, OPTIONS);
+    this.scanDir = path.resolve(options.scanDir);
+    this.corruptedDir = path.resolve(options.corruptedDir);
     this.streamer = options.streamer;
-    this.scanPeriodMs = checkPositiveInteger('AsyncUploader', 'scanPeriodMs', options.scanPeriodMs ?? UPLOADER_SCAN_PERIOD_MS);
-    this.initialScanDelayMs = checkPositiveInteger('AsyncUploader', 'initialScanDelayMs', options.initialScanDelayMs ?? 0, 0);
-    this.concurrentUploads = checkPositiveInteger('AsyncUploader', 'concurrentUploads', options.concurrentUploads ?? UPLOADER_CONCURRENT_UPLOADS);
-    this.firstStatusTimeoutMs = checkPositiveInteger('AsyncUploader', 'firstStatusTimeoutMs', options.firstStatusTimeoutMs ?? FIRST_STATUS_TIMEOUT_MS);
+    this.scanPeriodMs = options.scanPeriodMs ?? UPLOADER_SCAN_PERIOD_MS;
+    this.initialScanDelayMs = options.initialScanDelayMs ?? 0;
+    this.concurrentUploads = options.concurrentUploads ?? UPLOADER_CONCURRENT_UPLOADS;
+    this.firstStatusTimeoutMs = options.firstStatusTimeoutMs ?? FIRST_STATUS_TIMEOUT_MS;
     this.onUploadEvent = options.onUploadEvent;
-    this.lockStaleMs = checkPositiveInteger('AsyncUploader', 'lockStaleMs', options.lockStaleMs ?? UPLOAD_LOCK_STALE_MS);
+    this.lockStaleMs = options.lockStaleMs ?? UPLOAD_LOCK_STALE_MS;
     this.onBlocked = options.onBlocked ?? ((_, message) => process.emitWarning(message, 'AuditcastUploadBlocked'));
   }
 

@@ -20,7 +20,7 @@ import type {
   CallOptions, MultipartUploader, StreamPart, StreamUpload, UploadBody, UploadMetadata,
 } from './multipart-uploader.js';
 import { type ReleaseLock, acquireLockFile } from './lock-file.js';
-import { checkNonEmptyString, checkOptionNames, checkPositiveInteger } from './options.js';
+import { checkOptions, type OptionsSchema } from '../options.js';
 import { MaxProtoMessageSizeBytes } from '../events/constants.generated.js';
 
 /** The local file streamer's minimum part size (filesessions.NewStreamer). */
@@ -50,7 +50,14 @@ export interface FileUploaderOptions {
   staleLockMs?: number;
 }
 
-const OPTION_NAMES = ['directory', 'minUploadBytes', 'onBeforeComplete', 'lockAttempts', 'lockRetryDelayMs', 'staleLockMs'] as const;
+const OPTIONS: OptionsSchema<FileUploaderOptions> = {
+  directory: { kind: 'string', nonEmpty: true, required: true },
+  minUploadBytes: { kind: 'integer', min: 1 },
+  onBeforeComplete: { kind: 'function' },
+  lockAttempts: { kind: 'integer', min: 1 },
+  lockRetryDelayMs: { kind: 'integer', min: 0 },
+  staleLockMs: { kind: 'integer', min: 1 },
+};
 
 export { fsError } from '../safe-fs.js';
 
@@ -70,19 +77,15 @@ export class FileUploader implements MultipartUploader {
   private readonly completedUploads = new Map<string, string>();
 
   constructor(options: FileUploaderOptions) {
-    if (options === null || typeof options !== 'object') throw badParameter('FileUploader: options must be an object');
-    checkOptionNames('FileUploader', options, OPTION_NAMES);
-    this.directory = path.resolve(checkNonEmptyString('FileUploader', 'directory', options.directory));
-    if (this.directory.includes('\0')) throw badParameter('FileUploader: directory contains a NUL byte');
-    this.minUploadBytes = checkPositiveInteger('FileUploader', 'minUploadBytes', options.minUploadBytes ?? FILE_MIN_UPLOAD_BYTES);
+    checkOptions<FileUploaderOptions>('FileUploader', options, OPTIONS);
+    this.directory = path.resolve(options.directory);
+    if (this.directory.includes('\0')) throw badParameter('FileUploader: option directory contains a NUL byte');
+    this.minUploadBytes = options.minUploadBytes ?? FILE_MIN_UPLOAD_BYTES;
     this.reservationBytes = this.minUploadBytes + MaxProtoMessageSizeBytes;
-    if (options.onBeforeComplete !== undefined && typeof options.onBeforeComplete !== 'function') {
-      throw badParameter('FileUploader: onBeforeComplete must be a function');
-    }
     this.onBeforeComplete = options.onBeforeComplete;
-    this.lockAttempts = checkPositiveInteger('FileUploader', 'lockAttempts', options.lockAttempts ?? 3);
-    this.lockRetryDelayMs = checkPositiveInteger('FileUploader', 'lockRetryDelayMs', options.lockRetryDelayMs ?? 50, 0);
-    this.staleLockMs = checkPositiveInteger('FileUploader', 'staleLockMs', options.staleLockMs ?? 30_000);
+    this.lockAttempts = options.lockAttempts ?? 3;
+    this.lockRetryDelayMs = options.lockRetryDelayMs ?? 50;
+    this.staleLockMs = options.staleLockMs ?? 30_000;
   }
 
   // ---- paths (every caller has checked its ids) ----

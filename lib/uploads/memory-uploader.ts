@@ -1,5 +1,6 @@
 // An in-memory MultipartUploader with the semantics of Teleport's eventstest.MemoryUploader: the
 // reference backend for tests and for recording into a buffer.
+import { checkOptions } from '../options.js';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { AuditcastError, badParameter, notFound, throwIfAborted } from '../errors.js';
@@ -37,6 +38,7 @@ export class MemoryUploader implements MultipartUploader {
   private readonly onUploadEvent?: (event: UploadEvent) => void;
 
   constructor(options: MemoryUploaderOptions = {}) {
+    checkOptions<MemoryUploaderOptions>('MemoryUploader', options, { onUploadEvent: { kind: 'function' }, now: { kind: 'function' } });
     this.now = options.now ?? (() => new Date());
     this.onUploadEvent = options.onUploadEvent;
   }

@@ -12,7 +12,7 @@ import {
   type CallOptions, type MultipartUploader, type StreamPart, type StreamUpload, type UploadBody,
   type UploadMetadata,
 } from './multipart-uploader.js';
-import { checkNonEmptyString, checkOptionNames, checkPositiveInteger } from './options.js';
+import { checkOptions, type OptionsSchema } from '../options.js';
 
 type CommandName =
   | 'AbortMultipartUploadCommand' | 'CompleteMultipartUploadCommand' | 'CreateMultipartUploadCommand'
@@ -76,10 +76,23 @@ export interface StoredObject {
 export const DEFAULT_S3_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_S3_REQUEST_TIMEOUT_MS = 30_000;
 
-const OPTION_NAMES = [
-  'bucket', 'region', 'endpoint', 'prefix', 'forcePathStyle', 'credentials', 'sse', 'sseKmsKeyId', 'acl',
-  'useFipsEndpoint', 'client', 'clientConfig', 'uploadPartBytes', 'connectTimeoutMs', 'requestTimeoutMs',
-] as const;
+const OPTIONS: OptionsSchema<S3UploaderOptions> = {
+  bucket: { kind: 'string', nonEmpty: true, required: true },
+  region: { kind: 'string' },
+  endpoint: { kind: 'string', nonEmpty: true },
+  prefix: { kind: 'string' },
+  forcePathStyle: { kind: 'boolean' },
+  credentials: { kind: 'any' }, // an object or a provider function: the SDK checks it
+  sse: { kind: 'string', oneOf: ['', ...SSE_ALGORITHMS] },
+  sseKmsKeyId: { kind: 'string', nonEmpty: true },
+  acl: { kind: 'string', oneOf: ['', ...CANNED_ACLS] },
+  useFipsEndpoint: { kind: 'boolean' },
+  client: { kind: 'object', methods: ['send'] },
+  clientConfig: { kind: 'object' },
+  uploadPartBytes: { kind: 'integer', min: 1 },
+  connectTimeoutMs: { kind: 'integer', min: 1 },
+  requestTimeoutMs: { kind: 'integer', min: 1 },
+};
 
 const NOT_FOUND_NAMES = new Set(['NoSuchKey', 'NotFound', 'NoSuchUpload', 'NoSuchBucket']);
 const ACCESS_NAMES = new Set(['AccessDenied', 'Forbidden', 'InvalidAccessKeyId', 'SignatureDoesNotMatch']);
@@ -129,36 +142,22 @@ export class S3Uploader implements MultipartUploader {
   private readonly acl?: ObjectCannedACL;
 
   constructor(options: S3UploaderOptions) {
-    if (options === null || typeof options !== 'object') throw badParameter('S3Uploader: options must be an object');
-    checkOptionNames('S3Uploader', options, OPTION_NAMES);
-    this.bucket = checkNonEmptyString('S3Uploader', 'bucket', options.bucket);
-    this.uploadPartBytes = checkPositiveInteger('S3Uploader', 'uploadPartBytes', options.uploadPartBytes ?? 5 * 1024 * 1024);
+    checkOptions<S3UploaderOptions>('S3Uploader', options, OPTIONS);
+    this.bucket = options.bucket;
+    this.uploadPartBytes = options.uploadPartBytes ?? 5 * 1024 * 1024;
     this.prefix = normalizePrefix(options.prefix ?? '');
-    if (options.acl !== undefined && options.acl !== '' && !CANNED_ACLS.includes(options.acl)) {
-      throw badParameter(`S3Uploader: acl ${JSON.stringify(options.acl)} is not a canned ACL (one of ${CANNED_ACLS.join(', ')})`);
-    }
     this.acl = options.acl ? (options.acl as ObjectCannedACL) : undefined;
-    if (options.sse !== undefined && options.sse !== '' && !SSE_ALGORITHMS.includes(options.sse)) {
-      throw badParameter(`S3Uploader: sse ${JSON.stringify(options.sse)} is not one of ${SSE_ALGORITHMS.join(', ')}`);
-    }
     this.sse = options.sse ? (options.sse as ServerSideEncryption) : undefined;
     if (options.sseKmsKeyId !== undefined) {
-      checkNonEmptyString('S3Uploader', 'sseKmsKeyId', options.sseKmsKeyId);
       if (this.sse !== 'aws:kms' && this.sse !== 'aws:kms:dsse') throw badParameter('S3Uploader: sseKmsKeyId needs sse "aws:kms" or "aws:kms:dsse"');
       this.sseKmsKeyId = options.sseKmsKeyId;
     }
     if (options.useFipsEndpoint && options.endpoint) {
       throw badParameter('S3Uploader: useFipsEndpoint cannot be combined with a custom endpoint');
     }
-    if (options.client !== undefined) {
-      if (options.client === null || typeof (options.client as { send?: unknown }).send !== 'function') {
-        throw badParameter('S3Uploader: client must be an S3Client');
-      }
-      this.clientPromise = Promise.resolve(options.client);
-    }
-    if (options.endpoint !== undefined) checkNonEmptyString('S3Uploader', 'endpoint', options.endpoint);
-    const connectTimeoutMs = checkPositiveInteger('S3Uploader', 'connectTimeoutMs', options.connectTimeoutMs ?? DEFAULT_S3_CONNECT_TIMEOUT_MS);
-    const requestTimeoutMs = checkPositiveInteger('S3Uploader', 'requestTimeoutMs', options.requestTimeoutMs ?? DEFAULT_S3_REQUEST_TIMEOUT_MS);
+    if (options.client !== undefined) this.clientPromise = Promise.resolve(options.client);
+    const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_S3_CONNECT_TIMEOUT_MS;
+    const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_S3_REQUEST_TIMEOUT_MS;
     this.clientConfig = {
       // Options of the SDK's NodeHttpHandler: socketTimeout is the idle limit (see requestTimeoutMs).
       requestHandler: { connectionTimeout: connectTimeoutMs, socketTimeout: requestTimeoutMs },

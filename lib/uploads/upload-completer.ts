@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Emitter } from '../emitters/emitter.js';
 import type { AuditEvent, EventObject } from '../events/event.js';
 import {
-  DesktopSessionEndCode, SessionEndCode, SessionEndEvent, SessionUploadCode, SessionUploadEvent, SessionUploadIndex,
+  AbandonedUploadPollingRate, DesktopSessionEndCode, SessionEndCode, SessionEndEvent, SessionUploadCode, SessionUploadEvent, SessionUploadIndex,
   WindowsDesktopSessionEndEvent,
 } from '../events/constants.generated.js';
 import { Timestamp } from '../events/timestamp.js';
@@ -16,13 +16,11 @@ import { AuditcastError, badParameter, isAuditcastError, toAuditcastError } from
 import { ProtoReader } from '../stream/proto-reader.js';
 import { missingPartNumbers } from '../stream/part-numbers.js';
 import type { MultipartUploader, StreamPart, StreamUpload } from './multipart-uploader.js';
-import { checkOptionNames } from './options.js';
+import { checkOptions, type OptionsSchema } from '../options.js';
 import type { CallOptions } from '../call-options.js';
 
 /** UploadCompleterGracePeriod. */
 export const DEFAULT_GRACE_PERIOD_MS = 24 * 60 * 60 * 1000;
-/** AbandonedUploadPollingRate = SessionTrackerTTL (30 min) / 6. */
-export const ABANDONED_UPLOAD_POLLING_MS = 5 * 60 * 1000;
 /** Teleport waits this long after completing before it reads the recording back. */
 export const SESSION_END_DELAY_MS = 2 * 60 * 1000;
 
@@ -60,10 +58,18 @@ export interface UploadCompleterOptions {
   onError?: (error: AuditcastError, upload?: StreamUpload) => void;
 }
 
-const OPTION_NAMES = [
-  'uploader', 'auditLog', 'sessionTracker', 'gracePeriodMs', 'checkPeriodMs', 'sessionEndDelayMs', 'clusterName',
-  'clock', 'acquireLock', 'onError',
-] as const;
+const OPTIONS: OptionsSchema<UploadCompleterOptions> = {
+  uploader: { kind: 'object', methods: ['listUploads', 'listParts', 'completeUpload', 'getUploadMetadata'], required: true },
+  auditLog: { kind: 'object', methods: ['emitAuditEvent'] },
+  sessionTracker: { kind: 'object', methods: ['getSessionTracker'] },
+  gracePeriodMs: { kind: 'number' },
+  checkPeriodMs: { kind: 'number', min: 1 },
+  sessionEndDelayMs: { kind: 'number', min: 0 },
+  clusterName: { kind: 'string' },
+  clock: { kind: 'object', methods: ['now'] },
+  acquireLock: { kind: 'function' },
+  onError: { kind: 'function' },
+};
 
 export interface CheckUploadsResult {
   /** Uploads seen. */
@@ -104,15 +110,13 @@ export class UploadCompleter {
   private stopServing?: () => void;
 
   constructor(options: UploadCompleterOptions) {
-    if (options === null || typeof options !== 'object') throw badParameter('UploadCompleter: options must be an object');
-    checkOptionNames('UploadCompleter', options, OPTION_NAMES);
-    if (!options.uploader) throw badParameter('UploadCompleter: uploader is required');
+    checkOptions<UploadCompleterOptions>('UploadCompleter', options, OPTIONS);
     this.uploader = options.uploader;
     this.auditLog = options.auditLog;
     this.sessionTracker = options.sessionTracker;
-    this.gracePeriodMs = checkNumber('gracePeriodMs', options.gracePeriodMs ?? DEFAULT_GRACE_PERIOD_MS, -Infinity);
-    this.checkPeriodMs = checkNumber('checkPeriodMs', options.checkPeriodMs ?? ABANDONED_UPLOAD_POLLING_MS, 1);
-    this.sessionEndDelayMs = checkNumber('sessionEndDelayMs', options.sessionEndDelayMs ?? SESSION_END_DELAY_MS, 0);
+    this.gracePeriodMs = options.gracePeriodMs ?? DEFAULT_GRACE_PERIOD_MS;
+    this.checkPeriodMs = options.checkPeriodMs ?? AbandonedUploadPollingRate;
+    this.sessionEndDelayMs = options.sessionEndDelayMs ?? SESSION_END_DELAY_MS;
     this.clusterName = options.clusterName ?? '';
     this.clock = options.clock ?? { now: () => new Date() };
     this.acquireLock = options.acquireLock;
@@ -380,11 +384,4 @@ export async function recoverSessionEnd(events: AsyncIterable<AuditEvent> | Iter
 
 function meta(type: string, code: string, clusterName: string) {
   return { Index: 0, Type: type, ID: '', Code: code, Time: Timestamp.ZERO, ClusterName: clusterName };
-}
-
-function checkNumber(name: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || Number.isNaN(value) || value < min) {
-    throw badParameter(`UploadCompleter: ${name} must be a number >= ${min}, got ${String(value)}`);
-  }
-  return value;
 }

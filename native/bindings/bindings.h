@@ -10,6 +10,7 @@ void InitPartEncoder(Napi::Env env, Napi::Object exports);
 void InitInflateSection(Napi::Env env, Napi::Object exports);
 void InitFramePrints(Napi::Env env, Napi::Object exports);
 void InitDeflateChunk(Napi::Env env, Napi::Object exports);
+void InitScanPrints(Napi::Env env, Napi::Object exports);
 
 // Reads a Uint8Array (or Buffer) argument; throws a TypeError naming it and returns false otherwise.
 bool GetBytes(const Napi::CallbackInfo& info, size_t index, const char* name, Napi::Uint8Array* out);

@@ -94,7 +94,7 @@ describe('FileLog writing', () => {
 
   it('validates options', () => {
     expect(() => new FileLog({ dir: tempDir(), rotationPeriodMs: HOUR })).toThrow(/multiple of 24h/);
-    expect(() => new FileLog({ dir: tempDir(), bogus: 1 } as never)).toThrow(/unknown FileLog option/);
+    expect(() => new FileLog({ dir: tempDir(), bogus: 1 } as never)).toThrow(/FileLog: unknown option "bogus"/);
   });
 });
 

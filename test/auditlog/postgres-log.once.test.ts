@@ -200,6 +200,25 @@ describe('rows auditcast writes, checked with plain SQL', () => {
     }
   });
 
+  it('imports idempotently: the same events imported again, even from two processes at once, stay one row each', async () => {
+    const { name, url } = await database();
+    const events = goldenEvents.filter(hasUuidSid).map((g) => fromEventFields(g.json_back));
+    const first = await open(url);
+    await Promise.all(events.map((e) => first.importAuditEvent(e)));
+    const ids = (await cluster().sql(name, 'SELECT event_id::text AS id FROM events ORDER BY 1')).rows.map((r) => r.id);
+    // Events whose rows are identical (same JSON, so same time, type and session) are one event.
+    const distinct = new Set(events.map((e) => marshalEventJson(e))).size;
+    expect(distinct).toBeGreaterThan(150);
+    expect(ids).toHaveLength(distinct);
+    const [a, b] = [await open(url), await open(url)];
+    await Promise.all([...events.map((e) => a.importAuditEvent(e)), ...events.map((e) => b.importAuditEvent(e))]);
+    expect((await cluster().sql(name, 'SELECT event_id::text AS id FROM events ORDER BY 1')).rows.map((r) => r.id)).toEqual(ids);
+    // A derived id is a version 8 UUID; an emit (not an import) of the same event is a new row.
+    expect(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id))).toBe(true);
+    await first.emitAuditEvent(events[0]!);
+    expect((await cluster().sql(name, 'SELECT count(*)::int AS n FROM events')).rows[0]!.n).toBe(distinct + 1);
+  });
+
   it('keeps nanoseconds out of event_time the way a timestamptz does (truncated to microseconds)', async () => {
     const { name, url } = await database();
     const log = await open(url);

@@ -30,7 +30,7 @@ describe('SearchEventsLimiter', () => {
   });
 
   it('validates its configuration', () => {
-    const searcher = {} as EventSearcher;
+    const searcher: EventSearcher = { searchEvents: async () => ({ events: [], lastKey: '' }), searchSessionEvents: async () => ({ events: [], lastKey: '' }) };
     expect(() => new SearchEventsLimiter({ searcher, refillTimeMs: 0, refillAmount: 1, burst: 1 })).toThrow(/refillTimeMs/);
     expect(() => new SearchEventsLimiter({ searcher, refillTimeMs: 1, refillAmount: 2, burst: 1 })).toThrow(/burst/);
   });

@@ -41,6 +41,12 @@ describe('auditcast grep with the audit log on PostgreSQL', () => {
     const imported = await run(typing, { env: { ...dataDir('host-a'), AUDITCAST_AUDIT_URL: url } });
     expect(imported.stderr.toString()).toMatch(/^imported 133 events [^\n]*\n$/);
     expect(imported.code).toBe(0);
+    // Importing again (another host, same input) adds no audit rows: their ids derive from the rows.
+    const events = async () => Number((await cluster.sql('fleet', 'SELECT count(*) AS n FROM events')).rows[0]!.n);
+    const imported1 = await events();
+    expect(imported1).toBeGreaterThan(0);
+    expect((await run([...typing, '--force'], { env: { ...dataDir('host-c'), AUDITCAST_AUDIT_URL: url } })).code).toBe(0);
+    expect(await events()).toBe(imported1);
     // Host B indexes Teleport's recordings with --audit-url.
     const indexed = await run(['index', '--recordings', teleportRecords, '--audit-url', url], { env: dataDir('host-b') });
     expect(indexed.code).toBe(0);

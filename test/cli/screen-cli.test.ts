@@ -71,6 +71,33 @@ describe('auditcast index, grep, export --format txt|screen', () => {
     expect(bad.code).toBe(2);
   });
 
+  it('import returns before indexing: a detached indexer builds the index on its own', async () => {
+    const bg = { ...env, AUDITCAST_DATA_DIR: join(tmp.dir, 'data-bg') };
+    const imported = await run(['import', '--from', 'script', join(CORPUS, 'typing.timing'), join(CORPUS, 'typing.typescript')], { env: bg });
+    const sid = imported.stdout.toString().trim();
+    const { existsSync } = await import('node:fs');
+    const seek = join(tmp.dir, 'data-bg', 'index', `${sid}.seek`);
+    // No grep or index command runs: only the background process can build it.
+    const deadline = Date.now() + 60_000;
+    while (!(existsSync(seek) && !existsSync(`${seek}.lock`)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(seek)).toBe(true);
+    const index = await run(['index', sid], { env: bg });
+    expect(index.stdout.toString()).toMatch(new RegExp(`^${sid}  fresh  `));
+  });
+
+  it('with AUDITCAST_INDEX=off nothing is indexed on import; grep indexes what is missing first, once', async () => {
+    const lazy = { ...env, AUDITCAST_DATA_DIR: join(tmp.dir, 'data-lazy'), AUDITCAST_INDEX: 'off' };
+    const imported = await run(['import', '--from', 'script', join(CORPUS, 'typing.timing'), join(CORPUS, 'typing.typescript')], { env: lazy });
+    const sid = imported.stdout.toString().trim();
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(join(tmp.dir, 'data-lazy', 'index'))).toBe(false);
+    const grep = await run(['grep', 'adduser.conf'], { env: lazy });
+    expect([grep.code, grep.stderr]).toEqual([0, '']);
+    expect(grep.stdout.toString()).toMatch(new RegExp(`^${sid}  00:0\\d  -  .*adduser\\.conf`, 'm'));
+    const index = await run(['index', sid], { env: lazy });
+    expect(index.stdout.toString()).toMatch(new RegExp(`^${sid}  fresh  `));
+  });
+
   it('without better-sqlite3, grep says so in one line; index still builds seek indexes', async () => {
     const hide = join(tmp.dir, 'hide-sqlite.cjs');
     writeFileSync(hide, `const M = require('module'); const r = M._resolveFilename;

@@ -33,7 +33,7 @@ try {
     await page.waitForSelector('#session-rows tr');
     await page.screenshot({ path: join(out, `sessions-${name}.png`) });
     await page.goto(`${server.url}/sessions/${TYPING_SID}?t=2.2&paused=1&q=os-release`);
-    await page.waitForSelector('#player[data-state="paused"][data-outline="ready"]');
+    await page.waitForSelector('#player[data-state="paused"][data-outline="ready"][data-index="ready"]');
     await page.screenshot({ path: join(out, `player-${name}.png`) });
     await page.goto(`${server.url}/search?q=root`);
     await page.waitForSelector('#grep-hits a.hit');

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import type { AuditEvent, AuditEventInput } from '../../lib/events/event.js';
 import { Preparer } from '../../lib/events/preparer.js';
 import { ProtoReader } from '../../lib/stream/proto-reader.js';
 import { ProtoStreamer } from '../../lib/stream/proto-streamer.js';
+import { ReservePartError } from '../../lib/stream/reserve-part-error.js';
 import type { Streamer } from '../../lib/stream/streamer.js';
 import { MemoryUploader } from '../../lib/uploads/memory-uploader.js';
 import { loadScriptSession } from '../helpers/corpus.js';
@@ -33,6 +35,16 @@ function failOnce(predicate: (event: AuditEventInput) => boolean): (sid: string,
     if (!failed && predicate(event)) {
       failed = true;
       throw new AuditcastError('CONNECTION_PROBLEM', 'simulated connection loss');
+    }
+  };
+}
+
+function failOnceWith(error: Error): (sid: string, event: AuditEventInput) => void {
+  let failed = false;
+  return () => {
+    if (!failed) {
+      failed = true;
+      throw error;
     }
   };
 }
@@ -115,15 +127,36 @@ describe('SessionWriter (conformance-scenarios §4)', () => {
     expect(seen.every((e) => e.Metadata?.ClusterName === 'cluster')).toBe(true);
   });
 
-  it('NonRecoverable: a stream that cannot reserve parts stops the writer', async () => {
-    const h = harness((inner) => new CallbackStreamer({
-      inner,
-      onRecordEvent: () => { throw new Error('uploader failed to reserve upload part'); },
-    }));
-    await h.writer.recordEvent(h.events[0]);
-    await h.writer.done;
-    await expect(h.writer.recordEvent(h.events[1])).rejects.toThrow(/reserve upload part/);
-    await expect(h.writer.complete()).rejects.toThrow(/reserve upload part/);
+  it('NonRecoverable: a stream that cannot reserve parts stops the writer, without resuming', async () => {
+    class FullDisk extends MemoryUploader {
+      override async reserveUploadPart(): Promise<void> {
+        throw new AuditcastError('LIMIT_EXCEEDED', 'no space left on device');
+      }
+    }
+    const sessionId = randomUUID();
+    const writer = new SessionWriter({ sessionId, streamer: new ProtoStreamer({ uploader: new FullDisk(), retry: { stepMs: 1 } }), retry: { stepMs: 1 } });
+    await writer.recordEvent({ Metadata: { Type: 'session.start', Code: 'T2000I' } }).catch(() => undefined);
+    await writer.done;
+    expect(writer.error).toBeInstanceOf(ReservePartError);
+    expect(writer.error).toMatchObject({ code: 'LIMIT_EXCEEDED', message: expect.stringContaining('no space left on device') });
+    expect(writer.stats.streamsResumed).toBe(0);
+    await expect(writer.complete()).rejects.toBeInstanceOf(ReservePartError);
+  });
+
+  it('an error whose message only looks like a reserve failure is recovered from (codes, not words)', async () => {
+    const uploader = new MemoryUploader();
+    const events = generateTestSession({ printEvents: 8 });
+    const sessionId = (events[0].Session as { SessionID: string }).SessionID;
+    const impostor = new CallbackStreamer({
+      inner: new ProtoStreamer({ uploader, retry: { stepMs: 1 } }),
+      onRecordEvent: failOnceWith(new AuditcastError('CONNECTION_PROBLEM', 'uploader failed to reserve upload part')),
+    });
+    const writer = new SessionWriter({ sessionId, streamer: impostor, retry: { stepMs: 1 } });
+    for (const event of events) await writer.recordEvent(event);
+    await writer.complete();
+    expect(writer.error).toBeNull();
+    expect(writer.stats.streamsResumed + writer.stats.streamsCreated).toBeGreaterThan(1);
+    expect(await new ProtoReader(await uploader.download(sessionId)).readAll()).toHaveLength(events.length);
   });
 });
 

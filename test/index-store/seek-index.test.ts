@@ -46,6 +46,35 @@ describe(`seek index (${backend} backend)`, () => {
     }
   });
 
+  it.each(['build', 'npm'] as const)('%s in large parts: keyframes resume inside a part (a chunk boundary), and the screen at 50 random times equals a replay', async (name) => {
+    const file = join(dir, `${name}-large-parts.tar`);
+    writeFileSync(file, await sessionRecording(name)); // the streamer's own parts: many chunks each
+    const next = rng(seed + 1);
+    const index = new RecordingIndex({ dir: join(dir, `index-large-${name}`), keyframeBytes: 8 * 1024, keyframeMs: 2000, minResumePartBytes: 0 });
+    try {
+      const { header } = await index.indexRecording(name, file);
+      const inside = header.keyframes.filter((k) => k.resume && k.resume.sectionOffset > 10);
+      expect(inside.length).toBeGreaterThan(3);
+      expect(inside.some((k) => k.resume!.skip > 0)).toBe(true);
+      const times = [0, header.durationMs, ...inside.map((k) => k.timeMs), ...Array.from({ length: 48 }, () => Math.floor(next() * (header.durationMs + 1)))];
+      for (const t of times) {
+        const fromIndex = await index.screenAt(name, file, t);
+        const replayed = await replayScreenAt(file, t);
+        expect({ t, ...fromIndex }).toEqual({ t, ...replayed });
+      }
+      // Reading on from a resume point gives the same events as reading the part from its start.
+      const k = inside[Math.floor(inside.length / 2)]!;
+      const resumed: number[] = [];
+      for await (const e of readRecordingFrom(file, { partOffset: k.partOffset, recordIndex: k.recordIndex, afterIndex: k.eventIndex, resume: k.resume })) resumed.push(e.event.Metadata.Index);
+      const whole: number[] = [];
+      for await (const e of readRecordingFrom(file, { partOffset: k.partOffset, recordIndex: k.recordIndex, afterIndex: k.eventIndex })) whole.push(e.event.Metadata.Index);
+      expect(resumed).toEqual(whole);
+      expect(resumed[0]).toBe(k.eventIndex + 1);
+    } finally {
+      index.close();
+    }
+  });
+
   it('keyframes resume exactly at the event after them', async () => {
     const index = new RecordingIndex({ dir: join(dir, 'index-resume'), keyframeBytes: 4096 });
     try {

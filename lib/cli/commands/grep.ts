@@ -3,7 +3,7 @@ import { integerOption, expectPositionals, parseCommand, stringOption } from '..
 import { AUDIT_URL_OPTION } from '../audit-log.js';
 import { type Command, helpText } from '../command.js';
 import { resolveDataDir } from '../data-dir.js';
-import { formatOffset, openRecordingIndex } from '../recording-index.js';
+import { catchUpIndex, formatOffset, openRecordingIndex } from '../recording-index.js';
 import { parseTimeOption } from '../time-option.js';
 
 const NAME = 'grep';
@@ -23,9 +23,10 @@ export const grepCommand: Command = {
   help: helpText(
     'auditcast grep PATTERN [--session S] [--from T] [--to T] [--limit N] [--json]',
     [
-      'Finds the lines of text shown on the screen of indexed recordings (see `auditcast index`;',
-      '`record` and `import` index what they write) that contain PATTERN, case-insensitively, and',
-      'prints session, time in the session (mm:ss), user and the line, ordered by time.',
+      'Finds the lines of text shown on the screen of recordings that contain PATTERN,',
+      'case-insensitively, and prints session, time in the session (mm:ss), user and the line,',
+      'ordered by time. Recordings of the data dir not indexed yet (record and import index in the',
+      'background) and indexed ones that changed are indexed first; see also `auditcast index`.',
       'PATTERN is a phrase (its words in that order, as on the screen); a trailing * makes its last',
       'word a prefix: `auditcast grep "kubectl del*"`.',
       'The index is SQLite in the data dir (needs the optional package better-sqlite3), or PostgreSQL',
@@ -44,8 +45,11 @@ export const grepCommand: Command = {
     expectPositionals(NAME, positionals, 1, 1, 'PATTERN');
     const from = stringOption(values, 'from');
     const to = stringOption(values, 'to');
-    const index = await openRecordingIndex(resolveDataDir(values.dataDir), values);
+    const data = resolveDataDir(values.dataDir);
+    const index = await openRecordingIndex(data, values);
     try {
+      // Recordings finished moments ago (indexed in the background) or never indexed: first.
+      if (index.textUnavailable === null) await catchUpIndex(index, data, NAME);
       const hits = await index.search(positionals[0]!, {
         sessionId: stringOption(values, 'session'),
         fromEpochMs: from === undefined ? undefined : parseTimeOption(NAME, 'from', from).getTime(),

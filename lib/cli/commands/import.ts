@@ -138,7 +138,7 @@ export const importCommand: Command = {
     progress.done();
     if (out === undefined) await emitSessionAuditEvents(data, auditEvents, values);
     // The index store (and the screen model it loads) only when the recording goes to the data dir.
-    if (out === undefined) await (await import('../recording-index.js')).indexCompletedRecording(data, imported.sessionId, sink.path, '\n', values);
+    if (out === undefined) await (await import('../index-on-completion.js')).indexCompletedRecording(data, imported.sessionId, sink.path, '\n', values);
     const duration = first && last ? last.toMillis() - first.toMillis() : 0;
     for (const line of imported.dropped?.() ?? []) process.stderr.write(`auditcast import: ${line}\n`);
     process.stderr.write(`imported ${count} events (${formatBytes(bytes)} of output, ${formatDuration(duration)}) into ${sink.path}\n`);

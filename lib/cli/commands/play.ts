@@ -36,12 +36,14 @@ class Controls {
   /** Resolves on the next key that changes something; an aborted wait forgets its waiter. */
   changed(signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
+      const forget = () => this.waiters.delete(waiter);
       const waiter = () => {
         this.waiters.delete(waiter);
+        signal?.removeEventListener('abort', forget); // the play's signal outlives every wait
         resolve();
       };
       this.waiters.add(waiter);
-      signal?.addEventListener('abort', () => this.waiters.delete(waiter), { once: true });
+      signal?.addEventListener('abort', forget, { once: true });
     });
   }
 

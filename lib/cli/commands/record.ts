@@ -13,6 +13,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { SessionWriter } from '../../emitters/session-writer.js';
 import type { AuditEvent, AuditEventInput } from '../../events/event.js';
+import {
+  ResizeEvent, SessionEndCode, SessionEndEvent, SessionStartCode, SessionStartEvent, TerminalResizeCode,
+} from '../../events/constants.generated.js';
 import { Preparer } from '../../events/preparer.js';
 import { FILE_MIN_UPLOAD_BYTES } from '../../uploads/file-uploader.js';
 import { newFileStreamer } from '../../uploads/file-streamer.js';
@@ -25,7 +28,7 @@ import { formatBytes, formatDuration } from '../output.js';
 import { PromptFlushStreamer } from '../record/prompt-flush-streamer.js';
 import { exitCodeOf, loadPty, resolveCommand, runPtySession, terminalSize } from '../record/pty-session.js';
 import { claimRecording } from '../record/recording-owner.js';
-import { indexCompletedRecording } from '../recording-index.js';
+import { indexCompletedRecording } from '../index-on-completion.js';
 
 const NAME = 'record';
 /** Output reaches the disk at most this long after the program wrote it. */
@@ -121,7 +124,7 @@ export const recordCommand: Command = {
     const startedAt = new Date();
     record({
       $type: 'SessionStart',
-      Metadata: { Type: 'session.start', Code: 'T2000I', Time: startedAt },
+      Metadata: { Type: SessionStartEvent, Code: SessionStartCode, Time: startedAt },
       ...identity,
       TerminalSize: `${size.cols}:${size.rows}`,
       InitialCommand: argvCommand,
@@ -154,7 +157,7 @@ export const recordCommand: Command = {
         onResize(next) {
           record({
             $type: 'Resize',
-            Metadata: { Type: 'resize', Code: 'T2002I' },
+            Metadata: { Type: ResizeEvent, Code: TerminalResizeCode },
             ...identity,
             TerminalSize: `${next.cols}:${next.rows}`,
           }, true);
@@ -172,7 +175,7 @@ export const recordCommand: Command = {
     const endedAt = new Date();
     record({
       $type: 'SessionEnd',
-      Metadata: { Type: 'session.end', Code: 'T2004I', Time: endedAt },
+      Metadata: { Type: SessionEndEvent, Code: SessionEndCode, Time: endedAt },
       ...identity,
       Interactive: true,
       Participants: [user],

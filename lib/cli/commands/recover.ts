@@ -11,7 +11,7 @@ import { type Command, helpText } from '../command.js';
 import { resolveDataDir } from '../data-dir.js';
 import { CliError, describeError } from '../errors.js';
 import { formatBytes } from '../output.js';
-import { indexCompletedRecording } from '../recording-index.js';
+import { indexCompletedRecording } from '../index-on-completion.js';
 import { ABANDONED_AFTER_MS, removeOwner, uploadState } from '../record/recording-owner.js';
 
 const NAME = 'recover';

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { AuditEventInput } from '../../events/event.js';
 import { Timestamp } from '../../events/timestamp.js';
-import { derivedUuid } from '../derived-id.js';
+import { derivedUuid } from '../../uploads/derived-id.js';
 import { CliError } from '../errors.js';
 import { SessionEventBuilder } from '../session-events.js';
 import { parseTerminalSize, type TerminalSize } from '../terminal-reader.js';
