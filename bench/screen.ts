@@ -118,13 +118,15 @@ async function grepMany(sessions: number, dir: string): Promise<void> {
   const t0 = performance.now();
   let bytes = 0;
   for (let s = 0; s < sessions; s++) {
+    // The session start goes with each line, as the indexer passes it (it orders lines in time).
+    const startMs = Date.UTC(2026, 0, 1) + s * 3_600_000;
     await text.replaceSession(`session-${s}`, { size: 0, mtimeMs: 0, tailHash: '' }, async (add) => {
       for (const line of lines) {
-        add(line);
+        add(line, startMs);
         bytes += line.text.length;
       }
-      add({ text: `$ kubectl delete pod web-${s}`, timeMs: 1000 * s, eventIndex: 1 });
-      return { user: `user${s % 50}`, startMs: Date.UTC(2026, 0, 1) + s * 3_600_000 };
+      add({ text: `$ kubectl delete pod web-${s}`, timeMs: 1000 * s, eventIndex: 1 }, startMs);
+      return { user: `user${s % 50}`, startMs };
     });
   }
   const loadS = (performance.now() - t0) / 1000;

@@ -29,13 +29,18 @@ export const SCHEMAS: readonly string[] = [
 ];
 
 /** SQLSTATEs of a lost race between two processes migrating at once: try the transaction again. */
-const RACE_STATES = new Set(['40001', '40P01', '23505', '42P07']);
+const RACE_STATES = new Set(['40001', '40P01', '23505', '42P07', '42710']);
+/** Key of the advisory lock that lets one process at a time migrate ("auditcas" in ASCII). */
+const MIGRATION_LOCK = 0x6175646974636173n;
 const ATTEMPTS = 10;
 
 /** Brings the schema up to date; returns the versions applied (empty when it already was). */
 export async function migrate(client: PoolClient): Promise<number[]> {
   for (let attempt = 1; ; attempt++) {
     try {
+      // CREATE ... IF NOT EXISTS is not safe against a concurrent CREATE (its row type can collide):
+      // migrators queue on this lock, taken before BEGIN so the transaction's snapshot sees the winner's work.
+      await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK.toString()]);
       await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
       await client.query(VERSION_TABLE);
       const { rows } = await client.query<{ version: number }>('SELECT COALESCE(max(version), 0)::integer AS version FROM audit_version');
@@ -50,9 +55,11 @@ export async function migrate(client: PoolClient): Promise<number[]> {
         applied.push(version);
       }
       await client.query('COMMIT');
+      await unlock(client);
       return applied;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
+      await unlock(client);
       const state = (err as { code?: string }).code;
       if (attempt < ATTEMPTS && state && RACE_STATES.has(state)) {
         await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 50));
@@ -61,4 +68,8 @@ export async function migrate(client: PoolClient): Promise<number[]> {
       throw err;
     }
   }
+}
+
+async function unlock(client: PoolClient): Promise<void> {
+  await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK.toString()]).catch(() => undefined);
 }

@@ -6,6 +6,7 @@
 // extension) the same queries run on a table scan.
 import pg from 'pg';
 import { badParameter } from '../errors.js';
+import { checkOptions, type OptionsSchema } from '../options.js';
 import { postgresLogConfig, type PostgresLogConfig } from '../auditlog/postgres-config.js';
 import { isRetryable, postgresError } from '../auditlog/postgres-errors.js';
 import type { ScreenLine } from '../screen/screen-model.js';
@@ -60,6 +61,11 @@ export interface PgTextIndexOptions {
   poolSize?: number;
 }
 
+const OPTIONS: OptionsSchema<PgTextIndexOptions> = {
+  url: { kind: 'string', nonEmpty: true, required: true },
+  poolSize: { kind: 'integer', min: 1, max: 100 },
+};
+
 export class PgTextIndex implements TextStore {
   /** False when pg_trgm could not be created: searches scan the table. */
   trigram = false;
@@ -68,6 +74,7 @@ export class PgTextIndex implements TextStore {
 
   /** Connects and creates the tables when missing. */
   static async open(options: PgTextIndexOptions): Promise<PgTextIndex> {
+    checkOptions('PgTextIndex', options, OPTIONS);
     const config = postgresLogConfig({ url: options.url, poolSize: options.poolSize ?? 2 });
     const pool = new pg.Pool({
       connectionString: config.connectionString,

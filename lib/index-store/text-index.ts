@@ -424,8 +424,10 @@ export class TextIndex {
       const texts = row.text.split('\n');
       for (let i = 0; i < texts.length; i++) {
         const text = texts[i]!;
-        if (!matcher.matches(text)) continue;
         const timeMs = row.meta.readDoubleLE(i * 16);
+        // A line later than the limit-th hit so far cannot be in the answer: not matched at all.
+        if (hits.length >= limit && session.order_ms + timeMs > hits[limit - 1]!.order) continue;
+        if (!matcher.matches(text)) continue;
         if (options.fromMs !== undefined && timeMs < options.fromMs) continue;
         if (options.toMs !== undefined && timeMs > options.toMs) continue;
         const at = session.start_ms + timeMs;

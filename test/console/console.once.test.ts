@@ -221,7 +221,7 @@ describe('player', () => {
 
 describe('large recording', () => {
   // Output size of the large session (the build corpus repeated); CI keeps the default.
-  const LARGE_MB = Number(process.env.AUDITCAST_CONSOLE_LARGE_MB ?? 64);
+  const LARGE_MB = Number(process.env.AUDITCAST_CONSOLE_LARGE_MB ?? 32);
   const LARGE_SID = 'b16b16b1-0000-4000-8000-000000000001';
 
   /** Seeks with the seek bar (as a user's drag ends) and returns the screen text once there. */

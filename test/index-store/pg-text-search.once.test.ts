@@ -49,6 +49,17 @@ const PATTERNS = [
 ];
 
 describe('PostgreSQL text index (real PostgreSQL)', () => {
+  it('refuses bad options with a coded error, before connecting', async () => {
+    for (const [options, message] of [
+      [null, /^PgTextIndex: options must be an object/], [{}, /^PgTextIndex: option url is required/],
+      [{ url, poolSize: 0 }, /^PgTextIndex: option poolSize must be an integer/], [{ url, pool: 2 }, /^PgTextIndex: unknown option "pool"/],
+      [{ url: 'mysql://x/y' }, /url must start with postgres:\/\//],
+    ] as const) {
+      await expect(PgTextIndex.open(options as never)).rejects.toMatchObject({ code: 'BAD_PARAMETER', message: expect.stringMatching(message) });
+    }
+    await expect(PgTextIndex.open({ url: url.replace(/:[^:@/]*@/, ':wrong@') })).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+  });
+
   it('creates pg_trgm and its trigram index', async () => {
     const { rows } = await cluster.sql('grep', "SELECT indexname FROM pg_indexes WHERE tablename = 'recording_text_lines'");
     expect(rows.map((r) => r.indexname)).toContain('recording_text_lines_text_trgm_idx');

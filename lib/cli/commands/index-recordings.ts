@@ -60,7 +60,8 @@ export const indexCommand: Command = {
       'in an S3 bucket as Teleport stores them (s3://BUCKET/PREFIX?region=...&endpoint=..., AWS_*',
       'credentials; each is streamed into <data-dir>/cache/s3 and fetched again only when it changes).',
       'Indexes live in <data-dir>/index; nothing is written next to the recordings. A recording',
-      'whose index is fresh is skipped; one that changed since is indexed again.',
+      'whose index is fresh is skipped; one that changed since is indexed again. A session being',
+      'indexed by another process (record and import start one in the background) is waited for.',
     ].join('\n'),
     [
       ['--recordings DIR', 'index the <session-id>.tar recordings in DIR'],
