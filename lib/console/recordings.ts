@@ -24,8 +24,6 @@ export interface StoredRecording {
 }
 
 export interface RecordingStore {
-  /** Where the recordings are on the server, when they are files (never shown to a client). */
-  readonly dir?: string;
   /** Every complete recording, in no particular order. */
   list(): Promise<StoredRecording[]>;
   /** One recording; NOT_FOUND when there is none. */

@@ -6,7 +6,7 @@ import { createReadStream, existsSync, promises as fsp } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { extname, join, resolve, sep } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AuditcastError, badParameter } from '../errors.js';
 import { SearchEventsLimiter } from '../auditlog/search-limiter.js';
@@ -86,8 +86,9 @@ function statusOf(err: unknown): number {
   }
 }
 
-function hideDirectory(message: string, dir: string | undefined): string {
-  return dir ? message.replaceAll(`${dir}${sep}`, '') : message;
+/** A recording's path (its store's directory, a cache...) is the server's business: <session-id>.tar is enough. */
+function hideDirectories(message: string): string {
+  return message.replace(/(?:\/[^\s/:'"]+)*\/([^\s/:'"]+\.tar)\b/g, '$1');
 }
 
 export async function startConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServer> {
@@ -120,8 +121,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   function sendError(res: http.ServerResponse, err: unknown): void {
     const status = statusOf(err);
     // Internal errors keep their details (paths, stacks) on the server.
-    // The recordings' directory is the server's business: a file is named as <session-id>.tar.
-    const message = status === 500 ? 'internal error' : hideDirectory((err as Error).message, ctx.recordings.dir);
+    const message = status === 500 ? 'internal error' : hideDirectories((err as Error).message);
     if (status === 500) process.stderr.write(`auditcast serve: ${(err as Error)?.stack ?? String(err)}\n`);
     if (res.headersSent) {
       res.destroy();

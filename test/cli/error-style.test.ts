@@ -11,6 +11,8 @@ const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 const dir = realpathSync(tmp.dir);
 const dataDir = join(dir, 'data');
+/** The user who cannot read the file has a data dir of its own (root's index dir is closed to it). */
+const nobodyDataDir = join(dir, 'data-nobody');
 const good = join(dir, 'vim.tar');
 /** Root reads any file: the unreadable case runs as nobody then. */
 const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
@@ -108,15 +110,17 @@ beforeAll(async () => {
   expect(imported.code).toBe(0);
   // Another user (nobody) must reach the files and write the index.
   chmodSync(dir, 0o755);
-  mkdirSync(dataDir, { mode: 0o777 });
-  chmodSync(dataDir, 0o777);
+  for (const d of [dataDir, nobodyDataDir]) {
+    mkdirSync(d, { mode: 0o777 });
+    chmodSync(d, 0o777);
+  }
   for (const c of CASES) inputs.set(c.kind, c.make());
 });
 
 describe.each(CASES)('$kind', (c) => {
   it.each(COMMANDS.map((args) => [args.join(' '), args] as const))('%s: one line, same code and words, naming the file', async (_, args) => {
     const file = inputs.get(c.kind)!;
-    const r = await run([...args, file, '--data-dir', dataDir], { ...c.env, env: { HOME: dir } });
+    const r = await run([...args, file, '--data-dir', c.env?.uid === undefined ? dataDir : nobodyDataDir], { ...c.env, env: { HOME: dir } });
     expect(r.code).toBe(1);
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines, r.stderr).toHaveLength(1);
@@ -133,7 +137,7 @@ describe.each(CASES)('$kind', (c) => {
 
   it('verify --json prints the same as JSON', async () => {
     const file = inputs.get(c.kind)!;
-    const r = await run(['verify', '--json', file, '--data-dir', dataDir], { ...c.env, env: { HOME: dir } });
+    const r = await run(['verify', '--json', file, '--data-dir', c.env?.uid === undefined ? dataDir : nobodyDataDir], { ...c.env, env: { HOME: dir } });
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout.toString()) as { ok: boolean; error: { code: string; message: string } };
     expect(report.ok).toBe(false);
