@@ -99,6 +99,21 @@ function loadDriver(): Driver {
   }
 }
 
+/** SQLite's failures to open or set up the index file, coded and naming the file (its own message names neither). */
+function sqliteError(file: string, err: unknown): unknown {
+  const code = (err as { code?: unknown }).code;
+  if (err instanceof AuditcastError || typeof code !== 'string' || !code.startsWith('SQLITE_')) return err;
+  const words = (err as Error).message;
+  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_PERM')) {
+    return new AuditcastError('ACCESS_DENIED', `${file}: cannot open the full-text index: ${words}`, { cause: err });
+  }
+  if (code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB')) {
+    return new AuditcastError('CORRUPTED', `${file}: the full-text index is damaged: ${words} (delete it; it is rebuilt from the recordings)`, { cause: err });
+  }
+  if (code.startsWith('SQLITE_FULL')) return new AuditcastError('LIMIT_EXCEEDED', `${file}: ${words}`, { cause: err });
+  return new AuditcastError('CONNECTION_PROBLEM', `${file}: ${words}`, { cause: err });
+}
+
 /** Pattern -> FTS5 phrase query and the substring every hit must contain. */
 export function parsePattern(pattern: string): { match: string; substring: string } {
   const trimmed = pattern.trim();
@@ -203,7 +218,13 @@ export class TextIndex {
   /** Opens (creating) `<dir>/text.sqlite`. UNSUPPORTED when better-sqlite3 is missing. */
   static open(dir: string): TextIndex {
     const Driver = loadDriver();
-    const db = new Driver(path.join(dir, TEXT_INDEX_FILE), { timeout: BUSY_TIMEOUT_MS });
+    const file = path.join(dir, TEXT_INDEX_FILE);
+    let db: Database;
+    try {
+      db = new Driver(file, { timeout: BUSY_TIMEOUT_MS });
+    } catch (err) {
+      throw sqliteError(file, err);
+    }
     try {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
@@ -230,7 +251,7 @@ export class TextIndex {
       return new TextIndex(db);
     } catch (err) {
       db.close();
-      throw err;
+      throw sqliteError(file, err);
     }
   }
 
