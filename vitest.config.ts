@@ -11,6 +11,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // CLI runs index what they complete before they exit, so no detached indexer outlives a test and
+    // writes into a temp dir being removed; the background mode is tested where it is asked for.
+    env: { AUDITCAST_INDEX: 'wait' },
     // Builds dist/ (what bin/auditcast.js runs) when lib/ is newer, for the CLI tests.
     globalSetup: ['test/cli/global-setup.ts'],
   },

@@ -72,7 +72,7 @@ describe('auditcast index, grep, export --format txt|screen', () => {
   });
 
   it('import returns before indexing: a detached indexer builds the index on its own', async () => {
-    const bg = { ...env, AUDITCAST_DATA_DIR: join(tmp.dir, 'data-bg') };
+    const bg = { ...env, AUDITCAST_DATA_DIR: join(tmp.dir, 'data-bg'), AUDITCAST_INDEX: 'background' };
     const imported = await run(['import', '--from', 'script', join(CORPUS, 'typing.timing'), join(CORPUS, 'typing.typescript')], { env: bg });
     const sid = imported.stdout.toString().trim();
     const { existsSync } = await import('node:fs');
