@@ -11,16 +11,19 @@ export const auditFailedEmitEvents = new Counter({
   registers: [metricsRegistry],
 });
 
-/** audit_stored_trimmed_events: events trimmed to fit before they were stored. */
+// The trimmed-event counters sit in Teleport's metric namespace ("teleport_"), the failed-emit one
+// does not: the same names as Teleport's, so its dashboards work unchanged.
+
+/** teleport_audit_stored_trimmed_events: events trimmed to fit before they were stored. */
 export const auditStoredTrimmedEvents = new Counter({
-  name: 'audit_stored_trimmed_events',
+  name: 'teleport_audit_stored_trimmed_events',
   help: 'Number of events that were trimmed before being stored.',
   registers: [metricsRegistry],
 });
 
-/** audit_queried_trimmed_events: events trimmed to fit a query response. */
+/** teleport_audit_queried_trimmed_events: events trimmed to fit a query response. */
 export const auditQueriedTrimmedEvents = new Counter({
-  name: 'audit_queried_trimmed_events',
+  name: 'teleport_audit_queried_trimmed_events',
   help: 'Number of events that were trimmed before being returned from a query.',
   registers: [metricsRegistry],
 });

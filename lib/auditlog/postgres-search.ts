@@ -8,7 +8,8 @@ import { badParameter, throwIfAborted } from '../errors.js';
 import type { AuditEvent } from '../events/event.js';
 import { isUuid } from '../uploads/ids.js';
 import { MaxEventBytesInResponse } from './constants.js';
-import { EventFields, fieldsToEvent } from './event-json.js';
+import { EventFields, fieldsToEvent, trimToMaxSize } from './event-json.js';
+import { auditQueriedTrimmedEvents } from '../metrics.js';
 import { decodeKey, encodeKey, microsToText, toMicros, type RowKey } from './postgres-key.js';
 import { checkPageQuery } from './page-query.js';
 import type { SearchPageQuery, SearchResult } from './search-types.js';
@@ -76,7 +77,14 @@ export async function readPage(client: PoolClient, query: SearchPageQuery, batch
           break reading;
         }
         size += bytes;
-        events.push(fieldsToEvent(fields));
+        const event = fieldsToEvent(fields);
+        if (bytes > MaxEventBytesInResponse) {
+          // Alone over the response cap (a row another writer stored): trimmed to fit, as Teleport does.
+          events.push(trimToMaxSize(event, MaxEventBytesInResponse));
+          auditQueriedTrimmedEvents.inc();
+        } else {
+          events.push(event);
+        }
         last = row;
         if (events.length >= limit) {
           full = true;

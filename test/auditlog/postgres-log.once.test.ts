@@ -263,6 +263,22 @@ describe('paging', () => {
     expect(third.lastKey).toBe(''); // not full by count or size: the query is finished
   });
 
+  it('a row alone over 1 MiB (stored by another writer) is trimmed to fit and counted in teleport_audit_queried_trimmed_events', async () => {
+    const { name, url } = await database();
+    const log = await open(url);
+    const counter = async () => (await metricsRegistry.getSingleMetric('teleport_audit_queried_trimmed_events')!.get()).values[0]?.value ?? 0;
+    const before = await counter();
+    const huge = JSON.stringify({ event: 'exec', code: 'T3002I', time: '2024-01-01T00:00:00Z', user: 'big', command: 'y'.repeat(2 * 1024 * 1024) });
+    await cluster().sql(name, `INSERT INTO events (event_time, event_id, event_type, session_id, event_data, creation_time)
+      VALUES ('2024-01-01T00:00:00Z', $1, 'exec', $2, $3, now())`, [randomUUID(), NIL, huge]);
+    const page = await log.searchEvents({ from: EPOCH, to: FAR_FUTURE, limit: 10 });
+    expect(page.events).toHaveLength(1);
+    expect((page.events[0]!.User as { User: string }).User).toBe('big');
+    expect(page.events[0]!.$type).toBe('Exec');
+    expect(Buffer.byteLength(line(page.events[0]!))).toBeLessThanOrEqual(1024 * 1024);
+    expect(await counter()).toBe(before + 1);
+  });
+
   it('a page that is not full ends the query with an empty key; default limit is 500', async () => {
     const { url } = await database();
     const log = await open(url);
