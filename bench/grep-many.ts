@@ -10,7 +10,7 @@
 //   3. one line per session is not from the corpus: `$ kubectl delete pod web-<n>` at a time of its
 //      own (the rare word: one hit in all, or one per session).
 // The filled index is kept in --dir (default .bench-cache/grep-<sessions>x<mb>) and reused.
-// Usage: node --import tsx bench/grep-many.ts [--sessions 1000] [--output-mb 10] [--dir DIR] [--rebuild]
+// Usage: node --import tsx bench/grep-many.ts [--sessions 1000] [--output-mb 10] [--dir DIR] [--rebuild] [--partial]
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -52,7 +52,8 @@ function cpuSeconds(): number {
   return (u.user + u.system) / 1e6;
 }
 
-async function fill(): Promise<void> {
+/** The corpus sessions' lines and the lines per MB of output they make. */
+function corpusLines() {
   // One copy of each corpus session (bulkFixture(1) = build.typescript once).
   const build = realLines(bulkFixture(1).objects() as AuditEvent[]);
   const typing = realLines(interactiveFixture(1).objects() as AuditEvent[]);
@@ -60,6 +61,11 @@ async function fill(): Promise<void> {
   const linesPerMB = (build.lines.length + typing.lines.length) / (bytes / 1e6);
   const perSession = Math.round(outputMB * linesPerMB);
   console.log(`corpus through the screen model: build ${build.lines.length} lines / ${(build.bytes / 1e6).toFixed(3)} MB, typing ${typing.lines.length} lines / ${(typing.bytes / 1e6).toFixed(4)} MB -> ${linesPerMB.toFixed(0)} lines per MB of output`);
+  return { build, typing, linesPerMB, perSession };
+}
+
+async function fill(): Promise<void> {
+  const { build, typing, linesPerMB, perSession } = corpusLines();
   console.log(`filling ${sessions} sessions x ${outputMB} MB of output = ${perSession} lines each (${(sessions * perSession / 1e6).toFixed(1)} M lines, ${(sessions * outputMB / 1000).toFixed(1)} GB of output)`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -99,22 +105,26 @@ function dirMiB(d: string): number {
 }
 
 async function main(): Promise<void> {
-  if (args.includes('--rebuild') || !existsSync(join(dir, 'COMPLETE'))) await fill();
-  const meta = JSON.parse(readFileSync(join(dir, 'COMPLETE'), 'utf8')) as { linesPerMB: number; perSession: number; fillSeconds: number; fillCpuSeconds: number; date: string };
-  console.log(`node ${process.version}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log(`index: ${sessions} sessions x ${meta.perSession} lines (${outputMB} MB of output each at ${meta.linesPerMB.toFixed(0)} lines/MB of the corpus) = ${(sessions * meta.perSession / 1e6).toFixed(1)} M lines, ${dirMiB(dir).toFixed(0)} MiB on disk; filled ${meta.date} in ${meta.fillSeconds.toFixed(0)} s (${meta.fillCpuSeconds.toFixed(0)} s CPU)`);
+  // --partial: query an index still being filled (by another process) as far as it got.
+  const partial = args.includes('--partial') && !existsSync(join(dir, 'COMPLETE'));
+  if (!partial && (args.includes('--rebuild') || !existsSync(join(dir, 'COMPLETE')))) await fill();
+  const meta = partial ? { ...corpusLines(), fillSeconds: NaN, fillCpuSeconds: NaN, date: 'still filling' }
+    : JSON.parse(readFileSync(join(dir, 'COMPLETE'), 'utf8')) as { linesPerMB: number; perSession: number; fillSeconds: number; fillCpuSeconds: number; date: string };
   const text = TextIndex.open(dir);
-  const mid = START + Math.floor(sessions / 2) * HOUR;
+  const ready = text.sessions().length;
+  console.log(`node ${process.version}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`index: ${ready}${partial ? ` of ${sessions} (partial: the fill is still running)` : ''} sessions x ${meta.perSession} lines (${outputMB} MB of output each at ${meta.linesPerMB.toFixed(0)} lines/MB of the corpus) = ${(ready * meta.perSession / 1e6).toFixed(1)} M lines, ${(ready * outputMB / 1000).toFixed(2)} GB of output, ${dirMiB(dir).toFixed(0)} MiB on disk; filled ${meta.date} in ${meta.fillSeconds.toFixed(0)} s (${meta.fillCpuSeconds.toFixed(0)} s CPU)`);
+  const mid = START + Math.floor(ready / 2) * HOUR;
   const queries: [string, string, SearchOptions][] = [
     ['common word (first 100 by time)', 'root', {}],
     ['phrase on many lines', 'module to find differences', {}],
     ['prefix of a common word', 'modul*', {}],
     ['prefix, rare', 'kubectl del*', {}],
     ['rare phrase (1 line per session)', 'kubectl delete pod', {}],
-    ['rarest (1 line in all)', `web-${Math.floor(sessions * 0.517)}`, {}],
+    ['rarest (1 line in all)', `web-${Math.floor(ready * 0.517)}`, {}],
     ['word in no line', 'zyxwvutsrq', {}],
-    ['common word, --session', 'root', { sessionId: `session-${Math.floor(sessions * 0.517)}` }],
-    ['rare phrase, --session', 'kubectl delete pod', { sessionId: `session-${Math.floor(sessions * 0.517)}` }],
+    ['common word, --session', 'root', { sessionId: `session-${Math.floor(ready * 0.517)}` }],
+    ['rare phrase, --session', 'kubectl delete pod', { sessionId: `session-${Math.floor(ready * 0.517)}` }],
     ['common word, --from/--to (2 h)', 'root', { fromEpochMs: mid, toEpochMs: mid + 2 * HOUR }],
     ['rare phrase, --from/--to (1 day)', 'kubectl delete pod', { fromEpochMs: mid, toEpochMs: mid + 24 * HOUR }],
   ];
