@@ -317,14 +317,14 @@ export class ScreenModel {
 
   /** Called just before each scroll of the active buffer, with its top line still there. */
   private scrolling(kind: ScrollKind): void {
-    const { top, bottom } = this.internals.region();
+    const top = this.internals.regionTop();
     const line = this.internals.line(top);
     const wrapped = line?.isWrapped ?? false;
     if (kind === 'region') {
       const records = this.activeRecords();
       this.leaving(records[top], line, wrapped);
       const [row] = records.splice(top, 1);
-      records.splice(bottom, 0, this.blank(row));
+      records.splice(this.internals.regionBottom(), 0, this.blank(row));
       return;
     }
     // The k-th scroll of a write drops what row k held before it (rows are shifted once, after).

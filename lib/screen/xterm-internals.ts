@@ -79,8 +79,9 @@ export interface XtermInternals {
   line(y: number): InternalLine | undefined;
   /** Whether the alternate screen is the active one (cheaper than the public API's buffer.active). */
   isAlt(): boolean;
-  /** The current scroll region of the active screen (rows, inclusive). */
-  region(): { top: number; bottom: number };
+  /** The current scroll region of the active screen (rows, inclusive; numbers, not an object per scroll). */
+  regionTop(): number;
+  regionBottom(): number;
 
   cursorState(): CursorState;
   restoreCursorState(state: CursorState): void;
@@ -88,7 +89,7 @@ export interface XtermInternals {
 
 /**
  * Hooks `onScroll(kind)` in front of every scroll of the active buffer: the top line of the scroll
- * region, the one about to leave the screen, still exists then (`line(region().top)`).
+ * region, the one about to leave the screen, still exists then (`line(regionTop())`).
  */
 export function attachInternals(terminal: Terminal, onScroll: (kind: ScrollKind) => void): XtermInternals {
   const core = (terminal as unknown as { _core?: InternalCore })._core;
@@ -124,7 +125,8 @@ export function attachInternals(terminal: Terminal, onScroll: (kind: ScrollKind)
     writeSync: (data) => core.writeSync(data),
     line: (y) => core.buffer.lines.get(core.buffer.ybase + y),
     isAlt: () => core.buffer === core.buffers.alt,
-    region: () => ({ top: core.buffer.scrollTop, bottom: core.buffer.scrollBottom }),
+    regionTop: () => core.buffer.scrollTop,
+    regionBottom: () => core.buffer.scrollBottom,
     cursorState: () => ({
       fg: core._inputHandler._curAttrData.fg,
       bg: core._inputHandler._curAttrData.bg,
