@@ -79,12 +79,13 @@ interface PendingChunk extends ChunkRecords {
 }
 
 /**
- * Whether ProtoStreamer compresses in parallel when not told. Off: on 2 vCPUs the SessionWriter path
- * measured 0.53x raw gzip-1 with it against 0.91x without (npm run bench -- --quick, 2026-12-01):
- * the main thread frames faster than one extra core compresses 64 KiB chunks, and each chunk's
- * worker hop and ordered hand-back costs more than it overlaps. Turn on per streamer where cores spare.
+ * Whether ProtoStreamer compresses in parallel when not told: when there is a core to spare. It
+ * used to measure slower on 2 vCPUs (0.53x raw gzip-1 against 0.91x serial, 2026-12-01) because
+ * every chunk's deflateInit2 on a worker faulted in ~270 KiB of fresh tables; with one deflate
+ * stream per thread (native/core/chunk_deflater.cc) the SessionWriter bulk path is about twice as
+ * fast in wall time with it as without on 2 vCPUs (README, user paths).
  */
-export const PARALLEL_COMPRESSION_DEFAULT = false;
+export const PARALLEL_COMPRESSION_DEFAULT = availableParallelism() > 1;
 /** Chunks compressing at once per stream: enough to keep every core busy, few enough to bound memory. */
 const MAX_PENDING_CHUNKS = Math.max(2, availableParallelism());
 
