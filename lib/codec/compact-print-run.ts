@@ -24,12 +24,15 @@ const enum Segment {
 
 const MAX_PRINT_BYTES = 0xffff;
 const FIRST_PRINTS = 64;
+/** seal() copies a run's data to drop its spare room only below this size. */
+const SEAL_COPY_MAX_BYTES = 64 * 1024;
 
 export class CompactPrintRun implements PrintSink {
   /** Prints so far. */
   count = 0;
   private data: Buffer;
-  private dataBytes = 0;
+  /** Bytes of print data held. */
+  dataBytes = 0;
   private lengths: Uint16Array;
   private segments: Float64Array;
   private segmentCount = 0;
@@ -118,9 +121,13 @@ export class CompactPrintRun implements PrintSink {
     return this.count === 0 ? -1 : this.nextIndex - 1;
   }
 
-  /** Drops spare room: the run is complete and may be kept a while (push no more after it). */
+  /**
+   * Drops spare room: the run is complete and may be kept a while (push no more after it). The data
+   * of a big run (bulk output) keeps its room, at most as much again as it holds: copying megabytes
+   * per pump turn cost more than the rest of the writer, and such runs are few.
+   */
   seal(): void {
-    if (this.data.length > this.dataBytes + 64) this.data = Buffer.from(this.data.subarray(0, this.dataBytes));
+    if (this.data.length > this.dataBytes + 64 && this.dataBytes < SEAL_COPY_MAX_BYTES) this.data = Buffer.from(this.data.subarray(0, this.dataBytes));
     if (this.lengths.length > this.count + 16) this.lengths = this.lengths.slice(0, this.count);
     const used = this.segmentCount * SEGMENT_FIELDS;
     if (this.segments.length > used + 4 * SEGMENT_FIELDS) this.segments = this.segments.slice(0, used);
