@@ -372,7 +372,6 @@ export class SessionWriter {
     }
     const items = this.queue.splice(0);
     this.openRun = null;
-    for (const item of items) if (item instanceof CompactPrintRun) item.seal();
     this.queuedEvents = 0;
     this.wakeWriters();
     return items;
@@ -469,13 +468,17 @@ export class SessionWriter {
   /**
    * Appends a print run just sent to the print run sent before it, when both wait for their
    * acknowledgement: runs not yet acknowledged are kept as one, not as an object per pump turn.
+   * A run kept on its own drops its spare room (sealing every run sent would copy it for nothing).
    */
   private keepCompact(item: QueueItem): void {
     const unacked = this.unacked;
     const n = unacked.length;
-    if (n < 2 || unacked[n - 1] !== item || !(item instanceof CompactPrintRun)) return;
+    if (unacked[n - 1] !== item || !(item instanceof CompactPrintRun)) return;
     const previous = unacked[n - 2];
-    if (!(previous instanceof CompactPrintRun)) return;
+    if (!(previous instanceof CompactPrintRun)) {
+      item.seal();
+      return;
+    }
     previous.append(item);
     unacked.pop();
   }
