@@ -134,6 +134,23 @@ export class CompactPrintRun implements PrintSink {
     this.lastDelay = other.lastDelay;
   }
 
+  /**
+   * Empties the run for new prints, keeping its arrays (a writer reuses a run it has appended to
+   * another). Its data is not reused: batches handed out before may still view it.
+   */
+  clear(): void {
+    this.count = 0;
+    this.data = Buffer.allocUnsafe(Math.max(16, Math.min(this.dataBytes, this.lengths.length)));
+    this.dataBytes = 0;
+    this.segmentCount = 0;
+    this.nextIndex = NaN;
+    this.nextChunkIndex = NaN;
+    this.nextOffset = NaN;
+    this.lastSeconds = NaN;
+    this.lastNanos = NaN;
+    this.lastDelay = NaN;
+  }
+
   /** Bytes of memory the run holds (its data, lengths, gaps and segments). */
   get retainedBytes(): number {
     return this.data.byteLength + this.lengths.byteLength + this.gaps.byteLength + this.segments.byteLength;

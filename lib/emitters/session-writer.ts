@@ -87,6 +87,10 @@ const isUnrecoverable = isReservePartError;
 
 const PRINT_OVERHEAD_BYTES = 256;
 const RESOLVED = Promise.resolve();
+// The time of the latest write, shared by every writer of the process: 500 sessions writing in one
+// millisecond stamp it with one Timestamp, not one each.
+let latestMs = NaN;
+let latestTime = Timestamp.ZERO;
 const DEFAULT_RECOVERY: Required<RetryOptions> = { stepMs: 1000, maxMs: 30_000, maxAttempts: 8 };
 
 type QueueItem = AuditEvent | CompactPrintRun;
@@ -119,7 +123,8 @@ export class SessionWriter {
   private openRun: CompactPrintRun | null = null;
   private queueWaiter: (() => void) | null = null;
   private pumpTimer: NodeJS.Immediate | null = null;
-  private lastTime: Timestamp | null = null;
+  /** A run sent and appended to the one before it: its arrays serve the next run (see keepCompact). */
+  private spareRun: CompactPrintRun | null = null;
   private roomWaiters: { resolve: (roomed: boolean) => void; deadline: number }[] = [];
   private roomTimer: NodeJS.Timeout | null = null;
   private unacked: QueueItem[] = [];
@@ -248,8 +253,11 @@ export class SessionWriter {
   /** The time of a write; many writes share a millisecond, and so one Timestamp. */
   private timeNow(): Timestamp {
     const ms = this.options.now ? this.options.now().getTime() : Date.now();
-    if (this.lastTime?.toMillis() !== ms) this.lastTime = Timestamp.fromMillis(ms);
-    return this.lastTime;
+    if (ms !== latestMs) {
+      latestTime = Timestamp.fromMillis(ms);
+      latestMs = ms;
+    }
+    return latestTime;
   }
 
   private async writeEvents(data: Uint8Array): Promise<void> {
@@ -264,7 +272,8 @@ export class SessionWriter {
   private tailBuilder(preparer: PrintBatchPreparer): CompactPrintRun {
     const open = this.openRun;
     if (open !== null && this.queue[this.queue.length - 1] === open) return open;
-    const run = new CompactPrintRun(preparer.printStrings);
+    const run = this.spareRun ?? new CompactPrintRun(preparer.printStrings);
+    this.spareRun = null;
     this.queue.push(run);
     this.openRun = run;
     return run;
@@ -481,6 +490,9 @@ export class SessionWriter {
     }
     previous.append(item);
     unacked.pop();
+    // Nothing refers to the run now (a status that cut it would have replaced it in unacked).
+    item.clear();
+    this.spareRun = item;
   }
 
   private record(item: QueueItem): Promise<void> {

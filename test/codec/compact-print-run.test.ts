@@ -153,6 +153,21 @@ describe('CompactPrintRun', () => {
     }
   });
 
+  it('clear() empties a run for new prints, leaving batches handed out before as they were', () => {
+    const list = pushes();
+    const { compact, expected } = both(list.slice(0, 100));
+    const before = compact.batch();
+    compact.clear();
+    expect(compact.count).toBe(0);
+    const again = new PrintBatchBuilder({ type: 'print', clusterName: 'c' });
+    for (const args of list.slice(100, 300)) {
+      compact.push(...args);
+      again.push(...args);
+    }
+    expectSame(compact.batch(), again.batch());
+    expectSame(before, expected);
+  });
+
   it('refuses a print longer than its 16-bit length', () => {
     expect(() => new CompactPrintRun({}).push(Buffer.alloc(70_000), 0, 0, 0, 0, 0, 0)).toThrow(/at most 65535 bytes/);
   });
