@@ -62,7 +62,7 @@ function keep(state: IndexState, entry: KeyframeEntry, snapshot: ScreenSnapshot)
   state.indexedMs = entry.timeMs;
   if (state.seen++ % state.stride !== 0) return;
   state.partial.push({
-    timeMs: entry.timeMs, eventIndex: entry.eventIndex, partOffset: entry.partOffset, recordIndex: entry.recordIndex,
+    timeMs: entry.timeMs, eventIndex: entry.eventIndex, partOffset: entry.partOffset, recordIndex: entry.recordIndex, partResume: entry.resume,
     clock: snapshot.state.clock, cols: snapshot.cols, rows: snapshot.rows, deflated: deflateRawSync(snapshot.data),
   });
   if (state.partial.length >= MAX_PARTIAL_KEYFRAMES) {
@@ -174,7 +174,7 @@ export class IndexScreenSource implements ScreenSource {
     if (!state.ready && !(await state.seekable)) return partialAt(state, t * 1000);
     const { keyframe, snapshot } = await this.index.seekPoint(sessionId, path, t * 1000);
     return {
-      timeMs: keyframe.timeMs, eventIndex: keyframe.eventIndex, partOffset: keyframe.partOffset, recordIndex: keyframe.recordIndex,
+      timeMs: keyframe.timeMs, eventIndex: keyframe.eventIndex, partOffset: keyframe.partOffset, recordIndex: keyframe.recordIndex, partResume: keyframe.resume,
       clock: snapshot.state.clock, cols: snapshot.cols, rows: snapshot.rows, data: snapshot.data,
     };
   }
