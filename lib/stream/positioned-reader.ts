@@ -48,9 +48,11 @@ export interface ReadFromOptions extends PartReaderLimits {
   stepwise?: boolean;
   /**
    * Lets the event loop run after this many milliseconds spent in the reader and its consumer
-   * (default 10; 0: never). A part is in memory at once, so without it a consumer that works on
+   * (default 2; 0: never). A part is in memory at once, so without it a consumer that works on
    * each event (a screen model, a server writing frames) would hold the loop for a whole part:
-   * seconds for a 5 MiB part, during which a server answers nothing.
+   * seconds for a 5 MiB part, during which a server answers nothing. Short, because a request
+   * served meanwhile waits about one slice at each of its awaits (a player's first frame makes
+   * a dozen while the server indexes in the background: 10 ms slices cost it 1.5 s at load 15).
    */
   yieldEveryMs?: number;
 }
@@ -106,7 +108,7 @@ export async function* readRecordingFrom(file: string, options: ReadFromOptions 
   const parts = new PartReader(source, codec, options);
   let lastIndex = options.afterIndex ?? -1;
   let first = true;
-  const yieldEveryMs = options.yieldEveryMs ?? 10;
+  const yieldEveryMs = options.yieldEveryMs ?? 2;
   let since = performance.now();
   try {
     for (;;) {
