@@ -83,7 +83,13 @@ export async function* readRecordingFrom(file: string, options: ReadFromOptions 
       const part = readPartFrom(file, where, partOffset, recordIndex, resume, maxInflated, options.maxPartBytes ?? DEFAULT_MAX_PART_BYTES);
       try {
         let next: IteratorResult<{ event: AuditEvent; recordIndex: number }, number | null>;
-        while (!(next = await part.next()).done) {
+        const at = partOffset;
+        const step = () => part.next().catch((err: unknown) => {
+          // As PartReader's errors do, a damaged part's error says where it starts.
+          if (err instanceof AuditcastError && err.partOffset === undefined && err.code !== 'CANCELED') throw new AuditcastError(err.code, err.message, { cause: err, partOffset: at });
+          throw err;
+        });
+        while (!(next = await step()).done) {
           const { event } = next.value;
           if (event.Metadata.Index <= lastIndex) continue;
           lastIndex = event.Metadata.Index;
