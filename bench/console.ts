@@ -8,6 +8,7 @@
 // at the streamer's 5 MiB of gzip); the other pages play copies of --other-mb MiB. Prints one
 // table; times are wall clock, medians where repeated.
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { appendFileSync, copyFileSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -168,7 +169,10 @@ try {
   row('load average at the end', loadavg().map((l) => l.toFixed(1)).join(' '));
 } finally {
   await close();
+  // The server may be writing an index into the data dir: it goes first.
+  const exited = server.exitCode === null ? once(server, 'exit') : Promise.resolve();
   server.kill('SIGTERM');
+  await exited;
   data.cleanup();
 }
 console.log(`| measure | value |\n|---|---|\n${rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}`);
