@@ -21,13 +21,19 @@ const SINGLE = quick ? 500 : 2_000;
 const ROWS = quick ? 100_000 : 1_000_000;
 
 const login = (i: number) => ({
-  $type: 'UserLogin',
+  $type: 'UserLogin' as const,
   Metadata: { Type: 'user.login', Code: 'T1000I', Index: i, Time: Timestamp.fromMillis(Date.UTC(2024, 0, 1) + i) },
   User: { User: `bench-user-${i % 100}` },
   Status: { Success: true },
   Method: 'local',
   Connection: { RemoteAddr: '10.0.0.1:51234' },
 });
+
+/** A task's latency statistics; a task that failed or was aborted has none. */
+function latencyOf(result: unknown): { p50: number; p99: number; mean: number } {
+  if (!result || typeof result !== 'object' || !('latency' in result)) throw new Error(`a first-page task did not complete: ${JSON.stringify(result)}`);
+  return (result as { latency: { p50: number; p99: number; mean: number } }).latency;
+}
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 
@@ -87,7 +93,7 @@ try {
   const results = {
     emit: { events: EMITS, ms: emitMs, eventsPerS: EMITS / (emitMs / 1000), statements: statements, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99) },
     load: { rows: ROWS, ms: loadMs },
-    firstPage: bench.tasks.map((t) => ({ name: t.name, p50Ms: t.result!.latency.p50, p99Ms: t.result!.latency.p99, meanMs: t.result!.latency.mean })),
+    firstPage: bench.tasks.map((t) => { const latency = latencyOf(t.result); return { name: t.name, p50Ms: latency.p50, p99Ms: latency.p99, meanMs: latency.mean }; }),
     fullScan: { ...scan, eventsPerS: scan.events / (scan.ms / 1000) },
   };
   if (json) {

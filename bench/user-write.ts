@@ -25,6 +25,7 @@ import { ProtoReader } from '../lib/stream/proto-reader.js';
 import { ProtoStreamer } from '../lib/stream/proto-streamer.js';
 import { MemoryUploader } from '../lib/uploads/memory-uploader.js';
 import { SHARED, bulkFixture, interactiveFixture } from './fixtures.js';
+// @ts-expect-error plain ESM module without types (also run as a child process)
 import { manySessions } from './write-drivers.mjs';
 import { type UserRow, alternate, bestOfWithCpu, printUserTable, processRows } from './user-path.js';
 

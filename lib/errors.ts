@@ -14,13 +14,24 @@ export type ErrorCode =
   | 'COMPLETED'
   | 'NOT_IMPLEMENTED';
 
+export interface AuditcastErrorOptions {
+  cause?: unknown;
+  /** Byte offset in the input of the recording part the error is in (default: the cause's). */
+  partOffset?: number;
+}
+
 export class AuditcastError extends Error {
   readonly code: ErrorCode;
+  /** Byte offset in the input of the recording part the error is in (set by the part reader). */
+  readonly partOffset?: number;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: ErrorCode, message: string, options?: AuditcastErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AuditcastError';
     this.code = code;
+    // A wrapping error (adding a file name, say) keeps where its cause was found.
+    const partOffset = options?.partOffset ?? (options?.cause instanceof AuditcastError ? options.cause.partOffset : undefined);
+    if (partOffset !== undefined) this.partOffset = partOffset;
   }
 }
 

@@ -47,7 +47,7 @@ export interface FileLogOptions {
 export interface FileLogStats {
   /** Lines written. */
   emitted: number;
-  /** Events trimmed to fit the line limit (audit_stored_trimmed_events). */
+  /** Events trimmed to fit the line limit (counted in teleport_audit_stored_trimmed_events). */
   trimmed: number;
   /** Events refused because they did not fit even after trimming. */
   rejected: number;

@@ -19,6 +19,7 @@ import { eventJsonLine } from './event-json.js';
 import type { AuditLogger } from './multi-log.js';
 import { type PostgresLogConfig, type PostgresLogOptions, postgresLogConfig } from './postgres-config.js';
 import { isRetryable, postgresError } from './postgres-errors.js';
+import { PostgresPool } from './postgres-pool.js';
 import { microsToText, toMicros } from './postgres-key.js';
 import {
   postgresSearchErrors, postgresSearchSeconds, postgresWriteErrors, postgresWriteRetries, postgresWriteSeconds, postgresWrittenEvents,
@@ -70,7 +71,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class PostgresLog implements AuditLogger {
   readonly config: PostgresLogConfig;
   readonly stats: PostgresLogStats = { emitted: 0, statements: 0, retries: 0, deleted: 0 };
-  private readonly pool: pg.Pool;
+  private readonly pool: PostgresPool;
   private readonly pending: PendingWrite[] = [];
   private inFlight = 0;
   private readonly idle = new Set<() => void>();
@@ -80,18 +81,7 @@ export class PostgresLog implements AuditLogger {
 
   private constructor(config: PostgresLogConfig) {
     this.config = config;
-    this.pool = new pg.Pool({
-      connectionString: config.connectionString,
-      max: config.poolSize,
-      connectionTimeoutMillis: config.connectTimeoutMs,
-      statement_timeout: config.statementTimeoutMs,
-      idleTimeoutMillis: 30_000,
-      allowExitOnIdle: true,
-      application_name: 'auditcast',
-    });
-    // A pooled idle connection that the server drops (restart, admin kill) reports here; the next
-    // query simply takes a new connection.
-    this.pool.on('error', () => undefined);
+    this.pool = new PostgresPool(config, 'auditcast');
   }
 
   /** Connects, brings the schema up to date and starts the retention loop. */
@@ -110,22 +100,8 @@ export class PostgresLog implements AuditLogger {
     return log;
   }
 
-  private async withClient<T>(what: string, run: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw postgresError(err, `${what}: cannot connect`, this.config.displayUrl);
-    }
-    try {
-      const result = await run(client);
-      client.release();
-      return result;
-    } catch (err) {
-      // a connection that failed mid-statement is not given back to the pool
-      client.release(isRetryable(err) ? (err as Error) : undefined);
-      throw postgresError(err, what, this.config.displayUrl);
-    }
+  private withClient<T>(what: string, run: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.pool.withClient(what, run);
   }
 
   /** Runs an idempotent operation, trying again on connection errors until retryTimeoutMs passes. */
@@ -216,7 +192,7 @@ export class PostgresLog implements AuditLogger {
         // query_timeout: a server that stops answering mid-statement still ends the call. (Not set
         // on the pool: pg leaves its timer running for cursor queries, which keeps a process alive.)
         const query = { text: INSERT, values: columns, query_timeout: this.config.statementTimeoutMs + this.config.connectTimeoutMs };
-        return this.pool.query(query as pg.QueryConfig<string[][]>);
+        return this.pool.query(query as pg.QueryConfig<unknown[]>);
       });
       stop();
       this.stats.emitted += batch.length;

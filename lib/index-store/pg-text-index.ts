@@ -7,8 +7,8 @@
 import pg from 'pg';
 import { badParameter } from '../errors.js';
 import { checkOptions, type OptionsSchema } from '../options.js';
-import { postgresLogConfig, type PostgresLogConfig } from '../auditlog/postgres-config.js';
-import { isRetryable, postgresError } from '../auditlog/postgres-errors.js';
+import { postgresLogConfig } from '../auditlog/postgres-config.js';
+import { PostgresPool } from '../auditlog/postgres-pool.js';
 import type { ScreenLine } from '../screen/screen-model.js';
 import type { RecordingStamp } from './seek-file.js';
 import type { IndexedSession, SearchHit, SearchOptions } from './text-index.js';
@@ -70,23 +70,14 @@ export class PgTextIndex implements TextStore {
   /** False when pg_trgm could not be created: searches scan the table. */
   trigram = false;
 
-  private constructor(private readonly pool: pg.Pool, private readonly config: PostgresLogConfig) {}
+  private constructor(private readonly pool: PostgresPool) {}
 
   /** Connects and creates the tables when missing. */
   static async open(options: PgTextIndexOptions): Promise<PgTextIndex> {
     checkOptions('PgTextIndex', options, OPTIONS);
     const config = postgresLogConfig({ url: options.url, poolSize: options.poolSize ?? 2 });
-    const pool = new pg.Pool({
-      connectionString: config.connectionString,
-      max: config.poolSize,
-      connectionTimeoutMillis: config.connectTimeoutMs,
-      statement_timeout: config.statementTimeoutMs,
-      idleTimeoutMillis: 30_000,
-      allowExitOnIdle: true,
-      application_name: 'auditcast-text-index',
-    });
-    pool.on('error', () => undefined);
-    const index = new PgTextIndex(pool, config);
+    const pool = new PostgresPool(config, 'auditcast-text-index');
+    const index = new PgTextIndex(pool);
     try {
       index.trigram = await index.withClient('create the text index tables', async (client) => {
         await client.query('BEGIN');
@@ -110,22 +101,8 @@ export class PgTextIndex implements TextStore {
     return index;
   }
 
-  private async withClient<T>(what: string, run: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw postgresError(err, `${what}: cannot connect`, this.config.displayUrl);
-    }
-    try {
-      const result = await run(client);
-      client.release();
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      client.release(isRetryable(err) ? (err as Error) : undefined);
-      throw postgresError(err, what, this.config.displayUrl);
-    }
+  private withClient<T>(what: string, run: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.pool.withClient(what, run);
   }
 
   async session(sessionId: string): Promise<IndexedSession | null> {

@@ -1,6 +1,6 @@
 // Reads a recording part by part: header, gzip section, padding. Memory holds one part at a time.
 // Each failure is an AuditcastError naming the part number and the byte offset where it starts.
-import { AuditcastError, corrupted, limitExceeded } from '../errors.js';
+import { AuditcastError, type ErrorCode } from '../errors.js';
 import type { InflatedSection, SliceCodec } from '../codec/codec.js';
 import {
   DEFAULT_MAX_PART_BYTES, PART_HEADER_SIZE, PROTO_STREAM_V1, PROTO_STREAM_V2,
@@ -30,10 +30,15 @@ function where(partIndex: number, offset: number): string {
   return `part ${partIndex} (at byte ${offset})`;
 }
 
+/** An error in the part at `offset`: the message and the `partOffset` field both say where. */
+function partError(code: ErrorCode, partIndex: number, offset: number, text: string, cause?: unknown): AuditcastError {
+  return new AuditcastError(code, `${where(partIndex, offset)}: ${text}`, { cause, partOffset: offset });
+}
+
 /** Adds the part's position to an error raised inside it, keeping the code. */
 function located(err: unknown, partIndex: number, offset: number): AuditcastError {
-  if (err instanceof AuditcastError) return new AuditcastError(err.code, `${where(partIndex, offset)}: ${err.message}`, { cause: err });
-  return corrupted(`${where(partIndex, offset)}: ${(err as Error).message}`, err);
+  const code = err instanceof AuditcastError ? err.code : 'CORRUPTED';
+  return partError(code, partIndex, offset, (err as Error).message, err);
 }
 
 export class PartReader {
@@ -59,30 +64,30 @@ export class PartReader {
       if (versionBytes.length === 0) return null;
       const partIndex = ++this.partIndex;
       if (versionBytes.length < 8) {
-        throw corrupted(`${where(partIndex, offset)}: truncated part header: got ${versionBytes.length} of ${PART_HEADER_SIZE} bytes`);
+        throw partError('CORRUPTED', partIndex, offset, `truncated part header: got ${versionBytes.length} of ${PART_HEADER_SIZE} bytes`);
       }
       const version = readUint64(versionBytes, 0);
       if (version === BigInt(PROTO_STREAM_V2)) {
-        throw new AuditcastError('UNSUPPORTED', `${where(partIndex, offset)}: ProtoStream V2 (encrypted recording) is not supported`);
+        throw partError('UNSUPPORTED', partIndex, offset, `ProtoStream V2 (encrypted recording) is not supported`);
       }
       if (version !== BigInt(PROTO_STREAM_V1)) {
-        throw new AuditcastError('UNSUPPORTED', `${where(partIndex, offset)}: unsupported protocol version ${version}`);
+        throw partError('UNSUPPORTED', partIndex, offset, `unsupported protocol version ${version}`);
       }
       const sizes = await this.source.read(16);
       if (sizes.length < 16) {
-        throw corrupted(`${where(partIndex, offset)}: truncated part header: got ${8 + sizes.length} of ${PART_HEADER_SIZE} bytes`);
+        throw partError('CORRUPTED', partIndex, offset, `truncated part header: got ${8 + sizes.length} of ${PART_HEADER_SIZE} bytes`);
       }
       const partSize = readUint64(sizes, 0);
       const paddingSize = readUint64(sizes, 8);
       if (partSize > BigInt(this.maxPartBytes)) {
-        throw limitExceeded(`${where(partIndex, offset)}: part size ${partSize} exceeds the limit of ${this.maxPartBytes} bytes (maxPartBytes)`);
+        throw partError('LIMIT_EXCEEDED', partIndex, offset, `part size ${partSize} exceeds the limit of ${this.maxPartBytes} bytes (maxPartBytes)`);
       }
       let section: InflatedSection | null = null;
       if (partSize > 0n) {
         const size = Number(partSize);
         const data = await this.source.read(size);
         if (data.length < size) {
-          throw corrupted(`${where(partIndex, offset)}: data truncated, expected to read ${size} bytes, but got ${data.length}`);
+          throw partError('CORRUPTED', partIndex, offset, `data truncated, expected to read ${size} bytes, but got ${data.length}`);
         }
         try {
           // What the compressed bytes leave of the budget bounds the inflated records and bounds.
@@ -100,7 +105,7 @@ export class PartReader {
           const skipped = await this.source.skip(step);
           left -= BigInt(skipped);
           if (skipped < step) {
-            throw corrupted(`${where(partIndex, offset)}: padding truncated, expected to skip ${paddingSize} bytes, but got ${paddingSize - left}`);
+            throw partError('CORRUPTED', partIndex, offset, `padding truncated, expected to skip ${paddingSize} bytes, but got ${paddingSize - left}`);
           }
         }
       }

@@ -29,8 +29,8 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 function dbSession(sid: string): AuditEvent[] {
   const t = Timestamp.fromMillis(Date.UTC(2024, 0, 1));
   return [
-    { $type: 'DatabaseSessionStart', Metadata: { Index: 0, Type: 'db.session.start', ID: 'a', Code: 'TDB00I', Time: t, ClusterName: '' }, Session: { SessionID: sid } },
-    { $type: 'DatabaseSessionEnd', Metadata: { Index: 1, Type: 'db.session.end', ID: 'b', Code: 'TDB01I', Time: t, ClusterName: '' }, Session: { SessionID: sid } },
+    { $type: 'DatabaseSessionStart', Metadata: { Index: 0, Type: 'db.session.start', ID: 'a', Code: 'TDB00I', Time: t, ClusterName: '' }, Session: { SessionID: sid } } as AuditEvent,
+    { $type: 'DatabaseSessionEnd', Metadata: { Index: 1, Type: 'db.session.end', ID: 'b', Code: 'TDB01I', Time: t, ClusterName: '' }, Session: { SessionID: sid } } as AuditEvent,
   ];
 }
 
@@ -47,7 +47,7 @@ describe('AuditLog', () => {
     const log = new AuditLog({ dataDir: data, serverId: 'auth-1', uploader: new MemoryUploader(), clock: clock.now });
     for (const offset of [0, 25 * HOUR]) {
       clock.ms = Date.UTC(1984, 3, 4) + offset;
-      const event = { $type: 'Resize', Metadata: { Type: 'resize', Time: Timestamp.fromMillis(clock.ms) }, TerminalSize: '10:10' };
+      const event = { $type: 'Resize' as const, Metadata: { Type: 'resize', Time: Timestamp.fromMillis(clock.ms) }, TerminalSize: '10:10' };
       await log.emitAuditEvent(event);
       expect(log.currentFile).toBe(join(data, 'log', 'auth-1', logFileName(clock.ms)));
       expect(readFileSync(log.currentFileSymlink, 'utf8')).toBe(`${marshalEventJson(event)}\n`);

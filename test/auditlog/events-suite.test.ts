@@ -68,7 +68,7 @@ describe('EventsSuite on FileLog', () => {
       Session: { SessionID: 's1' },
     });
     const endTime = now + HOUR;
-    await log.emitAuditEvent({ ...sessionEnd('end', endTime, 's1', ['bob', 'alice']), Metadata: { Index: 4, Type: 'session.end', Code: 'T2004I', ID: 'end', Time: Timestamp.fromMillis(endTime) } });
+    await log.emitAuditEvent({ ...sessionEnd('end', endTime, 's1', ['bob', 'alice']), Metadata: { Index: 4, Type: 'session.end', Code: 'T2004I', ID: 'end', Time: Timestamp.fromMillis(endTime), ClusterName: '' } });
     const r = await log.searchEvents({ from: now - HOUR, to: now + HOUR });
     expect(r.events.map((e) => e.Metadata.Type)).toEqual(['user.login', 'session.start', 'session.end']);
     expect((await log.searchSessionEvents({ from: now - HOUR, to: now + 2 * HOUR })).events).toHaveLength(1);

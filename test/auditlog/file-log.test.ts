@@ -63,7 +63,7 @@ describe('FileLog writing', () => {
     const start = clock.ms;
     const log = openLog({ dir: join(dir, 's'), clock: clock.now });
     const query = (id: string, q: string) => ({
-      $type: 'DatabaseSessionQuery',
+      $type: 'DatabaseSessionQuery' as const,
       Metadata: { Type: 'db.session.query', Code: 'TDB02I', ID: id, Time: Timestamp.fromMillis(start + MIN) },
       DatabaseQuery: q,
     });
@@ -80,7 +80,7 @@ describe('FileLog writing', () => {
     const dir2 = tempDir();
     const log2 = openLog({ dir: join(dir2, 's'), clock: clock.now });
     await log2.emitAuditEvent(query('1', 'select 1'));
-    const big = { $type: 'AccessRequestDelete', Metadata: { Type: 'access_request.delete', Code: 'T5003I', ID: '2', Time: Timestamp.fromMillis(start + MIN) }, RequestID: 'r'.repeat(65_536) };
+    const big = { $type: 'AccessRequestDelete' as const, Metadata: { Type: 'access_request.delete', Code: 'T5003I', ID: '2', Time: Timestamp.fromMillis(start + MIN) }, RequestID: 'r'.repeat(65_536) };
     const err = await log2.emitAuditEvent(big).catch((e) => e);
     expect(isAuditcastError(err, 'BAD_PARAMETER')).toBe(true);
     expect(String(err.message)).toMatch(/max FileLog entry size limit/);

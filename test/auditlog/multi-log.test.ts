@@ -12,7 +12,7 @@ afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, f
 
 function login(user: string, ms: number) {
   return {
-    $type: 'UserLogin',
+    $type: 'UserLogin' as const,
     Metadata: { Type: 'user.login', Code: 'T1000I', ID: `id-${user}`, Time: Timestamp.fromMillis(ms), Index: 0, ClusterName: '' },
     User: { User: user },
     Status: { Success: true },

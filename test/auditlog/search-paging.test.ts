@@ -70,7 +70,7 @@ function writeGenerated(root: string, rand: (n: number) => number): { dirs: stri
       const t = times[Math.min(times.length - 1, Math.floor(i / 20) + (rand(4) === 0 ? 1 : 0))]; // mostly in order
       const uid = uids[rand(uids.length)];
       const event: AuditEventInput = rand(2) === 0 ? userLogin(`u${rand(3)}`, t, uid) : sessionEnd(uid, t, `sid-${rand(3)}`);
-      event.Metadata.Index = rand(3);
+      event.Metadata!.Index = rand(3);
       const line = eventJsonLine(event);
       const dir = dirs[rand(dirs.length)];
       append(dir, line);

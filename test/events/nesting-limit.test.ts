@@ -41,7 +41,7 @@ function deepStructBytes(depth: number): Buffer {
 
 /** A user.login OneOf record whose IdentityAttributes (field 5) is `struct`. */
 function userLoginWith(struct: Buffer): Buffer {
-  const base = encodeEvent({ $type: 'UserLogin', Metadata: { Index: 0, Type: 'user.login', Code: 'T1000I' }, User: 'alice' });
+  const base = encodeEvent({ $type: 'UserLogin', Metadata: { Index: 0, Type: 'user.login', Code: 'T1000I' }, User: { User: 'alice' } });
   const [tag, afterTag] = readVarint(base, 0);
   const [, bodyAt] = readVarint(base, afterTag);
   const body = Buffer.concat([base.subarray(bodyAt), Buffer.from([0x2a, ...varint(struct.length)]), struct]);

@@ -25,7 +25,8 @@ export function generateTestSession(params: SessionParams): AuditEvent[] {
   const at = (ms: number) => Timestamp.fromMillis(clock + ms);
   const connection = { LocalAddr: '127.0.0.1:3022', RemoteAddr: '[::1]:37718', Protocol: 'ssh' };
 
-  const start: AuditEvent = {
+  // Partial events, as tests write them: fields left out read as their zero values.
+  const start = {
     $type: 'SessionStart',
     Metadata: { Index: 0, Type: 'session.start', ID: '36cee9e9-9a80-4c32-9163-3d9241cdac7a', Code: 'T2000I', Time: at(0), ClusterName: cluster },
     User: { User: userName, Login: 'bob' },
@@ -38,7 +39,7 @@ export function generateTestSession(params: SessionParams): AuditEvent[] {
     },
     Connection: connection,
     TerminalSize: '80:25',
-  };
+  } as unknown as AuditEvent;
   const events: AuditEvent[] = [start];
   for (let i = 0; i < params.printEvents; i++) {
     const data = Buffer.from('hello'.repeat((i % 177) + 1));
@@ -64,6 +65,6 @@ export function generateTestSession(params: SessionParams): AuditEvent[] {
     Participants: [userName],
     StartTime: at(0),
     EndTime: at(10_801_007),
-  });
+  } as AuditEvent);
   return events;
 }

@@ -73,5 +73,5 @@ export function randomEvent(random: Random, message: string, index: number): Aud
       Index: index, Type: randomString(random), ID: randomString(random), Code: randomString(random),
       Time: new Timestamp(1_700_000_000 + index, int(random, 1e9)), ClusterName: randomString(random),
     },
-  };
+  } as AuditEventInput;
 }

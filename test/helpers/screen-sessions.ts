@@ -25,13 +25,13 @@ export function sessionEvents(name: SessionName): AuditEvent[] {
       return event;
     });
   }
-  const start: AuditEvent = {
+  const start = {
     $type: 'SessionStart',
     Metadata: { Index: 0, Type: 'session.start', ID: '', Code: 'T2000I', Time: Timestamp.fromMillis(CORPUS_START_MS), ClusterName: '' },
     User: { User: `${name}-user` },
     Session: { SessionID: `corpus-${name}` },
     TerminalSize: '80:24',
-  };
+  } as AuditEvent;
   return [start, ...chunksToPrints(loadScriptSession(name).chunks, CORPUS_START_MS, 1)];
 }
 

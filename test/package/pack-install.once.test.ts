@@ -93,7 +93,7 @@ describe('npm pack, then install the tarball', () => {
     for (const tool of ['cc', 'gcc', 'g++', 'c++', 'make', 'python3', 'python']) {
       expect(spawnSync('sh', ['-c', `command -v ${tool}`], { env: { PATH: bin } }).status, tool).not.toBe(0);
     }
-    const env = { ...process.env, PATH: bin, AUDITCAST_FORCE_JS: '' };
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: bin, AUDITCAST_FORCE_JS: '' };
     delete env.npm_config_nodedir;
     const { dir, log } = await installInto('bare', env);
     expect(log).toContain('auditcast: native addon not available, using the pure-JS codec');

@@ -6,7 +6,7 @@ import { ScreenModel, type ScreenLine } from '../../lib/screen/screen-model.js';
 const START = Date.UTC(2026, 0, 1);
 
 function start(size = '80:24'): AuditEvent {
-  return { $type: 'SessionStart', Metadata: { Index: 0, Type: 'session.start', ID: '', Code: 'T2000I', Time: Timestamp.fromMillis(START), ClusterName: '' }, TerminalSize: size };
+  return { $type: 'SessionStart', Metadata: { Index: 0, Type: 'session.start', ID: '', Code: 'T2000I', Time: Timestamp.fromMillis(START), ClusterName: '' }, TerminalSize: size } as AuditEvent;
 }
 
 function print(index: number, ms: number, data: string | Uint8Array): AuditEvent {
@@ -18,7 +18,7 @@ function print(index: number, ms: number, data: string | Uint8Array): AuditEvent
 }
 
 function resize(index: number, ms: number, size: string): AuditEvent {
-  return { $type: 'Resize', Metadata: { Index: index, Type: 'resize', ID: '', Code: 'T2002I', Time: Timestamp.fromMillis(START + ms), ClusterName: '' }, TerminalSize: size };
+  return { $type: 'Resize', Metadata: { Index: index, Type: 'resize', ID: '', Code: 'T2002I', Time: Timestamp.fromMillis(START + ms), ClusterName: '' }, TerminalSize: size } as AuditEvent;
 }
 
 function replay(events: AuditEvent[], options: ConstructorParameters<typeof ScreenModel>[0] = {}): { model: ScreenModel; lines: ScreenLine[] } {

@@ -23,9 +23,9 @@ function mixedSession(): AuditEventInput[] {
   const events: AuditEventInput[] = [{ $type: 'SessionStart', Metadata: { Index: 0, Type: 'session.start', Code: 'T2000I', ID: 'a', Time: Timestamp.fromMillis(0) } }];
   prints.forEach((p, i) => {
     if (i % 50 === 7) events.push({ $type: 'Resize', Metadata: { Index: p.Metadata.Index, Type: 'resize', Code: 'T2002I', ID: `r${i}`, Time: p.Metadata.Time }, TerminalSize: '90:20' });
-    if (i % 31 === 3) events.push({ ...p, Metadata: { ...p.Metadata, Time: new Date(Date.UTC(2026, 0, 2)) } }); // a Date, not a Timestamp
+    if (i % 31 === 3) events.push({ ...p, Metadata: { ...p.Metadata, Time: new Date(Date.UTC(2026, 0, 2)) } } as AuditEventInput); // a Date, not a Timestamp
     else if (i % 37 === 5) events.push({ ...p, Metadata: { ...p.Metadata, ClusterName: 'other' } }); // other strings
-    else if (i % 41 === 9) events.push({ ...p, Data: Buffer.alloc(65_000, 0x41), Bytes: 65_000 }); // too close to 64 KiB to batch
+    else if (i % 41 === 9) events.push({ ...p, Data: Buffer.alloc(65_000, 0x41), Bytes: 65_000 } as AuditEventInput); // too close to 64 KiB to batch
     else events.push(p);
   });
   return events;
@@ -40,7 +40,7 @@ function viewsOfOneBuffer(events: AuditEventInput[]): AuditEventInput[] {
     if (!(e.Data instanceof Uint8Array)) return e;
     const view = whole.subarray(at, at + e.Data.length);
     at += e.Data.length;
-    return { ...e, Data: view };
+    return { ...e, Data: view } as AuditEventInput;
   });
 }
 

@@ -222,6 +222,7 @@ describe('ProtoReader: corrupted input gets a coded error that says where', () =
     const err = await readError(Buffer.concat([first, second]));
     expect(err.message).toContain(`part 2 (at byte ${first.length})`);
     expect(err.message).toMatch(/invalid gzip header/);
+    expect(err.partOffset).toBe(first.length);
   });
 });
 

@@ -169,7 +169,7 @@ describe('ProtoStream lifecycle', () => {
     const uploader = new MemoryUploader();
     const stream = await new ProtoStreamer({ uploader, trim: (e) => e }).createAuditStream('large');
     const big = {
-      $type: 'AccessRequestDelete',
+      $type: 'AccessRequestDelete' as const,
       Metadata: { Index: 0, Type: 'access_request.delete', Code: 'T5003I' },
       RequestID: 'x'.repeat(65536),
     };

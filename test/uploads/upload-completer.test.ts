@@ -106,11 +106,11 @@ describe('UploadCompleter', () => {
           User: { User: 'alice' },
           Session: { SessionID: sid },
           ...(startMessage === 'SessionStart' ? { TerminalSize: '80:25' } : { DesktopName: 'desk' }),
-        },
+        } as AuditEvent,
         {
           $type: 'SessionPrint',
           Metadata: { Index: 1, Type: 'print', ID: '', Code: '', Time: Timestamp.fromMillis(clock.ms + 2 * MINUTE), ClusterName: '' },
-        },
+        } as AuditEvent,
       ];
       const log = new RecordingLog(events);
       const uploader = new MemoryUploader({ now: clock.now });
@@ -282,11 +282,11 @@ describe('UploadCompleter', () => {
       { Metadata: m('session.join', 2000), User: { User: 'b' } },
       { Metadata: m('session.join', 3000), User: { User: 'a' } },
       { Metadata: m('print', 4000) },
-    ]);
+    ] as AuditEvent[]);
     expect(end?.Participants).toEqual(['a', 'b']);
     expect(end?.Interactive).toBe(false);
     expect((end?.EndTime as Timestamp).toMillis()).toBe(4000);
-    await expect(recoverSessionEnd([{ Metadata: m('print', 1) }])).rejects.toMatchObject({ code: 'BAD_PARAMETER' });
+    await expect(recoverSessionEnd([{ Metadata: m('print', 1) }] as AuditEvent[])).rejects.toMatchObject({ code: 'BAD_PARAMETER' });
     await expect(recoverSessionEnd([])).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 

@@ -41,11 +41,6 @@ export interface VerifyReport {
   error?: { code: string; message: string; offset: number };
 }
 
-function errorOffset(err: AuditcastError, fallback: number): number {
-  const m = /at byte (\d+)/.exec(err.message);
-  return m ? Number(m[1]) : fallback;
-}
-
 export const verifyCommand: Command = {
   name: NAME,
   summary: 'read a recording end to end and report parts, events, bytes, duration and problems',
@@ -104,7 +99,7 @@ export const verifyCommand: Command = {
     } catch (err) {
       if (!(err instanceof AuditcastError)) throw err;
       report.ok = false;
-      report.error = { code: err.code, message: err.message, offset: errorOffset(err, reader.offset) };
+      report.error = { code: err.code, message: err.message, offset: err.partOffset ?? reader.offset };
     } finally {
       progress.done();
       await reader.close();
