@@ -87,6 +87,10 @@ const isUnrecoverable = isReservePartError;
 
 const PRINT_OVERHEAD_BYTES = 256;
 const RESOLVED = Promise.resolve();
+// The time of the latest write, shared by every writer of the process: 500 sessions writing in one
+// millisecond stamp it with one Timestamp, not one each.
+let latestMs = NaN;
+let latestTime = Timestamp.ZERO;
 const DEFAULT_RECOVERY: Required<RetryOptions> = { stepMs: 1000, maxMs: 30_000, maxAttempts: 8 };
 
 type QueueItem = AuditEvent | CompactPrintRun;
@@ -122,7 +126,8 @@ export class SessionWriter {
   private openRun: CompactPrintRun | null = null;
   private queueWaiter: (() => void) | null = null;
   private pumpTimer: NodeJS.Immediate | null = null;
-  private lastTime: Timestamp | null = null;
+  /** A run sent and appended to the one before it: its arrays serve the next run (see keepCompact). */
+  private spareRun: CompactPrintRun | null = null;
   private roomWaiters: { resolve: (roomed: boolean) => void; deadline: number }[] = [];
   private roomTimer: NodeJS.Timeout | null = null;
   private unacked: QueueItem[] = [];
@@ -251,8 +256,11 @@ export class SessionWriter {
   /** The time of a write; many writes share a millisecond, and so one Timestamp. */
   private timeNow(): Timestamp {
     const ms = this.options.now ? this.options.now().getTime() : Date.now();
-    if (this.lastTime?.toMillis() !== ms) this.lastTime = Timestamp.fromMillis(ms);
-    return this.lastTime;
+    if (ms !== latestMs) {
+      latestTime = Timestamp.fromMillis(ms);
+      latestMs = ms;
+    }
+    return latestTime;
   }
 
   private async writeEvents(data: Uint8Array): Promise<void> {
@@ -267,7 +275,8 @@ export class SessionWriter {
   private tailBuilder(preparer: PrintBatchPreparer): CompactPrintRun {
     const open = this.openRun;
     if (open !== null && this.queue[this.queue.length - 1] === open) return open;
-    const run = new CompactPrintRun(preparer.printStrings);
+    const run = this.spareRun ?? new CompactPrintRun(preparer.printStrings);
+    this.spareRun = null;
     this.queue.push(run);
     this.openRun = run;
     return run;
@@ -375,7 +384,6 @@ export class SessionWriter {
     }
     const items = this.queue.splice(0);
     this.openRun = null;
-    for (const item of items) if (item instanceof CompactPrintRun) item.seal();
     this.queuedEvents = 0;
     this.wakeWriters();
     return items;
@@ -472,17 +480,24 @@ export class SessionWriter {
   /**
    * Appends a print run just sent to the print run sent before it, when both wait for their
    * acknowledgement: runs not yet acknowledged are kept as one, not as an object per pump turn.
+   * A run kept on its own drops its spare room (sealing every run sent would copy it for nothing).
    */
   private keepCompact(item: QueueItem): void {
     const unacked = this.unacked;
     const n = unacked.length;
-    if (n < 2 || unacked[n - 1] !== item || !(item instanceof CompactPrintRun)) return;
+    if (unacked[n - 1] !== item || !(item instanceof CompactPrintRun)) return;
     const previous = unacked[n - 2];
     // Big runs (bulk output) are kept as they are: an object costs little next to their data, and
     // appending to or from one copies megabytes on every pump turn (a quarter of a bulk write's CPU).
-    if (!(previous instanceof CompactPrintRun) || item.dataBytes >= MERGE_MAX_BYTES || previous.dataBytes >= MERGE_MAX_BYTES) return;
+    if (!(previous instanceof CompactPrintRun) || item.dataBytes >= MERGE_MAX_BYTES || previous.dataBytes >= MERGE_MAX_BYTES) {
+      item.seal();
+      return;
+    }
     previous.append(item);
     unacked.pop();
+    // Nothing refers to the run now (a status that cut it would have replaced it in unacked).
+    item.clear();
+    this.spareRun = item;
   }
 
   private record(item: QueueItem): Promise<void> {

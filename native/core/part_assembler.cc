@@ -10,6 +10,8 @@ namespace auditcast {
 namespace {
 const uint8_t kGzipHeader[10] = {0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x04, 0xff};
 const uint8_t kDeflateEnd[2] = {0x03, 0x00};
+// Spare room a kept chunk buffer may have beyond an eighth of its size.
+constexpr size_t kMaxKeptSlack = 1024;
 
 void PutU64BE(uint8_t* p, uint64_t v) {
   for (int i = 7; i >= 0; i--) {
@@ -39,6 +41,15 @@ size_t PartAssembler::Reserve() {
 double PartAssembler::Fill(size_t slot, DeflatedChunk&& chunk) {
   Slot& s = slots_[slot];
   s.chunk = std::move(chunk);
+  // The chunk waits here until the part is cut. Its buffer was grown in 16 KiB output windows (or
+  // taken from the pool with a bulk chunk's capacity): a 64 KiB chunk of keystrokes deflates to
+  // ~17 KiB in a 32 KiB buffer, and 500 sessions' parts kept twice their bytes. Keep it at its size.
+  Bytes& bytes = s.chunk.bytes;
+  if (bytes.capacity() - bytes.size() > kMaxKeptSlack + bytes.size() / 8) {
+    Bytes exact(bytes.begin(), bytes.end());
+    BufferPool::Chunks().Give(std::move(bytes));
+    bytes = std::move(exact);
+  }
   s.filled = true;
   pending_--;
   compressed_ += s.chunk.bytes.size();

@@ -116,6 +116,58 @@ describe('CompactPrintRun', () => {
     }
   });
 
+  it('keeps prints typed at a human pace in a few bytes each, and gives every time and delay back', () => {
+    // Keystrokes 1 to 400 ms apart across second boundaries, a clock step back (delay unchanged),
+    // gaps of exactly 255 and 256 ms, and a time with nanos that no millisecond step reaches.
+    const list: Push[] = [];
+    let seconds = 1_700_000_000;
+    let nanos = 999_000_000;
+    let delay = 0;
+    for (let i = 0; i < 12_000; i++) {
+      const gap = i % 997 === 5 ? 255 : i % 991 === 7 ? 256 : i % 1009 === 9 ? -40 : (i * 37) % 120;
+      if (gap >= 0) delay += gap;
+      nanos += gap * 1_000_000 + (i % 1499 === 11 ? 1 : 0);
+      while (nanos >= 1e9) { nanos -= 1e9; seconds++; }
+      while (nanos < 0) { nanos += 1e9; seconds--; }
+      list.push([Uint8Array.of(97 + (i % 26)), 10 + i, i, delay, i, seconds, nanos]);
+    }
+    const { compact, expected } = both(list);
+    expectSame(compact.batch(), expected);
+    // 1 data byte + 2 length bytes + 1 gap byte per print, and a few segments.
+    expect(compact.retainedBytes).toBeLessThan(12_000 * 4 + 2_000);
+    for (const last of [9, 10, 14, 15, 16, 1_000, 5_000, 12_008, 12_009]) {
+      const first = Math.max(0, last - 9);
+      expectSame(compact.after(last).batch(), slicePrintBatch(expected, first));
+    }
+    for (const cuts of [[6, 7, 8], [1_000, 1_001, 5_005, 11_999]]) {
+      const merged = new CompactPrintRun({ type: 'print', clusterName: 'c' });
+      let from = 0;
+      for (const to of [...cuts, list.length]) {
+        const part = new CompactPrintRun({ type: 'print', clusterName: 'c' });
+        for (const args of list.slice(from, to)) part.push(...args);
+        merged.append(part);
+        from = to;
+      }
+      expectSame(merged.batch(), expected);
+      expectSame(merged.after(5_006).batch(), slicePrintBatch(expected, 4_997));
+    }
+  });
+
+  it('clear() empties a run for new prints, leaving batches handed out before as they were', () => {
+    const list = pushes();
+    const { compact, expected } = both(list.slice(0, 100));
+    const before = compact.batch();
+    compact.clear();
+    expect(compact.count).toBe(0);
+    const again = new PrintBatchBuilder({ type: 'print', clusterName: 'c' });
+    for (const args of list.slice(100, 300)) {
+      compact.push(...args);
+      again.push(...args);
+    }
+    expectSame(compact.batch(), again.batch());
+    expectSame(before, expected);
+  });
+
   it('refuses a print longer than its 16-bit length', () => {
     expect(() => new CompactPrintRun({}).push(Buffer.alloc(70_000), 0, 0, 0, 0, 0, 0)).toThrow(/at most 65535 bytes/);
   });
