@@ -1,5 +1,6 @@
 // The user-path table: what a user of the library or the CLI gets, next to the codec table.
 // Read drivers live in user-read.ts, write drivers in user-write.ts; run.ts prints one table.
+import { readFileSync } from 'node:fs';
 
 export interface UserRow {
   /** read, write or process (a whole CLI process). */
@@ -51,6 +52,56 @@ export async function bestOfWithCpu(iterations: number, run: () => unknown): Pro
     cpuMs = Math.min(cpuMs, (used.user + used.system) / 1000);
   }
   return { ms, cpuMs };
+}
+
+/**
+ * CPU time (user + system, ms) of every child process this one has waited for so far (Linux
+ * /proc/self/stat cutime + cstime, 10 ms ticks); null where there is no /proc.
+ */
+export function childrenCpuMs(): number | null {
+  try {
+    // The fields after the command name (which may hold spaces), from field 3 (state) on.
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ').pop()!.split(' ');
+    return (Number(fields[16 - 3]) + Number(fields[17 - 3])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+export interface ProcessTime {
+  ms: number;
+  /** CPU time of the child process (every thread), null without /proc. */
+  cpuMs: number | null;
+}
+
+/**
+ * Whole-process drivers (each run starts and waits for a child): one warm-up each, then
+ * `iterations` rounds running each driver in turn, so that all of them see the same neighbours'
+ * load; the best wall time and the best CPU time of each.
+ */
+export async function alternate(runs: readonly (() => unknown)[], iterations: number): Promise<ProcessTime[]> {
+  for (const run of runs) await run();
+  const best: ProcessTime[] = runs.map(() => ({ ms: Infinity, cpuMs: Infinity }));
+  for (let i = 0; i < iterations; i++) {
+    for (const [k, run] of runs.entries()) {
+      const started = performance.now();
+      const cpu = childrenCpuMs();
+      await run();
+      const used = childrenCpuMs();
+      best[k].ms = Math.min(best[k].ms, performance.now() - started);
+      best[k].cpuMs = cpu === null || used === null || best[k].cpuMs === null ? null : Math.min(best[k].cpuMs!, used - cpu);
+    }
+  }
+  return best;
+}
+
+/** Rows of alternated processes: ratio = the last one's time (the reference) over each one's, by wall and CPU time. */
+export function processRows(names: readonly string[], times: readonly ProcessTime[], fixture: string): UserRow[] {
+  const reference = times[times.length - 1];
+  return names.map((driver, i) => ({
+    op: 'process', driver, fixture, value: round(times[i].ms, 0), unit: 'ms', ratio: round(reference.ms / times[i].ms, 2),
+    cpuRatio: reference.cpuMs && times[i].cpuMs ? round(reference.cpuMs / times[i].cpuMs!, 2) : null,
+  }));
 }
 
 export const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;

@@ -15,7 +15,7 @@ import { PART_HEADER_SIZE } from '../lib/codec/part-format.js';
 import { ProtoReader } from '../lib/stream/proto-reader.js';
 import { writeCodec } from './drivers.js';
 import { bulkFixture, interactiveFixture, type PrintFixture } from './fixtures.js';
-import { type UserPathOptions, type UserRow, bestOf, bestOfWithCpu, round } from './user-path.js';
+import { type UserPathOptions, type UserRow, alternate, bestOfWithCpu, processRows, round } from './user-path.js';
 
 interface Read {
   events: number;
@@ -105,17 +105,16 @@ async function readFixture(fx: PrintFixture, options: UserPathOptions, dir: stri
   const clis: [string, string][] = [['auditcast export --format text (this checkout)', join(import.meta.dirname, '..', 'bin', 'auditcast.js')]];
   const baseline = process.env.AUDITCAST_BENCH_BASELINE;
   if (baseline && existsSync(join(baseline, 'dist', 'cli', 'main.js'))) clis.push(['auditcast export --format text (baseline checkout)', join(baseline, 'bin', 'auditcast.js')]);
-  const times: number[] = [];
   for (const [name, cli] of clis) {
     exportText(cli, file, out);
     if (sha(readFileSync(out)) !== want) throw new Error(`driver output check failed: ${name} wrote other bytes than the fixture's`);
-    options.progress(`user read ${fx.name}: ${name}`);
-    times.push(await bestOf(options.quick ? 1 : 3, () => exportText(cli, file, out)));
   }
-  // ratio: the baseline's time over this one's (the speed-up); the last row is the reference.
-  clis.forEach(([name], i) => rows.push({
-    op: 'process', driver: name, fixture: fx.name, value: round(times[i], 0), unit: 'ms', ratio: round(times[times.length - 1] / times[i], 2),
-  }));
+  // The checkouts alternate, run by run, so both see the same neighbours' load.
+  const times = await alternate(clis.map(([name, cli]) => () => {
+    options.progress(`user read ${fx.name}: ${name}`);
+    exportText(cli, file, out);
+  }), options.quick ? 1 : 3);
+  rows.push(...processRows(clis.map(([name]) => name), times, fx.name));
   return rows;
 }
 

@@ -31,6 +31,21 @@ describe('deflateChunkAsync + addDeflated', () => {
     });
   }
 
+  it('a thread reuses one deflate stream: chunks of random and of text bytes in turn make the JS codec\'s part', async () => {
+    const c = codecUnderTest();
+    const random = chunkRecords(inputs[2][1]);
+    const text = chunkRecords(inputs[0][1]);
+    const chunks = random.flatMap((chunk, i) => [chunk, text[i % text.length], new Uint8Array(0)]);
+    const sync = c.createPartEncoder();
+    for (const chunk of chunks) sync.addChunk(chunk);
+    const pool = c.createPartEncoder();
+    // One after another on the pool too, so the same worker threads compress chunk after chunk.
+    for (const chunk of chunks) pool.addDeflated(await c.deflateChunkAsync!(chunk));
+    const expected = sha256(buildPart(jsCodec, chunks));
+    expect(sha256(sync.finish(0))).toBe(expected);
+    expect(sha256(pool.finish(0))).toBe(expected);
+  });
+
   it('an empty chunk adds nothing', async () => {
     const c = codecUnderTest();
     const encoder = c.createPartEncoder();
