@@ -10,6 +10,7 @@
         "native/bindings/frame_prints.cc",
         "native/bindings/deflate_chunk.cc",
         "native/bindings/scan_prints.cc",
+        "native/bindings/pty_drain.cc",
         "native/core/buffer_pool.cc",
         "native/core/chunk_deflater.cc",
         "native/core/output_buffer.cc",
@@ -17,7 +18,8 @@
         "native/core/part_assembler.cc",
         "native/core/section_inflater.cc",
         "native/core/print_framer.cc",
-        "native/core/print_scanner.cc"
+        "native/core/print_scanner.cc",
+        "native/core/pty_drain.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": [

@@ -11,6 +11,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auditcast::InitFramePrints(env, exports);
   auditcast::InitDeflateChunk(env, exports);
   auditcast::InitScanPrints(env, exports);
+  auditcast::InitPtyDrain(env, exports);
   exports.Set("abi", Napi::Number::New(env, 1));
   return exports;
 }

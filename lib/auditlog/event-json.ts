@@ -1,10 +1,12 @@
 // The one seam between the audit log and lib/events' JSON form. Everything in lib/auditlog that
 // turns a typed event into a Teleport JSON line (or back) goes through here, so a change in
 // lib/events touches this file only.
-import {
-  EventFields, fromEventFields, marshalEventJson, toEventFields, trimToMaxSize as trimEvent,
-  type AuditEvent, type AuditEventInput,
-} from '../events/index.js';
+// From the modules themselves, not the lib/events barrel: that one also builds the event catalogue,
+// which `record` (its audit log goes through here) does not need at start-up.
+import type { AuditEvent, AuditEventInput } from '../events/event.js';
+import { EventFields, fromEventFields, toEventFields } from '../events/event-fields.js';
+import { marshalEventJson } from '../events/event-json.js';
+import { trimToMaxSize as trimEvent } from '../events/trim.js';
 
 export { EventFields };
 

@@ -77,6 +77,11 @@ export function formatDuration(ms: number): string {
 /** A sink for command output: stdout or a file, with backpressure and a clean end. */
 export interface Output {
   write(chunk: string | Uint8Array): Promise<void>;
+  /**
+   * Writes the chunks in one go and resolves once they are written, so they may be views of memory
+   * that is reused afterwards: nothing is copied or joined on the way to a file (one writev).
+   */
+  writeChunks(chunks: readonly Uint8Array[]): Promise<void>;
   /** Finishes the output; a file appears under its name only now. */
   end(): Promise<void>;
   /** Drops an unfinished file (nothing to do for standard output). */
@@ -146,6 +151,21 @@ export function openOutput(file?: string, options: OutputFileOptions = {}): Outp
         });
         if (failure) throw failure;
       }
+    },
+    async writeChunks(chunks) {
+      await ready;
+      if (failure) throw failure;
+      // Standard output may be a pipe or a terminal that keeps what it is given: a copy, once.
+      if (toStdout) return this.write(Buffer.concat(chunks));
+      if (chunks.length === 0) return;
+      stream.cork();
+      const written = new Promise<void>((resolve) => {
+        for (let i = 0; i < chunks.length - 1; i++) stream.write(chunks[i]);
+        stream.write(chunks[chunks.length - 1], () => resolve());
+      });
+      stream.uncork();
+      await written;
+      if (failure) throw failure;
     },
     async end() {
       await ready;

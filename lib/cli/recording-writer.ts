@@ -1,13 +1,14 @@
-// Where a new recording goes: into the data dir through the FileUploader (<data>/records/<sid>.tar,
-// Teleport's filesessions layout, multipart upload under records/multi/ while it is written), or
-// into a file of the user's choosing (written the same way in a temporary directory beside it,
-// then renamed, so a failed import never leaves half a file).
+// Where an imported recording goes: <data>/records/<sid>.tar (Teleport's filesessions layout) or a
+// file of the user's choosing. Its parts are appended straight into a temporary file beside it,
+// each written once, and the file is published whole (SingleFileUploader): a failed or killed
+// import never leaves half a recording, and an import needs no resumable upload (run it again).
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { MinUploadPartSizeBytes } from '../events/constants.generated.js';
 import { ProtoStreamer } from '../stream/proto-streamer.js';
 import type { ProtoStream } from '../stream/proto-stream.js';
-import { FileUploader } from '../uploads/file-uploader.js';
+import { SHARED_DIR_MODE } from '../uploads/file-uploader.js';
+import { SingleFileUploader } from '../uploads/single-file-uploader.js';
 import { CliError } from './errors.js';
 
 export interface RecordingSinkOptions {
@@ -51,44 +52,27 @@ export async function openRecordingSink(options: RecordingSinkOptions): Promise<
   if (!options.overwrite && (await exists(finalPath))) {
     throw new CliError(`${finalPath} already exists (session ${options.sessionId}); use --force to replace it`);
   }
-  let directory: string;
-  let temporary: string | null = null;
-  // A file of the user's, or a recording replaced with --force (the uploader never overwrites a
-  // completed recording), is written in a temporary directory beside it and renamed into place.
-  if (options.out !== undefined || (await exists(finalPath))) {
-    const dir = path.dirname(finalPath);
+  if (options.out === undefined) {
     try {
-      temporary = await fs.mkdtemp(path.join(dir, '.auditcast-'));
+      await fs.mkdir(options.recordsDir, { recursive: true, mode: SHARED_DIR_MODE });
     } catch (err) {
       throw new CliError(`cannot write ${finalPath}: ${(err as Error).message}`, 1, { cause: err });
     }
-    directory = temporary;
-  } else {
-    directory = options.recordsDir;
   }
-  const uploader = new FileUploader({ directory, minUploadBytes: Math.max(partSize, 1024) });
+  const uploader = new SingleFileUploader({ file: finalPath, sessionId: options.sessionId, replace: options.overwrite === true });
   const streamer = new ProtoStreamer({ uploader, minUploadBytes: partSize, inactivityFlushMs: options.inactivityFlushMs ?? 0 });
   const stream = await streamer.createAuditStream(options.sessionId);
-  const written = uploader.recordingPath(options.sessionId);
   return {
     stream,
     path: finalPath,
     async finish() {
       await stream.complete();
       if (stream.error) throw stream.error;
-      if (temporary) {
-        await fs.rename(written, finalPath);
-        await fs.rm(temporary, { recursive: true, force: true });
-      }
       return finalPath;
     },
     async abort() {
       await stream.close().catch(() => {});
-      if (temporary) await fs.rm(temporary, { recursive: true, force: true }).catch(() => {});
-      else {
-        const uploads = await uploader.listUploads().catch(() => []);
-        for (const u of uploads) if (u.sessionId === options.sessionId) await uploader.abortUpload(u).catch(() => {});
-      }
+      for (const upload of await uploader.listUploads()) await uploader.abortUpload(upload).catch(() => {});
     },
   };
 }

@@ -118,4 +118,9 @@ export interface SliceCodec {
    * Returns false when the backend cannot (the JS backend leaves it to the collector).
    */
   releaseSection?(section: InflatedSection): boolean;
+  /**
+   * Bytes of inflated-part memory kept for the next part (the native backend reuses it: fresh pages
+   * cost more than inflating). Freed once no part was inflated or released for a moment. Optional.
+   */
+  keptPartMemoryBytes?(): number;
 }

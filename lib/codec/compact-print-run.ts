@@ -29,6 +29,8 @@ const MAX_PRINT_BYTES = 0xffff;
 /** The longest time step between two prints of a segment (an 8-bit gap). */
 const MAX_GAP_MS = 0xff;
 const FIRST_PRINTS = 64;
+/** seal() copies a run's data to drop its spare room only below this size. */
+const SEAL_COPY_MAX_BYTES = 64 * 1024;
 const NANOS_PER_SECOND = 1e9;
 const NANOS_PER_MS = 1e6;
 
@@ -36,7 +38,8 @@ export class CompactPrintRun implements PrintSink {
   /** Prints so far. */
   count = 0;
   private data: Buffer;
-  private dataBytes = 0;
+  /** Bytes of print data held. */
+  dataBytes = 0;
   private lengths: Uint16Array;
   /** Per print: milliseconds since the previous print of its segment (0 for a segment's first). */
   private gaps: Uint8Array;
@@ -166,9 +169,13 @@ export class CompactPrintRun implements PrintSink {
     return this.count === 0 ? -1 : this.nextIndex - 1;
   }
 
-  /** Drops spare room: the run is complete and may be kept a while (push no more after it). */
+  /**
+   * Drops spare room: the run is complete and may be kept a while (push no more after it). The data
+   * of a big run (bulk output) keeps its room, at most as much again as it holds: copying megabytes
+   * per pump turn cost more than the rest of the writer, and such runs are few.
+   */
   seal(): void {
-    if (this.data.length > this.dataBytes + 64) this.data = Buffer.from(this.data.subarray(0, this.dataBytes));
+    if (this.data.length > this.dataBytes + 64 && this.dataBytes < SEAL_COPY_MAX_BYTES) this.data = Buffer.from(this.data.subarray(0, this.dataBytes));
     if (this.lengths.length > this.count + 16) {
       this.lengths = this.lengths.slice(0, this.count);
       this.gaps = this.gaps.slice(0, this.count);

@@ -46,6 +46,32 @@ interface NativeSliceAddon {
   deflateChunkAsync(framed: Uint8Array): Promise<DeflatedChunk>;
   releaseInflated?(data: Uint8Array): boolean;
   scanPrints?(data: Uint8Array, bounds: Uint32Array, first: number, out: Float64Array): number;
+  releasePartMemory?(): number;
+  partMemory?(): [kept: number, live: number];
+}
+
+/**
+ * The addon keeps the memory of inflated parts for the next ones (up to 64 MiB, native/core/
+ * part_memory.h): a reader in a loop needs it, a process that read once and went on to other work
+ * does not. It is freed once no part was inflated or released for this long (checked again while
+ * parts are still live: their memory joins the kept one when the collector frees them).
+ */
+export const PART_MEMORY_IDLE_MS = 1000;
+
+/** Returns touch(): call it on every inflate and release; an unref'd timer frees the kept memory when idle. */
+function partMemoryReleaser(native: NativeSliceAddon): () => void {
+  const { releasePartMemory, partMemory } = native;
+  if (!releasePartMemory || !partMemory) return () => {};
+  let timer: NodeJS.Timeout | null = null;
+  const onIdle = () => {
+    releasePartMemory();
+    if (partMemory()[1] > 0) timer!.refresh();
+    else timer = null;
+  };
+  return () => {
+    if (timer) timer.refresh();
+    else timer = setTimeout(onIdle, PART_MEMORY_IDLE_MS).unref();
+  };
 }
 
 function isSliceAddon(addon: NativeAddon): addon is NativeAddon & NativeSliceAddon {
@@ -118,22 +144,27 @@ export function createNativeCodec(addon: NativeAddon): SliceCodec {
   const native = addon;
   checkSameZlib(native);
   const scanPrints = native.scanPrints;
+  const touchPartMemory = partMemoryReleaser(native);
   return {
     backend: 'native',
+    ...(native.partMemory && { keptPartMemoryBytes: () => native.partMemory!()[0] }),
     ...(scanPrints && {
       scanPrints: (data: Uint8Array, bounds: Uint32Array, first: number, out: Float64Array): number => scanPrints(data, bounds, first, out),
     }),
     createPartEncoder: () => new NativePartEncoder(new native.PartEncoder()),
     inflateSection(section: Uint8Array, limits: InflateLimits): InflatedSection {
       checkInflateLimits(limits);
+      touchPartMemory();
       return sectionResult(native.inflateSection(section, limits.maxInflatedBytes));
     },
     async inflateSectionAsync(section: Uint8Array, limits: InflateLimits): Promise<InflatedSection> {
       checkInflateLimits(limits);
+      touchPartMemory();
       if (section.length < ASYNC_MIN_BYTES) return sectionResult(native.inflateSection(section, limits.maxInflatedBytes));
       return sectionResult(await native.inflateSectionAsync(section, limits.maxInflatedBytes));
     },
     releaseSection(section: InflatedSection): boolean {
+      touchPartMemory();
       return native.releaseInflated?.(section.data) ?? false;
     },
     framePrints(batch: PrintBatch, ends?: Uint32Array): Uint8Array {

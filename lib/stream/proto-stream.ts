@@ -79,12 +79,17 @@ interface PendingChunk extends ChunkRecords {
 }
 
 /**
- * Whether ProtoStreamer compresses in parallel when not told. Off: on 2 vCPUs the SessionWriter path
- * measured 0.53x raw gzip-1 with it against 0.91x without (npm run bench -- --quick, 2026-12-01):
- * the main thread frames faster than one extra core compresses 64 KiB chunks, and each chunk's
- * worker hop and ordered hand-back costs more than it overlaps. Turn on per streamer where cores spare.
+ * Whether a stream compresses in parallel when not told: with the native codec, when there is a
+ * core to spare. It used to measure slower on 2 vCPUs (0.53x raw gzip-1 against 0.91x serial,
+ * 2026-12-01) because every chunk's deflateInit2 on a worker faulted in ~270 KiB of fresh tables;
+ * with one deflate stream per thread (native/core/chunk_deflater.cc) the SessionWriter bulk path
+ * is about twice as fast in wall time with it as without (README, user paths). The JS codec's
+ * async deflate (node:zlib on the pool) costs ~30 % more CPU than its sync one for little wall
+ * time, and stalls a stream whenever the pool is slow: off by default there.
  */
-export const PARALLEL_COMPRESSION_DEFAULT = false;
+export function parallelCompressionDefault(codec: SliceCodec): boolean {
+  return codec.backend === 'native' && availableParallelism() > 1;
+}
 /** Chunks compressing at once per stream: enough to keep every core busy, few enough to bound memory. */
 const MAX_PENDING_CHUNKS = Math.max(2, availableParallelism());
 
@@ -142,7 +147,7 @@ export class ProtoStream implements AuditStream {
     this.slots = Math.max(1, cfg.concurrentUploads);
     // With parts so small that an empty one is already full, each record is its own part and
     // there is nothing to overlap.
-    this.parallel = (cfg.parallelCompression ?? PARALLEL_COMPRESSION_DEFAULT) && cfg.codec.deflateChunkAsync !== undefined
+    this.parallel = (cfg.parallelCompression ?? parallelCompressionDefault(cfg.codec)) && cfg.codec.deflateChunkAsync !== undefined
       && PART_HEADER_SIZE + GZIP_HEADER.length < cfg.minUploadBytes;
     this.done = new Promise((resolve) => { this.resolveDone = resolve; });
     // Every part upload in flight (up to concurrentUploads) listens on this signal.

@@ -11,6 +11,7 @@ void InitInflateSection(Napi::Env env, Napi::Object exports);
 void InitFramePrints(Napi::Env env, Napi::Object exports);
 void InitDeflateChunk(Napi::Env env, Napi::Object exports);
 void InitScanPrints(Napi::Env env, Napi::Object exports);
+void InitPtyDrain(Napi::Env env, Napi::Object exports);
 
 // Reads a Uint8Array (or Buffer) argument; throws a TypeError naming it and returns false otherwise.
 bool GetBytes(const Napi::CallbackInfo& info, size_t index, const char* name, Napi::Uint8Array* out);

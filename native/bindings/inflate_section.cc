@@ -2,6 +2,7 @@
 // inflateSectionAsync(section, maxInflatedBytes) -> Promise of the same, inflated on a libuv worker
 // releaseInflated(data) -> bool: frees an inflated part now (its Buffer is detached first; its
 // memory is kept for the next part, see core/part_memory.h)
+// releasePartMemory() -> bytes: frees the memory kept for next parts; partMemory() -> [kept, live]
 // Failures, out of memory included, come back as {status, offset, value}, never as a throw.
 // The JS adapter turns a status into the error (lib/codec/part-format.ts sectionError).
 
@@ -201,7 +202,28 @@ Napi::Value ReleaseInflated(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+// releasePartMemory() -> bytes freed: the memory kept for next parts, and how many parts are live.
+Napi::Value ReleasePartMemory(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(PartMemory::Clear()));
+}
+
+// partMemory() -> [kept bytes, live parts (inflated, not yet freed)].
+Napi::Value PartMemoryState(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  size_t live;
+  {
+    std::lock_guard<std::mutex> lock(live_mutex);
+    live = live_parts.size();
+  }
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(uint32_t{0}, Napi::Number::New(env, static_cast<double>(PartMemory::KeptBytes())));
+  out.Set(uint32_t{1}, Napi::Number::New(env, static_cast<double>(live)));
+  return out;
+}
+
 void InitInflateSection(Napi::Env env, Napi::Object exports) {
+  exports.Set("releasePartMemory", Napi::Function::New(env, ReleasePartMemory, "releasePartMemory"));
+  exports.Set("partMemory", Napi::Function::New(env, PartMemoryState, "partMemory"));
   exports.Set("releaseInflated", Napi::Function::New(env, ReleaseInflated, "releaseInflated"));
   exports.Set("inflateSection", Napi::Function::New(env, InflateSectionSync, "inflateSection"));
   exports.Set("inflateSectionAsync", Napi::Function::New(env, InflateSectionAsync, "inflateSectionAsync"));

@@ -52,12 +52,20 @@ void PartMemory::Give(OutputBuffer&& memory) {
   pool.buffers.push_back(std::move(memory));
 }
 
-void PartMemory::Clear() {
-  std::vector<OutputBuffer> freed;
+size_t PartMemory::Clear() {
+  std::vector<OutputBuffer> freed;  // destroyed after the lock is released
   Kept& pool = Pool();
   std::lock_guard<std::mutex> lock(pool.mutex);
   freed.swap(pool.buffers);
+  size_t bytes = pool.bytes;
   pool.bytes = 0;
+  return bytes;
+}
+
+size_t PartMemory::KeptBytes() {
+  Kept& pool = Pool();
+  std::lock_guard<std::mutex> lock(pool.mutex);
+  return pool.bytes;
 }
 
 }  // namespace auditcast

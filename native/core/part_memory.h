@@ -27,8 +27,10 @@ class PartMemory {
   static OutputBuffer Take(size_t want);
   // Keeps `memory` for a next Take() when it fits in kMaxKeptBytes with what is kept; else frees it.
   static void Give(OutputBuffer&& memory);
-  // Frees the kept memory now.
-  static void Clear();
+  // Frees the kept memory now; returns how many bytes that was.
+  static size_t Clear();
+  // Bytes kept now.
+  static size_t KeptBytes();
 };
 
 }  // namespace auditcast

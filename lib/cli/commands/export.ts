@@ -66,8 +66,8 @@ export const exportCommand: Command = {
       return 0;
     }
     const progress = new Progress('exporting', file.size);
-    // Events are written (or copied into one write) before the next part is read: views into the
-    // part are enough, and the output gets one write per part rather than one per event.
+    // Events are written before the next part is read: views into the part are enough, and the
+    // output gets one write per part (writev of the views, nothing joined) rather than one per event.
     const reader = await RecordingReader.open(file.path, { copyData: false, onBytes: (n) => progress.update(n) });
     let out;
     try {
@@ -90,7 +90,7 @@ export const exportCommand: Command = {
           for (const event of batch) {
             if (event.Metadata.Type === 'print' && event.Data instanceof Uint8Array && event.Data.length > 0) chunks.push(event.Data);
           }
-          if (chunks.length) await out.write(Buffer.concat(chunks));
+          await out.writeChunks(chunks);
         }
       } else {
         const terminal = new TerminalReader(reader);

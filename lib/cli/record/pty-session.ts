@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { IPty } from 'node-pty';
 import { CliError } from '../errors.js';
+import { readPtyOutput } from './pty-output.js';
 import type { TerminalSize } from '../terminal-reader.js';
 
 export const EXIT_NOT_FOUND = 127;
@@ -62,7 +63,7 @@ const QUIET_MS = 40;
  * buffered in the terminal can be lost. Once the process is gone (reaped by node-pty) and no
  * output came for a moment, the slave is closed and node-pty finishes as usual.
  */
-function holdTerminal(child: IPty): { sawData(): void; release(): void } {
+export function holdTerminal(child: IPty): { sawData(): void; release(): void } {
   const name = (child as unknown as { _pty?: unknown })._pty;
   let fd: number | null = null;
   if (typeof name === 'string' && name.startsWith('/dev/')) {
@@ -135,12 +136,11 @@ export async function runPtySession(options: PtySessionOptions): Promise<PtyExit
   }
 
   const holder = holdTerminal(child);
-  child.onData((chunk: string | Buffer) => {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+  const exited = new Promise<PtyExit>((resolve) => child.onExit(resolve));
+  const output = readPtyOutput(child, (bytes) => {
     holder.sawData();
-    process.stdout.write(bytes);
     options.onOutput(bytes);
-  });
+  }, exited);
 
   const stdin = process.stdin;
   const rawMode = stdin.isTTY === true;
@@ -174,8 +174,12 @@ export async function runPtySession(options: PtySessionOptions): Promise<PtyExit
   const hangUp = forward('SIGHUP');
   options.signal?.addEventListener('abort', hangUp, { once: true });
 
-  const exit = await new Promise<PtyExit>((resolve) => child.onExit(resolve));
+  const exit = await exited;
   holder.release();
+  // Usually over already (the terminal hung up); not when a process the command left behind still
+  // holds the terminal: what it wrote so far is kept, as node-pty's socket did.
+  output.stop();
+  await output.ended;
 
   for (const [s, h] of handlers) process.off(s, h);
   options.signal?.removeEventListener('abort', hangUp);
