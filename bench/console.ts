@@ -8,6 +8,7 @@
 // at the streamer's 5 MiB of gzip); the other pages play copies of --other-mb MiB. Prints one
 // table; times are wall clock, medians where repeated.
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { appendFileSync, copyFileSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -150,7 +151,9 @@ try {
     ready ? `median ${median(seeks)} ms, max ${Math.max(...seeks)} ms (${seeks.length} seeks, backwards and forwards)` : '-');
   const heap = await page.evaluate(() => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize / 2 ** 20);
   row('browser JS heap after the seeks', `${heap.toFixed(1)} MiB`);
-  // Several pages play different recordings at 16x, from different moments.
+  // Several pages play different recordings at 16x, from different moments. The peak so far
+  // (the head, seeks and the index build) tells what the pages add.
+  const peakBefore = peakRss();
   const players = [];
   for (const [i, sid] of sids.entries()) {
     const p = i === 0 ? page : await browser.newPage();
@@ -162,11 +165,14 @@ try {
   await new Promise((r) => setTimeout(r, 30_000));
   const positions = await Promise.all(players.map((p) => p.getAttribute('#player', 'data-pos')));
   const heaps = await Promise.all(players.map((p) => p.evaluate(() => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize / 2 ** 20)));
-  row(`${BROWSERS} pages playing different recordings at 16x for 30 s`, `server peak RSS ${peakRss().toFixed(0)} MiB; page JS heaps max ${Math.max(...heaps).toFixed(1)} MiB (positions ${positions.join(', ')} s)`);
+  row(`${BROWSERS} pages playing different recordings at 16x for 30 s`, `server peak RSS ${peakRss().toFixed(0)} MiB (${peakBefore.toFixed(0)} MiB before the pages, with the index build); page JS heaps max ${Math.max(...heaps).toFixed(1)} MiB (positions ${positions.join(', ')} s)`);
   row('load average at the end', loadavg().map((l) => l.toFixed(1)).join(' '));
 } finally {
   await close();
+  // The server may be writing an index into the data dir: it goes first.
+  const exited = server.exitCode === null ? once(server, 'exit') : Promise.resolve();
   server.kill('SIGTERM');
+  await exited;
   data.cleanup();
 }
 console.log(`| measure | value |\n|---|---|\n${rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}`);
