@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
 import { codec as nativeCodec, jsCodec } from '../lib/codec/index.js';
@@ -57,7 +58,8 @@ async function readPrints(recording: Buffer): Promise<{ events: AuditEvent[]; da
   return { events, data: Buffer.concat(events.filter((e) => e.$type === 'SessionPrint').map((e) => e.Data as Uint8Array)) };
 }
 
-async function sessionWriterRecording(c: SliceCodec, parallel: boolean, writes: Uint8Array[], yieldEvery = 0): Promise<Buffer> {
+/** `parallel` undefined: the streamer's default (parallelCompressionDefault). */
+async function sessionWriterRecording(c: SliceCodec, parallel: boolean | undefined, writes: Uint8Array[], yieldEvery = 0): Promise<Buffer> {
   const uploader = new MemoryUploader();
   const writer = new SessionWriter({
     sessionId: 'bench', streamer: new ProtoStreamer({ uploader, codec: c, parallelCompression: parallel }), now: () => FIXED_NOW,
@@ -134,11 +136,11 @@ async function interactive(quick: boolean, iterations: number, progress: (m: str
   const writes = Array.from(fx.batch.data, (b) => bytes[b]);
   progress(`write interactive: checking drivers on ${fixture}`);
   for (const c of [nativeCodec, jsCodec]) {
-    const { events, data } = await readPrints(await sessionWriterRecording(c, false, writes, 1024));
+    const { events, data } = await readPrints(await sessionWriterRecording(c, undefined, writes, 1024));
     check(events.length === fx.events && data.equals(fx.batch.data), `interactive ${c.backend} recording`);
   }
-  // The streamer as users get it (parallel compression off by default). Native and JS alternate,
-  // a warm-up round first; best wall time, best CPU time and the event loop's idle time (waits for
+  // The streamer as users get it (parallelCompressionDefault: on for native with 2+ cores, off for
+  // JS). Native and JS alternate, a warm-up round first; best wall time, best CPU time and the event loop's idle time (waits for
   // the pool or timers, as opposed to time the machine gave to other work) of the best wall run.
   const best: Record<string, { ms: number; cpuMs: number; idleMs: number }> = {};
   for (let round = 0; round <= iterations; round++) {
@@ -148,7 +150,7 @@ async function interactive(quick: boolean, iterations: number, progress: (m: str
       const elu = performance.eventLoopUtilization();
       const cpu = process.cpuUsage();
       const started = performance.now();
-      await sessionWriterRecording(c, false, writes, 1024);
+      await sessionWriterRecording(c, undefined, writes, 1024);
       const ms = performance.now() - started;
       const used = process.cpuUsage(cpu);
       const idleMs = performance.eventLoopUtilization(elu).idle;
