@@ -8,6 +8,7 @@
 // at the streamer's 5 MiB of gzip); the other pages play copies of --other-mb MiB. Prints one
 // table; times are wall clock, medians where repeated.
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { appendFileSync, copyFileSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -76,36 +77,60 @@ const row = (name: string, value: string) => {
 };
 try {
   const page = await browser.newPage();
+  // In the page, when what is measured appears (ms since navigation start): Playwright's polling
+  // of the page adds its own delay (hundreds of ms on a loaded machine) to the wall clock.
+  await page.addInitScript(() => {
+    const seen = window as unknown as Record<string, number>;
+    new MutationObserver(() => {
+      seen.rowsAt ??= document.querySelector('#audit-rows tr') ? performance.now() : undefined!;
+      seen.frameAt ??= document.querySelector('#player[data-state="paused"]') ? performance.now() : undefined!;
+    }).observe(document, { subtree: true, childList: true, attributes: true });
+  });
+  const inPage = (name: string) => page.evaluate((n) => (window as unknown as Record<string, number>)[n]!, name);
+  /** Request -> response end of the page's API calls and scripts, in ms since navigation start. */
+  const requests = () => page.evaluate(() => performance.getEntriesByType('resource')
+    .filter((e) => /\/api\/|\.js$/.test(e.name))
+    .map((e) => `${new URL(e.name).pathname.replace(/\/api\/sessions\/[^/]+/, 'sid').replace(/^\/assets\//, '')} ${e.startTime.toFixed(0)}-${(e as PerformanceResourceTiming).responseEnd.toFixed(0)}`)
+    .join(', '));
   await page.goto(`${url}/?token=${TOKEN}`);
   const auditMs: number[] = [];
+  const auditInPage: number[] = [];
+  let auditSteps = '';
   for (let i = 0; i < 5; i++) {
     started = Date.now();
     await page.goto(`${url}/audit`);
     await page.waitForSelector('#audit-rows tr');
     auditMs.push(Date.now() - started);
+    auditInPage.push(Math.round(await inPage('rowsAt')));
+    auditSteps = await requests();
   }
   row('machine', `${cpus()[0]?.model ?? '?'} x${cpus().length}, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the start`);
-  row(`audit page first page, ${EVENTS.toLocaleString('en')} events in 30 daily files`, `median ${median(auditMs)} ms (${auditMs.join(', ')})`);
+  row(`audit page first page, ${EVENTS.toLocaleString('en')} events in 30 daily files`, `in the page median ${median(auditInPage)} ms (${auditInPage.join(', ')}); seen by Playwright ${median(auditMs)} ms (${auditMs.join(', ')}); last load: ${auditSteps}`);
   row('large recording', `${(large.bytes / 2 ** 20).toFixed(1)} MiB file, ${MB} MiB output, ${(large.durationMs / 1000).toFixed(0)} s, last part at byte ${await lastPartOffset(large.path)}; written in ${(writeMs / 1000).toFixed(1)} s; no index when the server started`);
   // Opening the large recording: the server has just queued it for indexing (it has none).
   started = Date.now();
   await page.goto(`${url}/sessions/${sids[0]}?paused=1`);
   await page.waitForSelector('#player[data-state="paused"]');
-  row('first frame (player opened, paused at 0, index not built)', `${Date.now() - started} ms`);
+  const firstWall = Date.now() - started;
+  row('first frame (player opened, paused at 0, index not built)', `in the page ${(await inPage('frameAt')).toFixed(0)} ms; seen by Playwright ${firstWall} ms; ${await requests()}`);
   await page.waitForSelector('#player[data-index]');
   const duration = Number(await page.getAttribute('#seek', 'max'));
   let seed = 7;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const seekTo = async (t: number) => {
-    const at = Date.now();
-    await page.evaluate((target) => {
-      const seek = document.querySelector<HTMLInputElement>('#seek')!;
-      seek.value = String(target);
-      seek.dispatchEvent(new Event('change'));
-    }, t);
-    await page.waitForSelector(`#player[data-state="paused"][data-pos="${t.toFixed(3)}"]`, { timeout: 600_000 });
-    return Date.now() - at;
-  };
+  /** A seek in the page: from the seek bar's change event to the screen shown at the moment (ms). */
+  const seekTo = (t: number) => page.evaluate((target) => new Promise<number>((resolve) => {
+    const player = document.querySelector('#player')!;
+    const at = performance.now();
+    const observer = new MutationObserver(() => {
+      if (player.getAttribute('data-state') !== 'paused' || player.getAttribute('data-pos') !== target.toFixed(3)) return;
+      observer.disconnect();
+      resolve(Math.round(performance.now() - at));
+    });
+    observer.observe(player, { attributes: true });
+    const seek = document.querySelector<HTMLInputElement>('#seek')!;
+    seek.value = String(target);
+    seek.dispatchEvent(new Event('change'));
+  }), t);
   const indexedNow = async () => Number(await page.getAttribute('#player', 'data-indexed'));
   // While the index is built: seeks inside the indexed part, and one beyond it.
   await new Promise((r) => setTimeout(r, 5000));
@@ -126,7 +151,9 @@ try {
     ready ? `median ${median(seeks)} ms, max ${Math.max(...seeks)} ms (${seeks.length} seeks, backwards and forwards)` : '-');
   const heap = await page.evaluate(() => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize / 2 ** 20);
   row('browser JS heap after the seeks', `${heap.toFixed(1)} MiB`);
-  // Several pages play different recordings at 16x, from different moments.
+  // Several pages play different recordings at 16x, from different moments. The peak so far
+  // (the head, seeks and the index build) tells what the pages add.
+  const peakBefore = peakRss();
   const players = [];
   for (const [i, sid] of sids.entries()) {
     const p = i === 0 ? page : await browser.newPage();
@@ -138,11 +165,14 @@ try {
   await new Promise((r) => setTimeout(r, 30_000));
   const positions = await Promise.all(players.map((p) => p.getAttribute('#player', 'data-pos')));
   const heaps = await Promise.all(players.map((p) => p.evaluate(() => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize / 2 ** 20)));
-  row(`${BROWSERS} pages playing different recordings at 16x for 30 s`, `server peak RSS ${peakRss().toFixed(0)} MiB; page JS heaps max ${Math.max(...heaps).toFixed(1)} MiB (positions ${positions.join(', ')} s)`);
+  row(`${BROWSERS} pages playing different recordings at 16x for 30 s`, `server peak RSS ${peakRss().toFixed(0)} MiB (${peakBefore.toFixed(0)} MiB before the pages, with the index build); page JS heaps max ${Math.max(...heaps).toFixed(1)} MiB (positions ${positions.join(', ')} s)`);
   row('load average at the end', loadavg().map((l) => l.toFixed(1)).join(' '));
 } finally {
   await close();
+  // The server may be writing an index into the data dir: it goes first.
+  const exited = server.exitCode === null ? once(server, 'exit') : Promise.resolve();
   server.kill('SIGTERM');
+  await exited;
   data.cleanup();
 }
 console.log(`| measure | value |\n|---|---|\n${rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}`);

@@ -10,6 +10,7 @@
 //   record/script   `auditcast record -- seq 1 N` against `script -c 'seq 1 N'`, whole processes
 //   import          `auditcast import --from script` of a script capture, whole process
 // Run alone: node --expose-gc --import tsx bench/user-write.ts [--quick] [--only-process | --only-interactive]
+import { performance } from 'node:perf_hooks';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -150,7 +150,7 @@ export async function sessionsApi(ctx: ApiContext, q: Query, signal: AbortSignal
 /** Outlines by file, computed once (a full pass over a large recording takes seconds). */
 const outlines = new Map<string, Promise<RecordingOutline>>();
 
-/** Outline passes run one at a time: each holds a part in memory (up to ~25 MiB inflated). */
+/** Outline passes run one at a time: each is a full pass over a recording (seconds for a large one). */
 let outlineQueue: Promise<unknown> = Promise.resolve();
 
 function outlineOf(path: string, key: string): Promise<RecordingOutline> {

@@ -54,6 +54,8 @@ async function seekFileIsFresh(seekPath: string, recording: string): Promise<boo
   }
 }
 
+const stateKey = (sessionId: string, path: string, st: { size: number; mtimeMs: number }) => `${sessionId}\0${path}\0${st.size}\0${st.mtimeMs}`;
+
 const MAX_STATES = 4096;
 /** Keyframes kept per build in progress: at most a few MiB, however long the recording. */
 const MAX_PARTIAL_KEYFRAMES = 512;
@@ -62,7 +64,7 @@ function keep(state: IndexState, entry: KeyframeEntry, snapshot: ScreenSnapshot)
   state.indexedMs = entry.timeMs;
   if (state.seen++ % state.stride !== 0) return;
   state.partial.push({
-    timeMs: entry.timeMs, eventIndex: entry.eventIndex, partOffset: entry.partOffset, recordIndex: entry.recordIndex,
+    timeMs: entry.timeMs, eventIndex: entry.eventIndex, partOffset: entry.partOffset, recordIndex: entry.recordIndex, partResume: entry.resume,
     clock: snapshot.state.clock, cols: snapshot.cols, rows: snapshot.rows, deflated: deflateRawSync(snapshot.data),
   });
   if (state.partial.length >= MAX_PARTIAL_KEYFRAMES) {
@@ -104,8 +106,7 @@ export class IndexScreenSource implements ScreenSource {
    * file; `urgent` (someone opened it) moves a waiting build to the front.
    */
   private async state(sessionId: string, path: string, urgent = false): Promise<IndexState> {
-    const st = await fsp.stat(path);
-    const key = `${sessionId}\0${path}\0${st.size}\0${st.mtimeMs}`;
+    const key = stateKey(sessionId, path, await fsp.stat(path));
     let state = this.states.get(key);
     if (!state) {
       let settle!: () => void;
@@ -174,7 +175,7 @@ export class IndexScreenSource implements ScreenSource {
     if (!state.ready && !(await state.seekable)) return partialAt(state, t * 1000);
     const { keyframe, snapshot } = await this.index.seekPoint(sessionId, path, t * 1000);
     return {
-      timeMs: keyframe.timeMs, eventIndex: keyframe.eventIndex, partOffset: keyframe.partOffset, recordIndex: keyframe.recordIndex,
+      timeMs: keyframe.timeMs, eventIndex: keyframe.eventIndex, partOffset: keyframe.partOffset, recordIndex: keyframe.recordIndex, partResume: keyframe.resume,
       clock: snapshot.state.clock, cols: snapshot.cols, rows: snapshot.rows, data: snapshot.data,
     };
   }
@@ -191,9 +192,11 @@ export class IndexScreenSource implements ScreenSource {
     return state.finalText;
   }
 
+  /** Only looks: the player asks it before its first frame, which a build starting then would slow. */
   async duration(sessionId: string, path: string): Promise<number | null> {
-    const state = await this.state(sessionId, path, true);
-    return state.ready && state.durationMs !== null ? state.durationMs / 1000 : null;
+    const st = await fsp.stat(path);
+    const state = this.states.get(stateKey(sessionId, path, st));
+    return state?.ready && state.durationMs !== null ? state.durationMs / 1000 : null;
   }
 
   async progress(sessionId: string, path: string): Promise<IndexProgress> {

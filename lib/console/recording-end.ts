@@ -1,6 +1,7 @@
 // How long a recording lasts, without reading it: the clock is set from the events before the
 // first output (as a full pass sets it), then run over the events of the last part only. Part
-// headers say where the next part starts, so finding the last part reads 24 bytes per part.
+// headers say where the next part starts, so finding the last part reads 24 bytes per part. Parts
+// are inflated a step at a time: neither read holds a whole part.
 import { open } from 'node:fs/promises';
 import { corrupted } from '../errors.js';
 import { PART_HEADER_SIZE, PROTO_STREAM_V1 } from '../codec/part-format.js';
@@ -33,13 +34,13 @@ export async function lastPartOffset(path: string, signal?: AbortSignal): Promis
 export async function recordingDuration(path: string, signal?: AbortSignal): Promise<number> {
   const clock = new SessionClock();
   let lastIndex = -1;
-  for await (const { event } of readRecordingFrom(path, { signal })) {
+  for await (const { event } of readRecordingFrom(path, { signal, stepwise: true })) {
     clock.timeOf(event);
     lastIndex = event.Metadata.Index;
     if (event.Metadata.Type === 'print') break;
   }
   const tail = await lastPartOffset(path, signal);
   let t = clock.snapshot().lastMs;
-  for await (const { event } of readRecordingFrom(path, { partOffset: tail, afterIndex: lastIndex, signal })) t = clock.timeOf(event);
+  for await (const { event } of readRecordingFrom(path, { partOffset: tail, afterIndex: lastIndex, signal, stepwise: true })) t = clock.timeOf(event);
   return t / 1000;
 }

@@ -26,7 +26,7 @@ export interface ScreenSource {
   grep(query: string, limit: number, signal?: AbortSignal): Promise<GrepHit[]>;
   /** The text of the last screen, or null while the recording is not indexed. */
   finalText(sessionId: string, recordingPath: string, signal?: AbortSignal): Promise<string | null>;
-  /** Duration in seconds from the index, or null while the recording is not indexed. */
+  /** Duration in seconds from the index, or null while the recording is not indexed (never starts a build). */
   duration(sessionId: string, recordingPath: string): Promise<number | null>;
   /** How far indexing got (and starts it, before any other waiting recording). */
   progress(sessionId: string, recordingPath: string): Promise<IndexProgress>;

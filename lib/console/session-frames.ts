@@ -6,6 +6,7 @@
 import type { AuditEvent } from '../events/event.js';
 import { parseTerminalSize } from '../screen/screen-model.js';
 import { type ClockState, SessionClock } from '../screen/session-clock.js';
+import type { PartResume } from '../stream/part-checkpoints.js';
 import { readRecordingFrom } from '../stream/positioned-reader.js';
 
 export type PlayerFrame =
@@ -26,6 +27,8 @@ export interface ResumePoint {
   eventIndex: number;
   partOffset: number;
   recordIndex: number;
+  /** Inside a large part: where inflating starts (a chunk boundary), so a seek never inflates a whole part. */
+  partResume?: PartResume;
   clock: ClockState;
   cols: number;
   rows: number;
@@ -50,7 +53,7 @@ function userOf(event: AuditEvent): string {
   return typeof user?.User === 'string' ? user.User : '';
 }
 
-/** The timeline's frames, never holding more than one part plus one catch-up chunk. */
+/** The timeline's frames, inflated as they are read: a step of a part plus one catch-up chunk in memory. */
 export async function* playerFrames(path: string, range: FrameRange = {}): AsyncGenerator<PlayerFrame> {
   const from = range.fromSeconds ?? 0;
   const fromIndex = range.fromIndex ?? 0;
@@ -69,6 +72,7 @@ export async function* playerFrames(path: string, range: FrameRange = {}): Async
   if (resume) yield { t: resume.timeMs / 1000, i: resume.eventIndex, k: Buffer.from(resume.data).toString('base64'), r: [resume.cols, resume.rows] };
   const events = readRecordingFrom(path, {
     partOffset: resume?.partOffset ?? 0, recordIndex: resume?.recordIndex ?? 0, afterIndex: resume?.eventIndex ?? -1, signal: range.signal,
+    resume: resume?.partResume, stepwise: true,
   });
   for await (const { event } of events) {
     const t = clock.timeOf(event) / 1000;
@@ -124,7 +128,7 @@ async function scan(path: string, headOnly: boolean, signal?: AbortSignal): Prom
   const clock = new SessionClock();
   const outline: RecordingOutline = { cols: 0, rows: 0, user: '', start: null, duration: 0, events: 0, outputBytes: 0, markers: [] };
   let sawOutput = false;
-  for await (const { event } of readRecordingFrom(path, { signal })) {
+  for await (const { event } of readRecordingFrom(path, { signal, stepwise: true })) {
     const t = clock.timeOf(event) / 1000;
     outline.events++;
     outline.duration = Math.max(outline.duration, t);

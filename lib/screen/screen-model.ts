@@ -10,7 +10,7 @@ import type { SerializeAddon as SerializeAddonType } from '@xterm/addon-serializ
 import { badParameter } from '../errors.js';
 import type { AuditEvent } from '../events/event.js';
 import { type ClockState, SessionClock } from './session-clock.js';
-import { attachInternals, type CursorState, type ScrollKind, type XtermInternals } from './xterm-internals.js';
+import { attachInternals, copyContent, type CursorState, type InternalLine, lineText, type ScrollKind, sameContent, type XtermInternals } from './xterm-internals.js';
 
 const { Terminal } = xtermHeadless;
 const { SerializeAddon } = serializeAddon;
@@ -48,6 +48,37 @@ interface RowRecord {
   text: string;
   timeMs: number;
   eventIndex: number;
+}
+
+/**
+ * What the model knows of one screen row: its text and the last change that put it there. Rows are
+ * kept and reused (no object per line), and carry the cells' content words as they were when
+ * `text` was read: while the row still holds them, its text is known without reading it again.
+ */
+class Row implements RowRecord {
+  content: Uint32Array | null = null;
+  /** Whether `content` is what `text` was read from. */
+  known = false;
+  constructor(public text: string, public timeMs: number, public eventIndex: number) {}
+
+  set(text: string, timeMs: number, eventIndex: number): void {
+    this.text = text;
+    this.timeMs = timeMs;
+    this.eventIndex = eventIndex;
+    this.known = false;
+  }
+
+  /** Remembers the content of `line`, the one `text` was read from. */
+  saw(line: InternalLine | undefined): void {
+    if (!line) return;
+    this.content = copyContent(line, this.content);
+    this.known = true;
+  }
+
+  /** Whether `line` certainly holds this row's text (same content words as when it was read). */
+  holds(line: InternalLine | undefined): boolean {
+    return this.known && line !== undefined && sameContent(line, this.content!);
+  }
 }
 
 /** Everything a model needs to carry on from a moment exactly as if it had replayed up to there. */
@@ -100,8 +131,12 @@ export class ScreenModel {
   private readonly maxCells: number;
   private readonly maxLineLength: number;
   private onLine?: (line: ScreenLine) => void;
-  private records: { normal: RowRecord[]; alt: RowRecord[] };
-  private pending: RowRecord | null = null;
+  private records: { normal: Row[]; alt: Row[] };
+  /** A line whose wrapped continuation may still scroll out after it (kept in fields: no object per line). */
+  private hasPending = false;
+  private pendingText = '';
+  private pendingTimeMs = 0;
+  private pendingEventIndex = -1;
   private timeMs = 0;
   private eventIndex = -1;
   private sawStart = false;
@@ -139,8 +174,13 @@ export class ScreenModel {
     model.internals.restoreCursorState(snapshot.state.cursor);
     const state = snapshot.state;
     (model as unknown as { clock: SessionClock }).clock = new SessionClock(state.clock);
-    model.records = { normal: state.rows.normal.map((r) => ({ ...r })), alt: state.rows.alt.map((r) => ({ ...r })) };
-    model.pending = state.pending ? { ...state.pending } : null;
+    model.records = { normal: state.rows.normal.map(toRow), alt: state.rows.alt.map(toRow) };
+    if (state.pending) {
+      model.hasPending = true;
+      model.pendingText = state.pending.text;
+      model.pendingTimeMs = state.pending.timeMs;
+      model.pendingEventIndex = state.pending.eventIndex;
+    }
     model.timeMs = snapshot.timeMs;
     model.eventIndex = snapshot.eventIndex;
     model.clampedResizes = state.clampedResizes;
@@ -226,8 +266,8 @@ export class ScreenModel {
       state: {
         cursor: this.internals.cursorState(),
         clock: this.clock.snapshot(),
-        rows: { normal: this.records.normal.map((r) => ({ ...r })), alt: this.records.alt.map((r) => ({ ...r })) },
-        pending: this.pending ? { ...this.pending } : null,
+        rows: { normal: this.records.normal.map(toRecord), alt: this.records.alt.map(toRecord) },
+        pending: this.hasPending ? { text: this.pendingText, timeMs: this.pendingTimeMs, eventIndex: this.pendingEventIndex } : null,
         clampedResizes: this.clampedResizes,
         sized: this.sawStart,
       },
@@ -250,7 +290,8 @@ export class ScreenModel {
     const buffer = this.terminal.buffer.active;
     for (let y = 0; y < texts.length; y++) {
       const wrapped = buffer.getLine(buffer.baseY + y)?.isWrapped ?? false;
-      this.queueLine({ ...records[y]!, text: texts[y]! }, wrapped);
+      const record = records[y]!;
+      this.queueLine(texts[y]!, record.timeMs, record.eventIndex, wrapped);
     }
     this.flushPending();
   }
@@ -267,25 +308,38 @@ export class ScreenModel {
   }
 
   private isAlt(): boolean {
-    return this.terminal.buffer.active.type === 'alternate';
+    return this.internals.isAlt();
   }
 
-  private activeRecords(): RowRecord[] {
+  private activeRecords(): Row[] {
     return this.records[this.isAlt() ? 'alt' : 'normal'];
   }
 
   /** Called just before each scroll of the active buffer, with its top line still there. */
   private scrolling(kind: ScrollKind): void {
-    const line = this.internals.regionTop();
+    const top = this.internals.regionTop();
+    const line = this.internals.line(top);
+    const wrapped = line?.isWrapped ?? false;
     if (kind === 'region') {
       const records = this.activeRecords();
-      this.queueLine(this.recordFor(records[line.top], line.text), line.isWrapped);
-      records.splice(line.top, 1);
-      records.splice(line.bottom, 0, this.blank());
+      this.leaving(records[top], line, wrapped);
+      const [row] = records.splice(top, 1);
+      records.splice(this.internals.regionBottom(), 0, this.blank(row));
       return;
     }
     // The k-th scroll of a write drops what row k held before it (rows are shifted once, after).
-    this.queueLine(this.recordFor(this.records.normal[this.scrolls++], line.text), line.isWrapped);
+    this.leaving(this.records.normal[this.scrolls++], line, wrapped);
+  }
+
+  /** Hands out `line` as it leaves: with the row's time if it still holds the row's text, else now. */
+  private leaving(row: Row | undefined, line: InternalLine | undefined, wrapped: boolean): void {
+    if (row && row.holds(line)) {
+      this.queueLine(row.text, row.timeMs, row.eventIndex, wrapped);
+      return;
+    }
+    const text = line ? lineText(line) : '';
+    if (row && row.text === text) this.queueLine(text, row.timeMs, row.eventIndex, wrapped);
+    else this.queueLine(text, this.timeMs, this.eventIndex, wrapped);
   }
 
   /** After a write: the rows' records follow the screen's full scrolls. */
@@ -294,44 +348,44 @@ export class ScreenModel {
     const gone = Math.min(this.scrolls, records.length);
     this.scrolls = 0;
     if (gone === 0) return;
-    records.splice(0, gone);
-    for (let i = 0; i < gone; i++) records.push(this.blank());
+    for (const row of records.splice(0, gone)) records.push(this.blank(row));
   }
 
-  /** The row's record if it still holds `text`, else a record of now. */
-  private recordFor(record: RowRecord | undefined, text: string): RowRecord {
-    return record && record.text === text ? record : { text, timeMs: this.timeMs, eventIndex: this.eventIndex };
-  }
-
-  private blank(): RowRecord {
-    return { text: '', timeMs: this.timeMs, eventIndex: this.eventIndex };
+  /** `row` (or a new one) made a blank row of now. */
+  private blank(row?: Row): Row {
+    if (!row) return new Row('', this.timeMs, this.eventIndex);
+    row.set('', this.timeMs, this.eventIndex);
+    return row;
   }
 
   /** After an event: rows whose text changed get its time; texts replaced by others leave. */
   private compareRows(): void {
     const records = this.activeRecords();
-    const texts = this.rowTexts();
-    for (let y = 0; y < texts.length; y++) {
-      const text = texts[y]!;
-      const record = records[y];
-      if (!record) {
-        records[y] = { text, timeMs: this.timeMs, eventIndex: this.eventIndex };
-        continue;
+    const rows = this.terminal.rows;
+    for (let y = 0; y < rows; y++) {
+      const line = this.internals.line(y);
+      let row = records[y];
+      if (row?.holds(line)) continue;
+      const text = line ? lineText(line) : '';
+      if (!row) {
+        row = records[y] = new Row(text, this.timeMs, this.eventIndex);
+      } else if (row.text !== text) {
+        if (row.text !== '' && !isEdit(row.text, text)) this.queueLine(row.text, row.timeMs, row.eventIndex, false);
+        row.set(text, this.timeMs, this.eventIndex);
       }
-      if (record.text === text) continue;
-      if (record.text !== '' && !isEdit(record.text, text)) this.queueLine(record, false);
-      records[y] = { text, timeMs: this.timeMs, eventIndex: this.eventIndex };
+      row.saw(line);
     }
-    for (let y = texts.length; y < records.length; y++) {
-      if (records[y]!.text !== '') this.queueLine(records[y]!, false);
+    for (let y = rows; y < records.length; y++) {
+      const row = records[y]!;
+      if (row.text !== '') this.queueLine(row.text, row.timeMs, row.eventIndex, false);
     }
-    records.length = texts.length;
+    records.length = rows;
   }
 
   /** The alternate screen was entered or left: what it showed leaves the screen when it is left. */
   private switchedBuffer(wasAlt: boolean): void {
     if (wasAlt) {
-      for (const record of this.records.alt) if (record.text !== '') this.queueLine(record, false);
+      for (const row of this.records.alt) if (row.text !== '') this.queueLine(row.text, row.timeMs, row.eventIndex, false);
       this.records.alt = blankRecords(this.terminal.rows);
     } else {
       this.records.alt = blankRecords(this.terminal.rows);
@@ -340,29 +394,49 @@ export class ScreenModel {
   }
 
   /** Joins a wrapped row to the line before it; hands out a line once its last row has gone. */
-  private queueLine(record: RowRecord, isWrapped: boolean): void {
-    if (isWrapped && this.pending) {
-      const joined = this.pending.text + record.text;
-      this.pending = {
-        text: joined.length > this.maxLineLength ? joined.slice(0, this.maxLineLength) : joined,
-        timeMs: Math.max(this.pending.timeMs, record.timeMs),
-        eventIndex: Math.max(this.pending.eventIndex, record.eventIndex),
-      };
+  private queueLine(text: string, timeMs: number, eventIndex: number, isWrapped: boolean): void {
+    if (isWrapped && this.hasPending) {
+      const joined = this.pendingText + text;
+      this.pendingText = joined.length > this.maxLineLength ? joined.slice(0, this.maxLineLength) : joined;
+      this.pendingTimeMs = Math.max(this.pendingTimeMs, timeMs);
+      this.pendingEventIndex = Math.max(this.pendingEventIndex, eventIndex);
       return;
     }
     this.flushPending();
-    this.pending = { ...record, text: record.text.slice(0, this.maxLineLength) };
+    this.hasPending = true;
+    this.pendingText = text.length > this.maxLineLength ? text.slice(0, this.maxLineLength) : text;
+    this.pendingTimeMs = timeMs;
+    this.pendingEventIndex = eventIndex;
   }
 
   private flushPending(): void {
-    const line = this.pending;
-    this.pending = null;
-    if (line && line.text.trim() !== '') this.onLine?.(line);
+    if (!this.hasPending) return;
+    this.hasPending = false;
+    if (this.onLine && !isBlank(this.pendingText)) this.onLine({ text: this.pendingText, timeMs: this.pendingTimeMs, eventIndex: this.pendingEventIndex });
   }
 }
 
-function blankRecords(rows: number): RowRecord[] {
-  return Array.from({ length: rows }, () => ({ text: '', timeMs: 0, eventIndex: -1 }));
+/** Whether `text` is only white space (what String.prototype.trim removes), without a copy. */
+function isBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c >= 9 && c <= 13 || c === 0xa0 || c === 0x1680 || c >= 0x2000 && c <= 0x200a
+      || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff) continue;
+    return false;
+  }
+  return true;
+}
+
+function toRow(record: RowRecord): Row {
+  return new Row(record.text, record.timeMs, record.eventIndex);
+}
+
+function toRecord(row: Row): RowRecord {
+  return { text: row.text, timeMs: row.timeMs, eventIndex: row.eventIndex };
+}
+
+function blankRecords(rows: number): Row[] {
+  return Array.from({ length: rows }, () => new Row('', 0, -1));
 }
 
 /**

@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import zlib from 'node:zlib';
-import { AuditcastError, badParameter, corrupted, throwIfAborted } from '../errors.js';
+import { AuditcastError, badParameter, corrupted, limitExceeded, throwIfAborted } from '../errors.js';
 import { codec as defaultCodec } from '../codec/index.js';
 import type { SliceCodec } from '../codec/codec.js';
 import type { AuditEvent } from '../events/event.js';
@@ -40,10 +40,19 @@ export interface ReadFromOptions extends PartReaderLimits {
    */
   resume?: PartResume;
   /**
+   * Inflate every part a step at a time as events are read, instead of whole before its first
+   * event: the first event comes at once and a reader holds a step, not a part (tens of MB
+   * inflated). What a player wants; a full pass is faster whole. Implied by `resume`. The parts'
+   * CRCs are not checked this way.
+   */
+  stepwise?: boolean;
+  /**
    * Lets the event loop run after this many milliseconds spent in the reader and its consumer
-   * (default 10; 0: never). A part is in memory at once, so without it a consumer that works on
+   * (default 2; 0: never). A part is in memory at once, so without it a consumer that works on
    * each event (a screen model, a server writing frames) would hold the loop for a whole part:
-   * seconds for a 5 MiB part, during which a server answers nothing.
+   * seconds for a 5 MiB part, during which a server answers nothing. Short, because a request
+   * served meanwhile waits about one slice at each of its awaits (a player's first frame makes
+   * a dozen while the server indexes in the background: 10 ms slices cost it 1.5 s at load 15).
    */
   yieldEveryMs?: number;
 }
@@ -55,20 +64,32 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * (not a part header) fails with CORRUPTED or UNSUPPORTED naming the offset.
  */
 export async function* readRecordingFrom(file: string, options: ReadFromOptions = {}): AsyncGenerator<PositionedEvent> {
-  if (options.resume) {
-    // Part by part, each inflated a step at a time: the first from the resume point, the next
-    // ones from their deflate start.
+  if (options.resume || options.stepwise) {
+    // Part by part, each inflated a step at a time: the first from the resume point (or its
+    // deflate start, skipping records to recordIndex), the next ones from their deflate start.
     const maxInflated = options.maxInflatedPartBytes ?? options.maxPartBytes ?? DEFAULT_MAX_PART_BYTES;
     let lastIndex = options.afterIndex ?? -1;
     let partOffset: number | null = options.partOffset ?? 0;
-    let resume: PartResume | null = options.resume;
+    let resume: PartResume | null = options.resume ?? null;
     let recordIndex = options.recordIndex ?? 0;
+    if (!Number.isSafeInteger(partOffset) || partOffset < 0 || !Number.isSafeInteger(recordIndex) || recordIndex < 0) {
+      throw badParameter(`bad resume position: part offset ${partOffset}, record ${recordIndex}`);
+    }
+    // Parts are numbered as `auditcast verify` numbers them when reading from the start.
+    let partNumber = partOffset === 0 ? 1 : 0;
     while (partOffset !== null) {
       throwIfAborted(options.signal);
-      const part = readPartFrom(file, partOffset, recordIndex, resume, maxInflated);
+      const where = partNumber > 0 ? `${file}: part ${partNumber++} (at byte ${partOffset})` : `${file}: part at byte ${partOffset}`;
+      const part = readPartFrom(file, where, partOffset, recordIndex, resume, maxInflated, options.maxPartBytes ?? DEFAULT_MAX_PART_BYTES);
       try {
         let next: IteratorResult<{ event: AuditEvent; recordIndex: number }, number | null>;
-        while (!(next = await part.next()).done) {
+        const at = partOffset;
+        const step = () => part.next().catch((err: unknown) => {
+          // As PartReader's errors do, a damaged part's error says where it starts.
+          if (err instanceof AuditcastError && err.partOffset === undefined && err.code !== 'CANCELED') throw new AuditcastError(err.code, err.message, { cause: err, partOffset: at });
+          throw err;
+        });
+        while (!(next = await step()).done) {
           const { event } = next.value;
           if (event.Metadata.Index <= lastIndex) continue;
           lastIndex = event.Metadata.Index;
@@ -93,7 +114,7 @@ export async function* readRecordingFrom(file: string, options: ReadFromOptions 
   const parts = new PartReader(source, codec, options);
   let lastIndex = options.afterIndex ?? -1;
   let first = true;
-  const yieldEveryMs = options.yieldEveryMs ?? 10;
+  const yieldEveryMs = options.yieldEveryMs ?? 2;
   let since = performance.now();
   try {
     for (;;) {
@@ -144,16 +165,21 @@ const RESUME_STEP_BYTES = 32 * 1024;
 
 /**
  * The records of one part from a chunk boundary on (see ReadFromOptions.resume), inflated a step
- * at a time as the caller reads on; returns where the next part starts.
+ * at a time as the caller reads on; returns where the next part starts. Without a resume point it
+ * starts at the part's deflate start and skips the records before `firstRecord`.
  */
-async function* readPartFrom(file: string, partOffset: number, firstRecord: number, resume: PartResume | null, maxInflated: number): AsyncGenerator<{ event: AuditEvent; recordIndex: number }, number | null> {
-  const where = `${file}: part at byte ${partOffset}`;
+async function* readPartFrom(
+  file: string, where: string, partOffset: number, firstRecord: number, resume: PartResume | null, maxInflated: number, maxPartBytes: number,
+): AsyncGenerator<{ event: AuditEvent; recordIndex: number }, number | null> {
   const handle = await fs.open(file, 'r');
   const inflate = zlib.createInflateRaw();
   try {
     const header = await readPartAt(handle, partOffset, file);
     if (!header) return null; // the end of the recording
     const { partSize, paddingSize } = header;
+    if (partSize > maxPartBytes) throw limitExceeded(`${where}: part size ${partSize} exceeds the limit of ${maxPartBytes} bytes (maxPartBytes)`);
+    const present = (await handle.stat()).size - partOffset - PART_HEADER_SIZE;
+    if (present < partSize) throw corrupted(`${where}: data truncated, expected to read ${partSize} bytes, but got ${Math.max(0, present)}`);
     if (partSize === 0) return partOffset + PART_HEADER_SIZE + paddingSize;
     let from = resume?.sectionOffset ?? 0;
     if (!resume) {
@@ -169,7 +195,8 @@ async function* readPartFrom(file: string, partOffset: number, firstRecord: numb
     let pending = Buffer.alloc(0);
     let toSkip = resume?.skip ?? 0;
     let inflated = 0;
-    let record = firstRecord;
+    // With a resume point the first inflated record is firstRecord; from the start it is record 0.
+    let record = resume ? firstRecord : 0;
     for (let pos = from; pos < to;) {
       const step = Buffer.alloc(Math.min(RESUME_STEP_BYTES, to - pos));
       const { bytesRead } = await handle.read(step, 0, step.length, partOffset + PART_HEADER_SIZE + pos);
@@ -201,6 +228,11 @@ async function* readPartFrom(file: string, partOffset: number, firstRecord: numb
         const length = data.readUInt32BE(at);
         if (length === 0 || length > MAX_RECORD_BYTES) throw corrupted(`${where}, record ${record + 1}: bad record length ${length}`);
         if (data.length - at - RECORD_HEADER_SIZE < length) break;
+        if (record < firstRecord) {
+          record++;
+          at += RECORD_HEADER_SIZE + length;
+          continue;
+        }
         let event: AuditEvent;
         try {
           event = decodeEvent(data, at + RECORD_HEADER_SIZE, at + RECORD_HEADER_SIZE + length);
@@ -213,6 +245,7 @@ async function* readPartFrom(file: string, partOffset: number, firstRecord: numb
       pending = Buffer.from(data.subarray(at));
     }
     if (pending.length > 0 || toSkip > 0) throw corrupted(`${where}, record ${record + 1}: truncated`);
+    if (record < firstRecord) throw corrupted(`${where} has ${record} records, cannot resume at record ${firstRecord}`);
     return partOffset + PART_HEADER_SIZE + partSize + paddingSize;
   } finally {
     inflate.close();

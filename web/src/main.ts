@@ -1,5 +1,6 @@
 // Entry point: picks the page from the path (the server answers every page with index.html).
 import { renderAuditPage } from './audit-page.js';
+import { startPlayer } from './player-start.js';
 import { renderSearchPage } from './search-page.js';
 import { renderSessionsPage } from './sessions-page.js';
 
@@ -10,8 +11,10 @@ function start(): void {
   let nav = 'audit';
   if (player) {
     nav = 'sessions';
-    // xterm.js comes with the player only: the other pages load a fraction of the bytes.
-    void import('./player-page.js').then(({ renderPlayerPage }) => renderPlayerPage(root, player[1]!));
+    // xterm.js comes with the player only: the other pages load a fraction of the bytes. The
+    // player's first requests go out meanwhile.
+    const start = startPlayer(player[1]!);
+    void import('./player-page.js').then(({ renderPlayerPage }) => renderPlayerPage(root, player[1]!, start));
   } else if (path === '/sessions') {
     nav = 'sessions';
     renderSessionsPage(root);

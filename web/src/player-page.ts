@@ -1,10 +1,11 @@
 // /sessions/<sid>: the player with its controls. `?t=SECONDS&paused=1` opens at a moment;
 // `q=TEXT` marks the grep hits of this session on the seek bar.
 import { getJson, type GrepHit, type Outline, type Progress, type SessionHead } from './api.js';
+import type { PlayerStart } from './player-start.js';
 import { formatClock, formatTime, h } from './dom.js';
 import { Player, type PlayerState, SPEEDS } from './player.js';
 
-export function renderPlayerPage(root: HTMLElement, sessionId: string): void {
+export function renderPlayerPage(root: HTMLElement, sessionId: string, start: PlayerStart): void {
   const params = new URLSearchParams(location.search);
   const status = h('p', { class: 'status', id: 'player-status' }, 'Loading…');
   root.append(h('h1', {}, 'Session ', h('code', {}, sessionId)), status);
@@ -13,8 +14,9 @@ export function renderPlayerPage(root: HTMLElement, sessionId: string): void {
     const base = `/api/sessions/${encodeURIComponent(sessionId)}`;
     let head: SessionHead;
     try {
-      head = await getJson<SessionHead>(base);
+      head = await start.head;
     } catch (err) {
+      start.stream.close();
       status.textContent = `Error: ${(err as Error).message}`;
       return;
     }
@@ -107,8 +109,7 @@ export function renderPlayerPage(root: HTMLElement, sessionId: string): void {
       }
     });
 
-    const t = Number(params.get('t') ?? '0');
-    await player.seek(Number.isFinite(t) && t > 0 ? t : 0);
+    await player.seek(start.t, start.stream);
     if (params.get('paused') !== '1') player.play();
     else render(player.state);
     // Asked after the first frame, so nothing delays it. The duration comes first (from the index

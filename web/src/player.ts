@@ -108,19 +108,24 @@ export class Player {
     return 0;
   }
 
-  async seek(target: number): Promise<void> {
+  /** Shows the screen at `target` seconds; `opened` is a stream already asked for from that moment. */
+  async seek(target: number, opened?: FrameStream): Promise<void> {
     const t = Math.max(0, Math.min(this.duration, target));
+    if (opened && t !== target) opened.close();
     const generation = ++this.generation;
     this.stream?.close();
     this.seeking = true;
     this.emit();
     // What an earlier seek queued in xterm.js would otherwise be parsed after the reset.
     await this.flushed();
-    if (generation !== this.generation) return;
+    if (generation !== this.generation) {
+      opened?.close();
+      return;
+    }
     this.term.reset();
     this.term.resize(this.head.cols, this.head.rows);
     // The server starts the stream with the screen index's keyframe before t when it has one.
-    this.stream = new FrameStream(`/api/sessions/${encodeURIComponent(this.sessionId)}/stream?t=${t}`);
+    this.stream = opened && t === target ? opened : new FrameStream(`/api/sessions/${encodeURIComponent(this.sessionId)}/stream?t=${t}`);
     const stream = this.stream;
     // xterm.js queues what it has not parsed yet: wait for it every MiB, so catching up on a large
     // recording never holds more than that in the page.
