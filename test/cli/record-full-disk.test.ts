@@ -18,12 +18,14 @@ describe('record on a full disk', () => {
     const out = join(tmp.dir, 'out');
     mkdirSync(disk);
     mkdirSync(out);
-    // 3 MB of base64 noise (~2.3 MB gzipped) cannot fit in 640 KiB.
+    // 3 MB of base64 noise (~2.3 MB gzipped) cannot fit in 640 KiB. The command then waits: the
+    // recorder reads its output faster than it can fail to store it, and it must end (hang up) the
+    // session when recording fails, not let it run on unrecorded (the 30 s bound below).
     const script = [
       'set -u',
       `mount -t tmpfs -o size=640k tmpfs ${disk}`,
       `start=$(date +%s)`,
-      `${process.execPath} ${BIN} record --data-dir ${disk}/data -- sh -c 'head -c 3000000 /dev/urandom | base64 | tee ${out}/printed' >/dev/null 2>${out}/record.err </dev/null`,
+      `${process.execPath} ${BIN} record --data-dir ${disk}/data -- sh -c 'head -c 3000000 /dev/urandom | base64 | tee ${out}/printed; sleep 60' >/dev/null 2>${out}/record.err </dev/null`,
       `echo $? > ${out}/record.code`,
       `echo $(( $(date +%s) - start )) > ${out}/record.seconds`,
       `mount -o remount,size=64m ${disk}`,
