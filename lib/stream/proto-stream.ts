@@ -49,10 +49,7 @@ export interface ProtoStreamConfig {
   trim?: EventTrimmer;
   signal?: AbortSignal;
   now?: () => Date;
-  /**
-   * Compress chunks on libuv's pool while the next ones are framed. Default: with the native codec,
-   * for as many streams open at once as there are cores (more than one); the rest compress serially.
-   */
+  /** Compress chunks on libuv's pool while the next ones are framed (default: more than one core). */
   parallelCompression?: boolean;
 }
 
@@ -93,14 +90,6 @@ interface PendingChunk extends ChunkRecords {
 export function parallelCompressionDefault(codec: SliceCodec): boolean {
   return codec.backend === 'native' && availableParallelism() > 1;
 }
-
-/**
- * Streams of this process compressing in parallel by default. Only as many as there are cores do:
- * many sessions in one process keep the cores busy between them already, and each parallel stream
- * holds chunks in flight (500 interactive sessions peaked at 362-370 MiB with every stream parallel
- * against 261 MiB serial, 2026-12-01).
- */
-let defaultParallelStreams = 0;
 /** Chunks compressing at once per stream: enough to keep every core busy, few enough to bound memory. */
 const MAX_PENDING_CHUNKS = Math.max(2, availableParallelism());
 
@@ -132,7 +121,7 @@ export class ProtoStream implements AuditStream {
   private readonly stager = new ChunkStager();
   /** Compressed (or compressing) chunks in order, waiting to be appended to a part. */
   private readonly pending: PendingChunk[] = [];
-  private readonly parallel: boolean = false;
+  private readonly parallel: boolean;
   private lastPartNumber = 0;
   private readonly completedParts: StreamPart[];
   private readonly inFlight = new Set<Promise<void>>();
@@ -147,8 +136,6 @@ export class ProtoStream implements AuditStream {
   private lastEventAt = 0;
   private readonly aborter = new AbortController();
   private resolveDone!: () => void;
-  /** This stream counts in defaultParallelStreams until it ends. */
-  private holdsParallelSlot = false;
 
   private readonly onAbort: (() => void) | null = null;
 
@@ -160,14 +147,8 @@ export class ProtoStream implements AuditStream {
     this.slots = Math.max(1, cfg.concurrentUploads);
     // With parts so small that an empty one is already full, each record is its own part and
     // there is nothing to overlap.
-    const canOverlap = cfg.codec.deflateChunkAsync !== undefined && PART_HEADER_SIZE + GZIP_HEADER.length < cfg.minUploadBytes;
-    if (cfg.parallelCompression !== undefined) {
-      this.parallel = cfg.parallelCompression && canOverlap;
-    } else if (canOverlap && parallelCompressionDefault(cfg.codec) && defaultParallelStreams < availableParallelism()) {
-      this.parallel = true;
-      this.holdsParallelSlot = true;
-      defaultParallelStreams++;
-    }
+    this.parallel = (cfg.parallelCompression ?? parallelCompressionDefault(cfg.codec)) && cfg.codec.deflateChunkAsync !== undefined
+      && PART_HEADER_SIZE + GZIP_HEADER.length < cfg.minUploadBytes;
     this.done = new Promise((resolve) => { this.resolveDone = resolve; });
     // Every part upload in flight (up to concurrentUploads) listens on this signal.
     setMaxListeners(0, this.aborter.signal);
@@ -550,11 +531,6 @@ export class ProtoStream implements AuditStream {
     this.fail(reason);
   }
 
-  /** Whether this stream compresses its chunks on the thread pool (see ProtoStreamConfig.parallelCompression). */
-  get parallelCompression(): boolean {
-    return this.parallel;
-  }
-
   private end(): void {
     // A long-lived signal must not keep every finished stream alive.
     if (this.onAbort) this.cfg.signal?.removeEventListener('abort', this.onAbort);
@@ -563,10 +539,6 @@ export class ProtoStream implements AuditStream {
     for (const waiter of this.slotWaiters.splice(0)) waiter();
     // Chunks still compressing settle on their own; nothing will append them now.
     this.pending.length = 0;
-    if (this.holdsParallelSlot) {
-      this.holdsParallelSlot = false;
-      defaultParallelStreams--;
-    }
     this.resolveDone();
   }
 }

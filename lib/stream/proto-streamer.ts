@@ -6,7 +6,7 @@ import type { SliceCodec } from '../codec/codec.js';
 import { trimToMaxSize } from '../events/trim.js';
 import { InactivityFlushPeriod, MinUploadPartSizeBytes } from '../events/constants.generated.js';
 import type { MultipartUploader, StreamPart, StreamUpload } from './multipart-uploader.js';
-import { ProtoStream } from './proto-stream.js';
+import { ProtoStream, parallelCompressionDefault } from './proto-stream.js';
 import type { Streamer } from './streamer.js';
 import type { RetryOptions } from './retry.js';
 import type { EventTrimmer } from './slice.js';
@@ -31,9 +31,8 @@ export interface ProtoStreamerOptions {
   now?: () => Date;
   /**
    * Compress a stream's chunks on libuv's thread pool while the next ones are framed (default:
-   * on with the native codec for as many streams at once as os.availableParallelism(), when that
-   * is more than one; streams opened beyond those compress serially). The parts are byte for byte
-   * the same either way.
+   * on with the native codec when os.availableParallelism() > 1). The parts are byte for byte the
+   * same either way.
    */
   parallelCompression?: boolean;
 }
@@ -56,7 +55,7 @@ const PROTO_STREAMER_OPTIONS: OptionsSchema<ProtoStreamerOptions> = {
 };
 
 export class ProtoStreamer implements Streamer {
-  private readonly options: Required<Omit<ProtoStreamerOptions, 'trim' | 'parallelCompression'>> & Pick<ProtoStreamerOptions, 'trim' | 'parallelCompression'>;
+  private readonly options: Required<Omit<ProtoStreamerOptions, 'trim'>> & { trim?: EventTrimmer };
 
   constructor(options: ProtoStreamerOptions) {
     checkOptions<ProtoStreamerOptions>('ProtoStreamer', options, PROTO_STREAMER_OPTIONS);
@@ -70,8 +69,7 @@ export class ProtoStreamer implements Streamer {
       trim: options.trim,
       codec: options.codec ?? defaultCodec,
       now: options.now ?? (() => new Date()),
-      // Left undefined: each stream then takes the default when it opens (see ProtoStream).
-      parallelCompression: options.parallelCompression,
+      parallelCompression: options.parallelCompression ?? parallelCompressionDefault(options.codec ?? defaultCodec),
     };
   }
 
