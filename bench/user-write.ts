@@ -58,7 +58,7 @@ async function readPrints(recording: Buffer): Promise<{ events: AuditEvent[]; da
   return { events, data: Buffer.concat(events.filter((e) => e.$type === 'SessionPrint').map((e) => e.Data as Uint8Array)) };
 }
 
-/** `parallel` undefined: the streamer's default (parallelCompressionDefault). */
+/** `parallel` undefined: the streamer's default (PARALLEL_COMPRESSION_DEFAULT). */
 async function sessionWriterRecording(c: SliceCodec, parallel: boolean | undefined, writes: Uint8Array[], yieldEvery = 0): Promise<Buffer> {
   const uploader = new MemoryUploader();
   const writer = new SessionWriter({
@@ -139,8 +139,7 @@ async function interactive(quick: boolean, iterations: number, progress: (m: str
     const { events, data } = await readPrints(await sessionWriterRecording(c, undefined, writes, 1024));
     check(events.length === fx.events && data.equals(fx.batch.data), `interactive ${c.backend} recording`);
   }
-  // The streamer as users get it (parallelCompressionDefault: on for native with 2+ cores, off for
-  // JS). Native and JS alternate, a warm-up round first; best wall time, best CPU time and the event loop's idle time (waits for
+  // The streamer as users get it (PARALLEL_COMPRESSION_DEFAULT: serial). Native and JS alternate, a warm-up round first; best wall time, best CPU time and the event loop's idle time (waits for
   // the pool or timers, as opposed to time the machine gave to other work) of the best wall run.
   const best: Record<string, { ms: number; cpuMs: number; idleMs: number }> = {};
   for (let round = 0; round <= iterations; round++) {

@@ -49,7 +49,7 @@ export interface ProtoStreamConfig {
   trim?: EventTrimmer;
   signal?: AbortSignal;
   now?: () => Date;
-  /** Compress chunks on libuv's pool while the next ones are framed (default: more than one core). */
+  /** Compress chunks on libuv's pool while the next ones are framed (default: off, see PARALLEL_COMPRESSION_DEFAULT). */
   parallelCompression?: boolean;
 }
 
@@ -79,17 +79,13 @@ interface PendingChunk extends ChunkRecords {
 }
 
 /**
- * Whether a stream compresses in parallel when not told: with the native codec, when there is a
- * core to spare. It used to measure slower on 2 vCPUs (0.53x raw gzip-1 against 0.91x serial,
- * 2026-12-01) because every chunk's deflateInit2 on a worker faulted in ~270 KiB of fresh tables;
- * with one deflate stream per thread (native/core/chunk_deflater.cc) the SessionWriter bulk path
- * is about twice as fast in wall time with it as without (README, user paths). The JS codec's
- * async deflate (node:zlib on the pool) costs ~30 % more CPU than its sync one for little wall
- * time, and stalls a stream whenever the pool is slow: off by default there.
+ * Parallel compression is off unless asked. Measured on 2 quiet vCPUs (2026-12-01 07:32 UTC, the
+ * 41 MB bulk capture through SessionWriter, native): 0.53-0.6x raw gzip-1 with it against 0.7-0.8x
+ * serial, using ~45 % more CPU, the extra being page faults on fresh per-chunk buffers and copies
+ * (perf); with many sessions it also raised peak RSS (500 sessions: 362-370 MiB against 261 MiB).
  */
-export function parallelCompressionDefault(codec: SliceCodec): boolean {
-  return codec.backend === 'native' && availableParallelism() > 1;
-}
+export const PARALLEL_COMPRESSION_DEFAULT = false;
+
 /** Chunks compressing at once per stream: enough to keep every core busy, few enough to bound memory. */
 const MAX_PENDING_CHUNKS = Math.max(2, availableParallelism());
 
@@ -147,7 +143,7 @@ export class ProtoStream implements AuditStream {
     this.slots = Math.max(1, cfg.concurrentUploads);
     // With parts so small that an empty one is already full, each record is its own part and
     // there is nothing to overlap.
-    this.parallel = (cfg.parallelCompression ?? parallelCompressionDefault(cfg.codec)) && cfg.codec.deflateChunkAsync !== undefined
+    this.parallel = (cfg.parallelCompression ?? PARALLEL_COMPRESSION_DEFAULT) && cfg.codec.deflateChunkAsync !== undefined
       && PART_HEADER_SIZE + GZIP_HEADER.length < cfg.minUploadBytes;
     this.done = new Promise((resolve) => { this.resolveDone = resolve; });
     // Every part upload in flight (up to concurrentUploads) listens on this signal.
