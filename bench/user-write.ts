@@ -15,7 +15,6 @@ import { performance } from 'node:perf_hooks';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
 import { codec as nativeCodec, jsCodec } from '../lib/codec/index.js';
