@@ -15,6 +15,7 @@ import { AuditcastError, badParameter, notFound, throwIfAborted } from '../error
 import {
   checkDirectories, createTempFile, fsError, lstatOwned, makeDirectories, openFile, openReadStream, readFile, refused,
 } from '../safe-fs.js';
+import { writeAll, writeBody } from './write-body.js';
 import { checkPartNumber, checkSessionId, checkUploadId, isUuid } from './ids.js';
 import type {
   CallOptions, MultipartUploader, StreamPart, StreamUpload, UploadBody, UploadMetadata,
@@ -356,17 +357,7 @@ export class FileUploader implements MultipartUploader {
       const created = await createTempFile(this.uploadsRoot(), `${sessionId}.upload`, FILE_MODE);
       temp = created.path;
       handle = created.handle;
-      if (body instanceof Uint8Array) {
-        await writeAll(handle, body);
-      } else {
-        let offset = 0;
-        for await (const chunk of body as AsyncIterable<Uint8Array>) {
-          throwIfAborted(options?.signal);
-          const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-          await writeAll(handle, bytes, offset);
-          offset += bytes.byteLength;
-        }
-      }
+      await writeBody(handle, body, options?.signal);
       await handle.sync();
       await handle.close();
       handle = undefined;
@@ -503,10 +494,3 @@ async function writeZeros(handle: fs.FileHandle, size: number): Promise<void> {
   await handle.truncate(size);
 }
 
-async function writeAll(handle: fs.FileHandle, body: Uint8Array, position = 0): Promise<void> {
-  let done = 0;
-  while (done < body.byteLength) {
-    const { bytesWritten } = await handle.write(body, done, body.byteLength - done, position + done);
-    done += bytesWritten;
-  }
-}

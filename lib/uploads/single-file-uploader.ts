@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { AuditcastError, badParameter, notFound, throwIfAborted } from '../errors.js';
 import { createTempFile, fsError, openReadStream, readFile } from '../safe-fs.js';
+import { writeAll, writeBody } from './write-body.js';
 import { checkPartNumber, checkSessionId } from './ids.js';
 import type { CallOptions, MultipartUploader, StreamPart, StreamUpload, UploadBody, UploadMetadata } from './multipart-uploader.js';
 
@@ -146,17 +147,7 @@ export class SingleFileUploader implements MultipartUploader {
     this.checkSession(sessionId);
     const { path: temp, handle } = await this.tempFile();
     try {
-      if (body instanceof Uint8Array) {
-        await writeAll(handle, body, 0);
-      } else {
-        let offset = 0;
-        for await (const chunk of body as AsyncIterable<Uint8Array>) {
-          throwIfAborted(options?.signal);
-          const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-          await writeAll(handle, bytes, offset);
-          offset += bytes.byteLength;
-        }
-      }
+      await writeBody(handle, body, options?.signal);
       await handle.sync();
     } catch (err) {
       await handle.close().catch(() => {});
@@ -231,10 +222,3 @@ export class SingleFileUploader implements MultipartUploader {
   }
 }
 
-async function writeAll(handle: fs.FileHandle, body: Uint8Array, position: number): Promise<void> {
-  let done = 0;
-  while (done < body.byteLength) {
-    const { bytesWritten } = await handle.write(body, done, body.byteLength - done, position + done);
-    done += bytesWritten;
-  }
-}
