@@ -142,11 +142,12 @@ describe('play', () => {
   });
 
   it('writes the terminal output with the recorded timing', async () => {
-    const rec = await runNoInput(['record', '--', 'sh', '-c', 'printf a; sleep 0.5; printf b'], { env });
+    // A gap long enough that the 10x replay stays faster even when start-up varies under load.
+    const rec = await runNoInput(['record', '--', 'sh', '-c', 'printf a; sleep 1.2; printf b'], { env });
     const sid = sessionIdOf(rec.stderr);
     const cast = (await run(['export', sid, '-f', 'asciicast'], { env })).stdout.toString().trim().split('\n').slice(1).map((l) => JSON.parse(l) as [number]);
     const gapMs = (cast.at(-1)![0] - cast[0]![0]) * 1000;
-    expect(gapMs).toBeGreaterThan(300);
+    expect(gapMs).toBeGreaterThan(1000);
     const played = await run(['play', sid], { env });
     expect(played.code).toBe(0);
     expect(played.stdout.toString()).toBe('ab');
