@@ -13,7 +13,7 @@ import type { PartResume } from '../stream/part-checkpoints.js';
 export const SEEK_FILE_VERSION = 2;
 const MAGIC = Buffer.from('ACSEEK01');
 const TRAILER_SIZE = 4 + 32 + MAGIC.length;
-/** Largest header read (a 1 GB recording with a keyframe per 256 KiB needs about 0.5 MiB). */
+/** Largest header read (1 GB of output with a keyframe per 64 KiB needs about 3 MiB). */
 const MAX_HEADER_BYTES = 64 * 1024 * 1024;
 
 /** Which recording an index was built from. */

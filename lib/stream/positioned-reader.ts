@@ -42,8 +42,9 @@ export interface ReadFromOptions extends PartReaderLimits {
   /**
    * Inflate every part a step at a time as events are read, instead of whole before its first
    * event: the first event comes at once and a reader holds a step, not a part (tens of MB
-   * inflated). What a player wants; a full pass is faster whole. Implied by `resume`. The parts'
-   * CRCs are not checked this way.
+   * inflated). What a player wants, and what an index build holds in memory. Implied by
+   * `resume`. Each part read from its start has its gzip trailer (CRC-32 and size) checked as
+   * inflating reaches it; a part entered at a resume point cannot be.
    */
   stepwise?: boolean;
   /**
@@ -166,7 +167,9 @@ const RESUME_STEP_BYTES = 32 * 1024;
 /**
  * The records of one part from a chunk boundary on (see ReadFromOptions.resume), inflated a step
  * at a time as the caller reads on; returns where the next part starts. Without a resume point it
- * starts at the part's deflate start and skips the records before `firstRecord`.
+ * starts at the part's deflate start, skips the records before `firstRecord`, and checks the gzip
+ * trailer where the deflate stream ends (bytes after it are tolerated, as the whole-part readers
+ * tolerate them: Teleport's old padding bug).
  */
 async function* readPartFrom(
   file: string, where: string, partOffset: number, firstRecord: number, resume: PartResume | null, maxInflated: number, maxPartBytes: number,
@@ -180,6 +183,8 @@ async function* readPartFrom(
     if (partSize > maxPartBytes) throw limitExceeded(`${where}: part size ${partSize} exceeds the limit of ${maxPartBytes} bytes (maxPartBytes)`);
     const present = (await handle.stat()).size - partOffset - PART_HEADER_SIZE;
     if (present < partSize) throw corrupted(`${where}: data truncated, expected to read ${partSize} bytes, but got ${Math.max(0, present)}`);
+    // Else the next part would be looked for past the end, and the recording would seem to end here.
+    if (present < partSize + paddingSize) throw corrupted(`${where}: padding truncated, expected to skip ${paddingSize} bytes, but got ${present - partSize}`);
     if (partSize === 0) return partOffset + PART_HEADER_SIZE + paddingSize;
     let from = resume?.sectionOffset ?? 0;
     if (!resume) {
@@ -188,16 +193,20 @@ async function* readPartFrom(
       from = gzipHeaderLength(head);
       if (from < 0) throw corrupted(`${where}: bad gzip header`);
     }
-    const to = partSize - GZIP_TRAILER_SIZE;
-    if (!(Number.isSafeInteger(from) && from > 0 && from < to)) throw corrupted(`${where}: cannot resume at section byte ${from}`);
+    // From the start, the trailer goes through the inflater too: that it was reached and where.
+    const to = resume ? partSize - GZIP_TRAILER_SIZE : partSize;
+    if (!(Number.isSafeInteger(from) && from > 0 && from < partSize - GZIP_TRAILER_SIZE)) throw corrupted(`${where}: cannot resume at section byte ${from}`);
     let out: Buffer[] = [];
     inflate.on('data', (chunk: Buffer) => out.push(chunk));
     let pending = Buffer.alloc(0);
     let toSkip = resume?.skip ?? 0;
     let inflated = 0;
+    let crc = 0;
+    /** Section offset of the gzip trailer, once the deflate stream has ended. */
+    let trailerAt = -1;
     // With a resume point the first inflated record is firstRecord; from the start it is record 0.
     let record = resume ? firstRecord : 0;
-    for (let pos = from; pos < to;) {
+    for (let pos = from; pos < to && trailerAt < 0;) {
       const step = Buffer.alloc(Math.min(RESUME_STEP_BYTES, to - pos));
       const { bytesRead } = await handle.read(step, 0, step.length, partOffset + PART_HEADER_SIZE + pos);
       if (bytesRead < step.length) throw corrupted(`${where}: truncated at byte ${partOffset + PART_HEADER_SIZE + pos + bytesRead}`);
@@ -214,10 +223,16 @@ async function* readPartFrom(
       } catch (err) {
         throw corrupted(`${where}: inflating from section byte ${from}: ${(err as Error).message}`, err);
       }
-      let data = Buffer.concat([pending, ...out]);
+      const output = Buffer.concat(out);
       out = [];
-      inflated += data.length - pending.length;
+      inflated += output.length;
       if (inflated > maxInflated) throw corrupted(`${where}: more than ${maxInflated} bytes inflated`);
+      if (!resume) {
+        crc = zlib.crc32(output, crc);
+        // The inflater took less than it was given: the deflate stream ended there.
+        if (inflate.bytesWritten < pos - from) trailerAt = from + inflate.bytesWritten;
+      }
+      let data = pending.length > 0 ? Buffer.concat([pending, output]) : output;
       if (toSkip > 0) {
         const skipped = Math.min(toSkip, data.length);
         data = data.subarray(skipped);
@@ -245,10 +260,22 @@ async function* readPartFrom(
       pending = Buffer.from(data.subarray(at));
     }
     if (pending.length > 0 || toSkip > 0) throw corrupted(`${where}, record ${record + 1}: truncated`);
+    if (!resume) await checkTrailer(handle, where, partOffset + PART_HEADER_SIZE, partSize, trailerAt, crc, inflated);
     if (record < firstRecord) throw corrupted(`${where} has ${record} records, cannot resume at record ${firstRecord}`);
     return partOffset + PART_HEADER_SIZE + partSize + paddingSize;
   } finally {
     inflate.close();
     await handle.close();
   }
+}
+
+/** The gzip trailer of a part read from its start: the deflate stream ended, and CRC-32 and size match. */
+async function checkTrailer(handle: fs.FileHandle, where: string, sectionStart: number, partSize: number, trailerAt: number, crc: number, inflated: number): Promise<void> {
+  if (trailerAt < 0 || partSize - trailerAt < GZIP_TRAILER_SIZE) throw corrupted(`${where}: gzip data truncated (no trailer)`);
+  const trailer = Buffer.alloc(GZIP_TRAILER_SIZE);
+  const { bytesRead } = await handle.read(trailer, 0, GZIP_TRAILER_SIZE, sectionStart + trailerAt);
+  if (bytesRead < GZIP_TRAILER_SIZE) throw corrupted(`${where}: truncated at byte ${sectionStart + trailerAt + bytesRead}`);
+  const at = sectionStart + trailerAt;
+  if (trailer.readUInt32LE(0) !== crc >>> 0) throw corrupted(`${where}: gzip CRC-32 mismatch (trailer at byte ${at})`);
+  if (trailer.readUInt32LE(4) !== inflated % 2 ** 32) throw corrupted(`${where}: gzip size mismatch (trailer at byte ${at + 4} says ${trailer.readUInt32LE(4)}, inflated ${inflated})`);
 }
