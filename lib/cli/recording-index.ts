@@ -17,10 +17,16 @@ import { Progress, formatBytes } from './output.js';
  */
 export async function openRecordingIndex(data: DataDir, values: Record<string, unknown> = {}): Promise<RecordingIndex> {
   const dir = path.join(data.root, 'index');
-  const target = auditTargets(data, values)[0]!;
-  if (!isPostgresUrl(target)) return new RecordingIndex({ dir });
+  const url = textIndexUrl(data, values);
+  if (!url) return new RecordingIndex({ dir });
   const { PgTextIndex } = await import('../index-store/pg-text-index.js');
-  return new RecordingIndex({ dir, text: await PgTextIndex.open({ url: target }) });
+  return new RecordingIndex({ dir, text: await PgTextIndex.open({ url }) });
+}
+
+/** The PostgreSQL URL the index's text lines go to, or undefined (SQLite in the index directory). */
+export function textIndexUrl(data: DataDir, values: Record<string, unknown> = {}): string | undefined {
+  const target = auditTargets(data, values)[0]!;
+  return isPostgresUrl(target) ? target : undefined;
 }
 
 /** The <sid>.tar recordings of a directory (Teleport's layout and ours). */

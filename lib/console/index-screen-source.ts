@@ -3,11 +3,12 @@
 // Playback never waits for a whole index: while a build runs, its keyframes are kept here as they
 // are made (thinned out to a bounded number), so a seek inside the part indexed so far starts at
 // a keyframe near it, and a seek beyond starts at the last one and reads forward from there.
+// The builds themselves may run elsewhere (IndexThread: a worker thread), given as `builder`.
 import { promises as fsp } from 'node:fs';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { RecordingIndex } from '../index-store/recording-index.js';
 import { type KeyframeEntry, recordingStamp, sameStamp, SeekFile } from '../index-store/seek-file.js';
-import type { ScreenSnapshot } from '../screen/screen-model.js';
+import type { ScreenSnapshot, ScreenState } from '../screen/screen-model.js';
 import type { GrepHit, IndexProgress, ScreenSource } from './screen-source.js';
 import type { ResumePoint } from './session-frames.js';
 
@@ -60,7 +61,10 @@ const MAX_STATES = 4096;
 /** Keyframes kept per build in progress: at most a few MiB, however long the recording. */
 const MAX_PARTIAL_KEYFRAMES = 512;
 
-function keep(state: IndexState, entry: KeyframeEntry, snapshot: ScreenSnapshot): void {
+/** What is kept of a keyframe's screen while its build runs. */
+export type KeyframeScreen = Pick<ScreenSnapshot, 'cols' | 'rows' | 'data'> & { state: Pick<ScreenState, 'clock'> };
+
+function keep(state: IndexState, entry: KeyframeEntry, snapshot: KeyframeScreen): void {
   state.indexedMs = entry.timeMs;
   if (state.seen++ % state.stride !== 0) return;
   state.partial.push({
@@ -90,8 +94,16 @@ function partialAt(state: IndexState, timeMs: number): ResumePoint | null {
   return { ...point, data: inflateRawSync(deflated).toString('utf8') };
 }
 
+/** What builds an index: a RecordingIndex, or an IndexThread running one in a worker. */
+export interface IndexBuilder {
+  indexRecording(sessionId: string, path: string, options: {
+    onKeyframe?: (entry: KeyframeEntry, screen: KeyframeScreen) => void;
+    signal?: AbortSignal;
+  }): Promise<{ header: { durationMs: number } }>;
+}
+
 /** What the console uses of a RecordingIndex. */
-export type ScreenIndex = Pick<RecordingIndex, 'indexRecording' | 'seekPath' | 'seekPoint' | 'screenAt' | 'search'>;
+export type ScreenIndex = Pick<RecordingIndex, 'seekPath' | 'seekPoint' | 'screenAt' | 'search'> & IndexBuilder;
 
 export class IndexScreenSource implements ScreenSource {
   private readonly states = new Map<string, IndexState>();
@@ -99,7 +111,9 @@ export class IndexScreenSource implements ScreenSource {
   private waiting: IndexState[] = [];
   private current: IndexState | null = null;
 
-  constructor(private readonly index: ScreenIndex) {}
+  private closed = false;
+
+  constructor(private readonly index: ScreenIndex, private readonly builder: IndexBuilder = index) {}
 
   /**
    * The recording's index state, queueing a build when there is none for this version of the
@@ -141,15 +155,15 @@ export class IndexScreenSource implements ScreenSource {
 
   /** Runs the waiting builds one after the other. */
   private pump(): void {
-    if (this.current) return;
+    if (this.current || this.closed) return;
     const next = this.waiting.shift();
     if (!next) return;
     this.current = next;
     next.building = true;
     const abort = new AbortController();
     next.abort = abort;
-    const onKeyframe = (entry: KeyframeEntry, snapshot: ScreenSnapshot) => keep(next, entry, snapshot);
-    this.index.indexRecording(next.sessionId, next.path, { onKeyframe, signal: abort.signal }).then((result) => {
+    const onKeyframe = (entry: KeyframeEntry, screen: KeyframeScreen) => keep(next, entry, screen);
+    this.builder.indexRecording(next.sessionId, next.path, { onKeyframe, signal: abort.signal }).then((result) => {
       next.ready = true;
       next.durationMs = result.header.durationMs;
     }, (err: Error) => {
@@ -158,10 +172,19 @@ export class IndexScreenSource implements ScreenSource {
       Object.assign(next, { building: false, abort: null, partial: [], stride: 1, seen: 0, indexedMs: next.ready ? next.indexedMs : 0 });
       this.current = null;
       // Stopped for an urgent one: it waits behind it, from the start.
-      if (abort.signal.aborted && !next.ready) this.waiting.splice(1, 0, next);
+      if (abort.signal.aborted && !next.ready && !this.closed) this.waiting.splice(1, 0, next);
       else next.settle();
       this.pump();
     });
+  }
+
+  /** Stops the running build (its index is left as it was, to be built again) and starts no other. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const state of this.waiting.splice(0)) state.settle();
+    const current = this.current;
+    current?.abort?.abort();
+    await current?.built;
   }
 
   /** Indexes every recording given that has no fresh index; resolves when all are done. */

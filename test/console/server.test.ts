@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileLog } from '../../lib/auditlog/file-log.js';
 import { IndexScreenSource, type ScreenIndex } from '../../lib/console/index-screen-source.js';
+import { IndexThread } from '../../lib/console/index-thread.js';
 import { lastPartOffset, recordingDuration } from '../../lib/console/recording-end.js';
 import { DirRecordingStore } from '../../lib/console/recordings.js';
 import { RecordingIndex } from '../../lib/index-store/recording-index.js';
@@ -42,12 +43,16 @@ async function getJson(path: string): Promise<{ status: number; body: any }> {
 }
 
 let index: RecordingIndex;
+let builds: IndexThread;
+let screen: IndexScreenSource;
 
 beforeAll(async () => {
   data = await makeConsoleData();
   const recordings = new DirRecordingStore(data.recordsDir);
   index = new RecordingIndex({ dir: join(data.root, 'index') });
-  const screen = new IndexScreenSource(index);
+  // As `auditcast serve` does: builds in a worker thread, reads here.
+  builds = new IndexThread({ dir: index.dir });
+  screen = new IndexScreenSource(index, builds);
   await screen.warm(await recordings.list());
   server = await startConsoleServer({
     listen: '127.0.0.1:0', log: new FileLog({ dir: data.logDir }), recordings, screen,
@@ -58,6 +63,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
+  await screen?.close();
+  await builds?.close();
   index?.close();
   data?.cleanup();
 });

@@ -9,8 +9,9 @@ import { resolveDataDir } from '../data-dir.js';
 import { CliError, UsageError } from '../errors.js';
 import { DirRecordingStore, type RecordingStore, S3RecordingStore } from '../../console/recordings.js';
 import { IndexScreenSource } from '../../console/index-screen-source.js';
+import { IndexThread } from '../../console/index-thread.js';
 import { LegacyConvertingStore } from '../../console/legacy-recordings.js';
-import { openRecordingIndex } from '../recording-index.js';
+import { openRecordingIndex, textIndexUrl } from '../recording-index.js';
 import { isS3Url, openS3Recordings } from '../s3-recordings.js';
 import { startConsoleServer } from '../../console/server.js';
 
@@ -69,7 +70,9 @@ export const serveCommand: Command = {
     // Pre-4.4 recordings play from a converted copy in <data>/cache/legacy.
     const recordings = new LegacyConvertingStore(stored, join(data.root, 'cache', 'legacy'), skipped);
     const index = await openRecordingIndex(data, values);
-    const screen = new IndexScreenSource(index);
+    // Builds run in a worker thread: the server keeps answering while a large recording is indexed.
+    const builds = new IndexThread({ dir: index.dir, postgresUrl: textIndexUrl(data, values) });
+    const screen = new IndexScreenSource(index, builds);
     const log = await openAuditLogForSearch(data, values);
     const server = await startConsoleServer({
       listen: stringOption(values, 'listen'),
@@ -90,6 +93,8 @@ export const serveCommand: Command = {
       process.once('SIGTERM', stop);
     });
     await server.close();
+    await screen.close();
+    await builds.close();
     await index.close();
     await log.close?.();
     return 0;
