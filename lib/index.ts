@@ -55,7 +55,7 @@ export { StreamerAndEmitter, type StreamEmitter } from './emitters/stream-emitte
 
 // storage
 export {
-  MemoryUploader, FileUploader, S3Uploader, S3RecordingMirror, type StoredObject, type MirroredRecording, UploadCompleter, startNewUploadCompleter, AsyncUploader, SessionError, isSessionError,
+  MemoryUploader, FileUploader, S3Uploader, S3RecordingSource, type StoredObject, UploadCompleter, startNewUploadCompleter, AsyncUploader, SessionError, isSessionError,
   newFileStreamer, recoverSessionEnd,
   type MemoryUploaderOptions, type UploadEvent, type FileUploaderOptions, type S3UploaderOptions,
   type UploadCompleterOptions, type CompleterAuditLog, type SessionTrackerService, type CheckUploadsResult,

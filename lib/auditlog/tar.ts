@@ -1,6 +1,6 @@
 // A small ustar writer and reader for Teleport's legacy (pre-4.4) session tarballs: regular
 // files only, names up to 255 bytes (prefix + name), pax `path` and GNU long names on read.
-import type { FileHandle } from 'node:fs/promises';
+import type { RecordingHandle } from '../stream/recording-file.js';
 import { corrupted } from '../errors.js';
 
 const BLOCK = 512;
@@ -133,7 +133,7 @@ export function readTar(archive: Uint8Array): TarEntry[] {
  * The names of the first `max` regular files of a tar archive on disk, reading only the headers
  * (a large archive is not read whole to say what it holds). CORRUPTED on a broken header.
  */
-export async function readTarNames(handle: FileHandle, max = 100): Promise<string[]> {
+export async function readTarNames(handle: RecordingHandle, max = 100): Promise<string[]> {
   const names: string[] = [];
   const block = Buffer.alloc(BLOCK);
   let pos = 0;

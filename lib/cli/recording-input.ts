@@ -11,6 +11,7 @@ import { AuditcastError, badParameter, corrupted, notFound, toAuditcastError } f
 import { lstatOwned } from '../safe-fs.js';
 import { detectFormat } from '../stream/detect-format.js';
 import { ProtoReader, type ProtoReaderOptions } from '../stream/proto-reader.js';
+import { isMountedRecording, openRecording as openStoredRecording } from '../stream/recording-file.js';
 import type { AuditEvent } from '../events/event.js';
 import { isUuid } from '../uploads/ids.js';
 import type { DataDir } from './data-dir.js';
@@ -97,7 +98,7 @@ function sessionIdOfFile(file: string): string | null {
 export async function checkRecordingFormat(file: RecordingFile): Promise<void> {
   try {
     // O_NOFOLLOW: findRecording resolved the user's path; a link planted since is refused (ELOOP).
-    const handle = await fs.open(file.path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+    const handle = isMountedRecording(file.path) ? await openStoredRecording(file.path) : await fs.open(file.path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
     try {
       const head = Buffer.alloc(512);
       const { bytesRead } = await handle.read(head, 0, head.length, 0);

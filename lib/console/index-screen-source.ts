@@ -4,11 +4,11 @@
 // are made (thinned out to a bounded number), so a seek inside the part indexed so far starts at
 // a keyframe near it, and a seek beyond starts at the last one and reads forward from there.
 // The builds themselves may run elsewhere (IndexThread: a worker thread), given as `builder`.
-import { promises as fsp } from 'node:fs';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { RecordingIndex } from '../index-store/recording-index.js';
 import { type KeyframeEntry, recordingStamp, sameStamp, SeekFile } from '../index-store/seek-file.js';
 import type { ScreenSnapshot, ScreenState } from '../screen/screen-model.js';
+import { statRecording } from '../stream/recording-file.js';
 import type { GrepHit, IndexProgress, ScreenSource } from './screen-source.js';
 import type { ResumePoint } from './session-frames.js';
 
@@ -120,7 +120,7 @@ export class IndexScreenSource implements ScreenSource {
    * file; `urgent` (someone opened it) moves a waiting build to the front.
    */
   private async state(sessionId: string, path: string, urgent = false): Promise<IndexState> {
-    const key = stateKey(sessionId, path, await fsp.stat(path));
+    const key = stateKey(sessionId, path, await statRecording(path));
     let state = this.states.get(key);
     if (!state) {
       let settle!: () => void;
@@ -217,7 +217,7 @@ export class IndexScreenSource implements ScreenSource {
 
   /** Only looks: the player asks it before its first frame, which a build starting then would slow. */
   async duration(sessionId: string, path: string): Promise<number | null> {
-    const st = await fsp.stat(path);
+    const st = await statRecording(path);
     const state = this.states.get(stateKey(sessionId, path, st));
     return state?.ready && state.durationMs !== null ? state.durationMs / 1000 : null;
   }

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { convertLegacyRecording } from '../auditlog/legacy-recording.js';
 import { AuditcastError, isAuditcastError } from '../errors.js';
 import { detectFormat, readRecordingHead } from '../stream/detect-format.js';
+import { readWholeRecording } from '../stream/recording-file.js';
 import type { RecordingStore, StoredRecording } from './recordings.js';
 
 /** Legacy archives are read whole (their layout needs it): larger ones are refused. */
@@ -67,7 +68,7 @@ export class LegacyConvertingStore implements RecordingStore {
     await fsp.mkdir(this.dir, { recursive: true, mode: 0o700 });
     let converted: Buffer;
     try {
-      converted = await convertLegacyRecording(await fsp.readFile(rec.path), { sessionId: rec.sessionId });
+      converted = await convertLegacyRecording(await readWholeRecording(rec.path), { sessionId: rec.sessionId });
     } catch (err) {
       if (err instanceof AuditcastError) throw new AuditcastError(err.code, `${rec.path}: ${err.message}`, { cause: err });
       throw err;

@@ -2,15 +2,15 @@
 // first output (as a full pass sets it), then run over the events of the last part only. Part
 // headers say where the next part starts, so finding the last part reads 24 bytes per part. Parts
 // are inflated a step at a time: neither read holds a whole part.
-import { open } from 'node:fs/promises';
 import { corrupted } from '../errors.js';
 import { PART_HEADER_SIZE, PROTO_STREAM_V1 } from '../codec/part-format.js';
 import { SessionClock } from '../screen/session-clock.js';
 import { readRecordingFrom } from '../stream/positioned-reader.js';
+import { openRecording } from '../stream/recording-file.js';
 
-/** Byte offset of the last part header of a recording file. */
+/** Byte offset of the last part header of a recording. */
 export async function lastPartOffset(path: string, signal?: AbortSignal): Promise<number> {
-  const handle = await open(path, 'r');
+  const handle = await openRecording(path);
   try {
     const size = (await handle.stat()).size;
     const header = Buffer.alloc(PART_HEADER_SIZE);

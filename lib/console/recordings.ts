@@ -1,11 +1,12 @@
 // Where the console finds recordings: a directory of <session-id>.tar files (the CLI's
 // <data>/records, Teleport's file uploader layout), or an S3 bucket of them (Teleport's S3 session
-// storage). Every id is checked before it names a file or a key.
+// storage). Every id is checked before it names a file or a key. A recording's `path` is what
+// readers open it by (lib/stream/recording-file.ts): a file, or an S3 object's s3:// name.
 import { promises as fsp } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { badParameter, notFound } from '../errors.js';
 import { isUuid } from '../uploads/ids.js';
-import type { S3RecordingMirror } from '../uploads/s3-recording-mirror.js';
+import type { S3RecordingSource } from '../uploads/s3-recording-source.js';
 import type { StoredObject } from '../uploads/s3-uploader.js';
 
 /** Session ids as Teleport makes them (UUIDs) and as tests and imports name them. */
@@ -72,47 +73,26 @@ export class DirRecordingStore implements RecordingStore {
   }
 }
 
-/** How long a HEAD or listing of the bucket answers `get` before S3 is asked again. */
-const S3_STAT_TTL_MS = 10_000;
-
 /**
  * Teleport's recordings in S3 (`auditcast serve --recordings s3://bucket/prefix?endpoint=...`),
- * played from local copies that S3RecordingMirror streams to disk and refreshes when the object
- * changes. A recording that cannot be fetched is left out of the list (`onError` hears why).
+ * listed from the bucket's listing and read where they are, by ranged GETs
+ * (lib/uploads/s3-recording-source.ts): a recording's `path` is its s3:// name. Nothing is
+ * downloaded to list them, and playing one reads the parts it shows.
  */
 export class S3RecordingStore implements RecordingStore {
-  private readonly known = new Map<string, { object: StoredObject; at: number }>();
-
-  constructor(private readonly mirror: S3RecordingMirror, private readonly onError: (sessionId: string, err: Error) => void = () => {}) {}
+  constructor(private readonly source: S3RecordingSource) {}
 
   async list(): Promise<StoredRecording[]> {
-    const found: StoredRecording[] = [];
-    for (const object of await this.mirror.list()) {
-      this.known.set(object.sessionId, { object, at: Date.now() });
-      try {
-        found.push(await this.local(object));
-      } catch (err) {
-        this.onError(object.sessionId, err as Error);
-      }
-    }
-    return found;
+    return (await this.source.list()).map((object) => this.recording(object));
   }
 
   async get(sessionId: string): Promise<StoredRecording> {
     checkConsoleSessionId(sessionId);
     if (!isUuid(sessionId)) throw notFound(`no recording of session ${sessionId}`);
-    const seen = this.known.get(sessionId);
-    let object = seen && Date.now() - seen.at < S3_STAT_TTL_MS ? seen.object : undefined;
-    if (!object) {
-      object = await this.mirror.stat(sessionId);
-      this.known.set(sessionId, { object, at: Date.now() });
-      if (this.known.size > 65_536) this.known.delete(this.known.keys().next().value!);
-    }
-    return this.local(object);
+    return this.recording(await this.source.object(sessionId));
   }
 
-  private async local(object: StoredObject): Promise<StoredRecording> {
-    const copy = await this.mirror.local(object);
-    return { sessionId: object.sessionId, path: copy.path, bytes: object.bytes, mtimeMs: object.lastModifiedMs };
+  private recording(object: StoredObject): StoredRecording {
+    return { sessionId: object.sessionId, path: this.source.nameOf(object.sessionId), bytes: object.bytes, mtimeMs: object.lastModifiedMs };
   }
 }

@@ -10,6 +10,7 @@ import { AuditcastError, badParameter, isAuditcastError } from '../errors.js';
 import type { SliceCodec } from '../codec/codec.js';
 import { ScreenModel, type ScreenLimits, type ScreenSnapshot } from '../screen/screen-model.js';
 import { readRecordingFrom } from '../stream/positioned-reader.js';
+import { isMountedRecording, statRecording } from '../stream/recording-file.js';
 import { acquireBuildLock } from './build-lock.js';
 import { buildSeekIndex } from './build-index.js';
 import { type KeyframeEntry, type SeekHeader, SeekFile, recordingStamp, sameStamp } from './seek-file.js';
@@ -170,7 +171,7 @@ export class RecordingIndex {
     const lines = await text.replaceSession(sessionId, stamp, async (add) => {
       header = await build(add);
       return { user: header.user, startMs: header.startMs };
-    }, path.resolve(recording));
+    }, isMountedRecording(recording) ? recording : path.resolve(recording));
     return { header: header!, rebuilt: true, lines };
   }
 
@@ -185,12 +186,12 @@ export class RecordingIndex {
     const known = new Map<string, IndexedSession>();
     for (const s of (await text?.sessions?.()) ?? []) known.set(s.sessionId, s);
     const candidates = new Map<string, string>();
-    for (const r of recordings) candidates.set(r.sessionId, path.resolve(r.path));
+    for (const r of recordings) candidates.set(r.sessionId, isMountedRecording(r.path) ? r.path : path.resolve(r.path));
     for (const s of known.values()) if (s.path && !candidates.has(s.sessionId)) candidates.set(s.sessionId, s.path);
     const stale: { sessionId: string; path: string; size: number }[] = [];
     await Promise.all([...candidates].map(async ([sessionId, file]) => {
-      const st = await fs.stat(file).catch(() => null);
-      if (!st?.isFile()) return; // gone: its lines stay searchable
+      const st = await statRecording(file).catch(() => null);
+      if (!st?.isFile) return; // gone: its lines stay searchable
       const indexed = known.get(sessionId) ?? (text && !text.sessions ? await text.session(sessionId) : undefined);
       if (text) {
         if (indexed && indexed.recording.size === st.size && indexed.recording.mtimeMs === Math.floor(st.mtimeMs)) return;

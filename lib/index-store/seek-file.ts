@@ -9,6 +9,7 @@ import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { corrupted } from '../errors.js';
 import type { ScreenSnapshot } from '../screen/screen-model.js';
 import type { PartResume } from '../stream/part-checkpoints.js';
+import { openRecording, statRecording } from '../stream/recording-file.js';
 
 export const SEEK_FILE_VERSION = 2;
 const MAGIC = Buffer.from('ACSEEK01');
@@ -84,16 +85,16 @@ const recentStamps = new RecentFiles<RecordingStamp>(64);
 const recentHeaders = new RecentFiles<SeekHeader>(8);
 
 export async function recordingStamp(file: string): Promise<RecordingStamp> {
-  const known = recentStamps.get(file, fileIdentity(await fs.stat(file)));
+  const stat = await statRecording(file);
+  const known = recentStamps.get(file, stat.identity);
   if (known) return { ...known };
-  const handle = await fs.open(file, 'r');
+  const handle = await openRecording(file);
   try {
-    const stat = await handle.stat();
     const n = Math.min(4096, stat.size);
     const tail = Buffer.alloc(n);
     await handle.read(tail, 0, n, stat.size - n);
     const stamp = { size: stat.size, mtimeMs: Math.floor(stat.mtimeMs), tailHash: createHash('sha256').update(tail).digest('hex') };
-    recentStamps.set(file, fileIdentity(stat), stamp);
+    recentStamps.set(file, stat.identity, stamp);
     return { ...stamp };
   } finally {
     await handle.close();

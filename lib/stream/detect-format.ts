@@ -4,6 +4,7 @@ import { constants as fsConstants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { AuditcastError } from '../errors.js';
 import { PROTO_STREAM_V1, PROTO_STREAM_V2 } from '../codec/part-format.js';
+import { isMountedRecording, openRecording } from './recording-file.js';
 
 export type RecordingFormat =
   | { format: 'proto'; version: 1 }
@@ -42,11 +43,11 @@ function isTarHeader(block: Uint8Array): boolean {
   return parseInt(field, 8) === sum;
 }
 
-/** The first bytes of a file, as many as detectFormat needs (fewer when the file is shorter). */
+/** The first bytes of a recording, as many as detectFormat needs (fewer when it is shorter). */
 export async function readRecordingHead(path: string): Promise<Buffer> {
   // O_NOFOLLOW: callers resolve links they mean to follow (an operator's path) beforehand; one
   // planted since is refused (ELOOP), never followed.
-  const handle = await open(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+  const handle = isMountedRecording(path) ? await openRecording(path) : await open(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
   try {
     const buf = Buffer.alloc(TAR_BLOCK);
     const { bytesRead } = await handle.read(buf, 0, TAR_BLOCK, 0);

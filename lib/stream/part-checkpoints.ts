@@ -5,9 +5,9 @@
 // precede the record, so a seek inflates a chunk or two instead of the whole part (5 MiB
 // compressed, tens of MB inflated). Parts written otherwise (Teleport's: one deflate run) have no
 // such boundaries: `partCheckpoints` finds none and a seek inflates from the part's start.
-import * as fs from 'node:fs/promises';
 import zlib from 'node:zlib';
 import { corrupted } from '../errors.js';
+import { type RecordingHandle, openRecording } from './recording-file.js';
 import { DEFLATE_END, GZIP_HEADER, GZIP_TRAILER_SIZE, MAX_RECORD_BYTES, PART_HEADER_SIZE, PROTO_STREAM_V1, RECORD_HEADER_SIZE } from '../codec/part-format.js';
 
 /** A place to start inflating: offset in the part's gzip section, and of its output in the part's records. */
@@ -25,7 +25,7 @@ export interface PartResume {
 const SYNC_MARKER = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 
 /** The part's header fields, or null at the end of the file. */
-export async function readPartAt(handle: fs.FileHandle, partOffset: number, what: string): Promise<{ partSize: number; paddingSize: number } | null> {
+export async function readPartAt(handle: RecordingHandle, partOffset: number, what: string): Promise<{ partSize: number; paddingSize: number } | null> {
   const header = Buffer.alloc(PART_HEADER_SIZE);
   const { bytesRead } = await handle.read(header, 0, PART_HEADER_SIZE, partOffset);
   if (bytesRead === 0) return null;
@@ -132,7 +132,7 @@ export function resumeAt(layout: PartLayout, recordIndex: number): PartResume | 
 
 /** The gzip section of the part at `partOffset`, or null when it cannot be read whole. */
 export async function readPartSection(file: string, partOffset: number, maxBytes: number): Promise<Buffer | null> {
-  const handle = await fs.open(file, 'r');
+  const handle = await openRecording(file);
   try {
     const header = await readPartAt(handle, partOffset, file);
     if (!header) return null;

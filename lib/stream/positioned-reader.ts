@@ -3,8 +3,6 @@
 // its part, record number in the part), which a seek index stores to resume reading there later.
 // Like ProtoReader it drops events whose index is not above the last one (a resumed upload's
 // duplicates); `afterIndex` carries that rule across a resume.
-import { createReadStream } from 'node:fs';
-import * as fs from 'node:fs/promises';
 import zlib from 'node:zlib';
 import { AuditcastError, badParameter, corrupted, limitExceeded, throwIfAborted } from '../errors.js';
 import { codec as defaultCodec } from '../codec/index.js';
@@ -14,6 +12,7 @@ import { decodeEvent } from '../events/oneof.js';
 import { closeByteSource, toByteSource } from './byte-source.js';
 import { PartReader, type PartReaderLimits } from './part-reader.js';
 import { type PartResume, readPartAt } from './part-checkpoints.js';
+import { openRecording, type RecordingHandle, streamRecording } from './recording-file.js';
 import { DEFAULT_MAX_PART_BYTES, GZIP_TRAILER_SIZE, MAX_RECORD_BYTES, PART_HEADER_SIZE, RECORD_HEADER_SIZE, gzipHeaderLength } from '../codec/part-format.js';
 
 export interface PositionedEvent {
@@ -111,7 +110,7 @@ export async function* readRecordingFrom(file: string, options: ReadFromOptions 
     throw badParameter(`bad resume position: part offset ${start}, record ${skip}`);
   }
   const codec = options.codec ?? defaultCodec;
-  const source = toByteSource(createReadStream(file, { start, highWaterMark: 1024 * 1024 }));
+  const source = toByteSource(await streamRecording(file, start));
   const parts = new PartReader(source, codec, options);
   let lastIndex = options.afterIndex ?? -1;
   let first = true;
@@ -174,7 +173,7 @@ const RESUME_STEP_BYTES = 32 * 1024;
 async function* readPartFrom(
   file: string, where: string, partOffset: number, firstRecord: number, resume: PartResume | null, maxInflated: number, maxPartBytes: number,
 ): AsyncGenerator<{ event: AuditEvent; recordIndex: number }, number | null> {
-  const handle = await fs.open(file, 'r');
+  const handle = await openRecording(file);
   const inflate = zlib.createInflateRaw();
   try {
     const header = await readPartAt(handle, partOffset, file);
@@ -270,7 +269,7 @@ async function* readPartFrom(
 }
 
 /** The gzip trailer of a part read from its start: the deflate stream ended, and CRC-32 and size match. */
-async function checkTrailer(handle: fs.FileHandle, where: string, sectionStart: number, partSize: number, trailerAt: number, crc: number, inflated: number): Promise<void> {
+async function checkTrailer(handle: RecordingHandle, where: string, sectionStart: number, partSize: number, trailerAt: number, crc: number, inflated: number): Promise<void> {
   if (trailerAt < 0 || partSize - trailerAt < GZIP_TRAILER_SIZE) throw corrupted(`${where}: gzip data truncated (no trailer)`);
   const trailer = Buffer.alloc(GZIP_TRAILER_SIZE);
   const { bytesRead } = await handle.read(trailer, 0, GZIP_TRAILER_SIZE, sectionStart + trailerAt);

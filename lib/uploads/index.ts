@@ -3,7 +3,7 @@ export {
   FileUploader, FILE_MIN_UPLOAD_BYTES, type FileUploaderOptions,
 } from './file-uploader.js';
 export { S3Uploader, CANNED_ACLS, type S3UploaderOptions, type StoredObject } from './s3-uploader.js';
-export { S3RecordingMirror, type MirroredRecording } from './s3-recording-mirror.js';
+export { S3RecordingSource } from './s3-recording-source.js';
 export {
   UploadCompleter, startNewUploadCompleter, recoverSessionEnd, type UploadCompleterOptions, type CompleterAuditLog,
   type SessionTrackerService, type CheckUploadsResult,

@@ -434,11 +434,20 @@ export class S3Uploader implements MultipartUploader {
     return Buffer.concat(chunks);
   }
 
-  async downloadStream(sessionId: string, options?: CallOptions): Promise<Readable> {
+  /**
+   * The recording's bytes, or with `range` those from `start` up to `end` (exclusive; default the
+   * end) of the version whose ETag is `ifMatch` (a changed object fails: ALREADY_EXISTS, as S3's
+   * PreconditionFailed maps). The caller checks how many bytes came.
+   */
+  async downloadStream(sessionId: string, options?: CallOptions, range?: { start: number; end?: number; ifMatch?: string }): Promise<Readable> {
     throwIfAborted(options?.signal);
     checkSessionId(sessionId);
+    if (range && !(Number.isSafeInteger(range.start) && range.start >= 0 && (range.end === undefined || (Number.isSafeInteger(range.end) && range.end > range.start)))) {
+      throw badParameter(`download recording ${sessionId}: bad byte range ${range.start}-${range.end ?? ''}`);
+    }
+    const ranged = range ? { Range: `bytes=${range.start}-${range.end === undefined ? '' : range.end - 1}`, ...(range.ifMatch ? { IfMatch: range.ifMatch } : {}) } : {};
     try {
-      const out = await this.send('GetObjectCommand', { Bucket: this.bucket, Key: this.key(sessionId) }, options);
+      const out = await this.send('GetObjectCommand', { Bucket: this.bucket, Key: this.key(sessionId), ...ranged }, options);
       const body = out.Body;
       if (body instanceof Readable) return body;
       if (body && typeof (body as { transformToByteArray?: unknown }).transformToByteArray === 'function') {

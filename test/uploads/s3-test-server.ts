@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 
 // The SDK warns once per process that its 2027 releases need Node 22; tests run on Node 20 on purpose.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -32,6 +33,7 @@ interface KoaContext {
   type: string;
   set(name: string, value: string): void;
   get(name: string): string;
+  response: { get(name: string): string };
 }
 type Middleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void>;
 
@@ -53,6 +55,10 @@ export interface S3TestServer {
   readonly directory: string;
   /** Counts of the multipart calls the middleware served, by name (tests assert on aborts). */
   readonly calls: Map<string, number>;
+  /** Object GETs served (key and Range header), and the body bytes they sent: what readers cost. */
+  readonly objectReads: { key: string; range: string; bytes: number }[];
+  /** Body bytes of object GETs sent so far. */
+  objectBytesServed(): number;
   /** Answer conditional PUTs with 501 NotImplemented, as stores without conditional writes do. */
   rejectConditionalPuts: boolean;
   close(): Promise<void>;
@@ -198,7 +204,31 @@ export async function startS3TestServer(): Promise<S3TestServer> {
     return md5;
   }
 
-  server.middleware.unshift(multipart, putObjectRoute);
+  // Counts what object GETs send: the bytes that leave the server, as the body streams out.
+  const objectReads: S3TestServer['objectReads'] = [];
+  const countObjectReads: Middleware = async (ctx, next) => {
+    await next();
+    const [, b, ...keyParts] = decodeURIComponent(ctx.path).split('/');
+    const key = keyParts.join('/');
+    // The SDK tags its GetObject with ?x-id=GetObject; any other parameter is another call.
+    if (ctx.method !== 'GET' || !b || !key || Object.keys(ctx.query).some((name) => name !== 'x-id')) return;
+    const read = { key, range: ctx.get('range'), bytes: 0 };
+    objectReads.push(read);
+    const body = ctx.body;
+    if (Buffer.isBuffer(body)) read.bytes = body.length;
+    else if (body && typeof (body as AsyncIterable<Buffer>)[Symbol.asyncIterator] === 'function') {
+      const length = ctx.response.get('Content-Length');
+      ctx.body = Readable.from((async function* () {
+        for await (const chunk of body as AsyncIterable<Buffer>) {
+          read.bytes += chunk.length;
+          yield chunk;
+        }
+      })());
+      if (length) ctx.set('Content-Length', length); // the new body drops it; the client checks it
+    }
+  };
+
+  server.middleware.unshift(countObjectReads, multipart, putObjectRoute);
 
   const address = await server.run();
   const result: S3TestServer = {
@@ -208,6 +238,8 @@ export async function startS3TestServer(): Promise<S3TestServer> {
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     directory,
     calls,
+    objectReads,
+    objectBytesServed: () => objectReads.reduce((sum, r) => sum + r.bytes, 0),
     rejectConditionalPuts: false,
     async close() {
       await server.close();

@@ -31,21 +31,11 @@ async function recordingsIn(dir: string): Promise<string[]> {
   return names.filter((n) => n.endsWith('.tar')).sort().map((name) => path.join(dir, name));
 }
 
-/** The <sid>.tar recordings of an S3 bucket, each as its local copy (fetched when missing or changed). */
-async function recordingsInS3(data: DataDir, url: string): Promise<{ files: RecordingFile[]; failed: number }> {
-  const mirror = openS3Recordings(data, url);
-  const files: RecordingFile[] = [];
-  let failed = 0;
-  for (const object of (await mirror.list()).sort((a, b) => a.sessionId.localeCompare(b.sessionId))) {
-    try {
-      const copy = await mirror.local(object);
-      files.push({ path: copy.path, size: copy.bytes, sessionId: copy.sessionId });
-    } catch (err) {
-      failed++;
-      process.stderr.write(`auditcast index: ${object.sessionId}: ${describeError(err)}\n`);
-    }
-  }
-  return { files, failed };
+/** The <sid>.tar recordings of an S3 bucket, by name: the index reads them with ranged GETs. */
+async function recordingsInS3(url: string): Promise<RecordingFile[]> {
+  const source = openS3Recordings(url);
+  const objects = (await source.list()).sort((a, b) => a.sessionId.localeCompare(b.sessionId));
+  return objects.map((object) => ({ path: source.nameOf(object.sessionId), size: object.bytes, sessionId: object.sessionId }));
 }
 
 export const indexCommand: Command = {
@@ -58,7 +48,7 @@ export const indexCommand: Command = {
       'screen for `auditcast grep`. Without arguments, every recording in the data dir; with',
       '--recordings, every <session-id>.tar in DIR (a Teleport data dir\'s records, for example) or',
       'in an S3 bucket as Teleport stores them (s3://BUCKET/PREFIX?region=...&endpoint=..., AWS_*',
-      'credentials; each is streamed into <data-dir>/cache/s3 and fetched again only when it changes).',
+      'credentials; each is read from S3 where it is, nothing is copied).',
       'Indexes live in <data-dir>/index; nothing is written next to the recordings. A recording',
       'whose index is fresh is skipped; one that changed since is indexed again. A session being',
       'indexed by another process (record and import start one in the background) is waited for.',
@@ -80,9 +70,7 @@ export const indexCommand: Command = {
     const targets: Array<string | RecordingFile> = [...positionals];
     let failed = 0;
     if (dir !== undefined && isS3Url(dir)) {
-      const s3 = await recordingsInS3(data, dir);
-      targets.push(...s3.files);
-      failed += s3.failed;
+      targets.push(...await recordingsInS3(dir));
     } else if (dir !== undefined) targets.push(...await recordingsIn(dir));
     if (positionals.length === 0 && dir === undefined) {
       // Ours by session id: a link planted in the data dir is refused, not followed.

@@ -43,7 +43,7 @@ export const serveCommand: Command = {
       ['--listen HOST:PORT', 'address to listen on (default 127.0.0.1:7878)'],
       AUDIT_URL_HELP,
       ['--recordings DIR', 'directory of <session-id>.tar recordings (default: <data>/records); indexed into <data>/index'],
-      ['--recordings s3://B/P', 'Teleport recordings in S3 (?region=, ?endpoint=; AWS_* credentials), copied on demand into <data>/cache/s3'],
+      ['--recordings s3://B/P', 'Teleport recordings in S3 (?region=, ?endpoint=; AWS_* credentials), read with ranged GETs, indexed when opened'],
       ['--token T', 'access token (16+ URL-safe characters)'],
       ['--tls-cert FILE', 'PEM certificate: serve HTTPS'],
       ['--tls-key FILE', 'PEM private key of --tls-cert'],
@@ -66,7 +66,7 @@ export const serveCommand: Command = {
       throw new CliError(`cannot read the TLS files: ${(err as Error).message}`);
     }
     const skipped = (sid: string, err: Error) => process.stderr.write(`auditcast serve: recording ${sid}: ${err.message}\n`);
-    const stored: RecordingStore = isS3Url(recordingsDir) ? new S3RecordingStore(openS3Recordings(data, recordingsDir), skipped) : new DirRecordingStore(recordingsDir);
+    const stored: RecordingStore = isS3Url(recordingsDir) ? new S3RecordingStore(openS3Recordings(recordingsDir)) : new DirRecordingStore(recordingsDir);
     // Pre-4.4 recordings play from a converted copy in <data>/cache/legacy.
     const recordings = new LegacyConvertingStore(stored, join(data.root, 'cache', 'legacy'), skipped);
     const index = await openRecordingIndex(data, values);
@@ -86,7 +86,11 @@ export const serveCommand: Command = {
     });
     process.stdout.write(`auditcast console at ${server.url}\nopen: ${server.loginUrl}\n`);
     // Recordings without a fresh screen index get one in the background (seek, grep, previews).
-    void recordings.list().then((all) => screen.warm(all)).catch((err: Error) => process.stderr.write(`auditcast serve: indexing: ${err.message}\n`));
+    // Not those in S3: indexing reads a whole recording, so there each is indexed when opened
+    // (or by `auditcast index --recordings s3://...`), and a bucket of thousands costs nothing at start.
+    if (!isS3Url(recordingsDir)) {
+      void recordings.list().then((all) => screen.warm(all)).catch((err: Error) => process.stderr.write(`auditcast serve: indexing: ${err.message}\n`));
+    }
     await new Promise<void>((done) => {
       const stop = () => done();
       process.once('SIGINT', stop);
