@@ -3,10 +3,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { AuditcastError } from '../errors.js';
 import { RecordingIndex } from '../index-store/recording-index.js';
+import { S3RecordingSource } from '../uploads/s3-recording-source.js';
 import type { IndexThreadData, ToMain, ToWorker } from './index-thread.js';
 
 const data = workerData as IndexThreadData;
 const port = parentPort!;
+for (const url of data.s3Recordings ?? []) new S3RecordingSource(url);
 const text = data.postgresUrl ? await (await import('../index-store/pg-text-index.js')).PgTextIndex.open({ url: data.postgresUrl }) : undefined;
 const index = new RecordingIndex({ dir: data.dir, text });
 const running = new Map<number, AbortController>();

@@ -14,6 +14,8 @@ export interface IndexThreadData {
   dir: string;
   /** Text lines go to PostgreSQL at this URL. */
   postgresUrl?: string;
+  /** s3:// URLs of recordings read in place: mounts live per thread, so the worker mounts them too. */
+  s3Recordings?: string[];
 }
 
 export type ToWorker = { kind: 'build'; id: number; sessionId: string; path: string } | { kind: 'abort'; id: number };

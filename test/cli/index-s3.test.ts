@@ -1,7 +1,7 @@
 // auditcast index --recordings s3://bucket/prefix?endpoint=... on the S3 test server: Teleport
-// recordings stored in S3 are indexed (copies in <data-dir>/cache/s3, nothing written to the
-// bucket), found by grep, and fresh on the next run.
-import { readdirSync } from 'node:fs';
+// recordings stored in S3 are indexed where they are (ranged GETs: nothing copied to disk, nothing
+// written to the bucket), found by grep, and fresh on the next run.
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3Uploader } from '../../lib/uploads/s3-uploader.js';
@@ -16,12 +16,13 @@ let s3: S3TestServer;
 let tmp: ReturnType<typeof tempDir>;
 let env: Record<string, string>;
 let url: string;
+let uploader: S3Uploader;
 
 beforeAll(async () => {
   s3 = await startS3TestServer();
   tmp = tempDir('auditcast-index-s3-');
   env = { AUDITCAST_DATA_DIR: join(tmp.dir, 'data'), AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey };
-  const uploader = new S3Uploader({ bucket: s3.bucket, prefix: 'teleport/records', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
+  uploader = new S3Uploader({ bucket: s3.bucket, prefix: 'teleport/records', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
   await uploader.upload(VIM_SID, await sessionRecording('vim'));
   await uploader.upload(NPM_SID, await sessionRecording('npm'));
   url = `s3://${s3.bucket}/teleport/records?region=${s3.region}&endpoint=${encodeURIComponent(s3.endpoint)}`;
@@ -45,8 +46,12 @@ describe('auditcast index --recordings s3://', () => {
     expect(grep.stdout.toString()).toMatch(new RegExp(`^${VIM_SID}  \\d\\d:\\d\\d  rjones  .*System restart required`, 'm'));
     const again = await run(['index', '--recordings', url], { env });
     expect(again.stdout.toString().match(/ fresh /g)).toHaveLength(2);
-    const [cache] = readdirSync(join(tmp.dir, 'data', 'cache', 's3'));
-    expect(readdirSync(join(tmp.dir, 'data', 'cache', 's3', cache!)).sort()).toEqual([`${NPM_SID}.tar`, `${VIM_SID}.tar`]);
+    expect(existsSync(join(tmp.dir, 'data', 'cache'))).toBe(false);
+    expect(readdirSync(join(tmp.dir, 'data')).sort()).toEqual(['index']);
+    // Nothing was written to the bucket: it holds the two recordings it held.
+    const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+    const listing = await (await uploader.getClient()).send(new ListObjectsV2Command({ Bucket: s3.bucket }));
+    expect((listing.Contents ?? []).map((o) => o.Key).sort()).toEqual([`teleport/records/${NPM_SID}.tar`, `teleport/records/${VIM_SID}.tar`]);
   }, 120_000);
 
   it('a bucket that does not exist is an error that names it', async () => {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileLog } from '../../lib/auditlog/file-log.js';
 import { backend } from '../../lib/codec/index.js';
 import { IndexScreenSource } from '../../lib/console/index-screen-source.js';
+import { IndexThread } from '../../lib/console/index-thread.js';
 import { DirRecordingStore, S3RecordingStore } from '../../lib/console/recordings.js';
 import { type ConsoleServer, startConsoleServer } from '../../lib/console/server.js';
 import { RecordingIndex } from '../../lib/index-store/recording-index.js';
@@ -147,6 +148,27 @@ describe(`console with --recordings s3:// (${backend} backend)`, () => {
     process.stdout.write(`s3 seek to ${t} s: ${seek.bytes} bytes in ${seek.reads.length} GETs\n`);
     for (const path of [`/api/sessions/${BIG_SID}/keyframe?t=${t}`, `/api/sessions/${BIG_SID}/progress`]) {
       expect((await get(bigS3, path)).text, path).toBe((await get(bigDir, path)).text);
+    }
+  });
+
+  it('builds an index in the worker thread from the bucket (the thread mounts the same prefix)', async () => {
+    const url = `s3://${s3.bucket}/records?endpoint=${encodeURIComponent(s3.endpoint)}&region=${s3.region}`;
+    const expected = await new RecordingIndex({ dir: join(data.root, 'index-thread-here') }).indexRecording(BUILD_SID, join(data.recordsDir, `${BUILD_SID}.tar`));
+    const reads = s3.objectReads.length;
+    const thread = new IndexThread({ dir: join(data.root, 'index-thread-s3'), s3Recordings: [url] });
+    try {
+      const built = await thread.indexRecording(BUILD_SID, source.nameOf(BUILD_SID));
+      expect(built.header.durationMs).toBe(expected.header.durationMs);
+      expect(s3.objectReads.slice(reads).some((r) => r.key === `records/${BUILD_SID}.tar`)).toBe(true);
+    } finally {
+      await thread.close();
+    }
+    // Without the mount the worker would look for the name on disk: the mount is what made it work.
+    const unmounted = new IndexThread({ dir: join(data.root, 'index-thread-unmounted') });
+    try {
+      await expect(unmounted.indexRecording(BUILD_SID, source.nameOf(BUILD_SID))).rejects.toThrow();
+    } finally {
+      await unmounted.close();
     }
   });
 

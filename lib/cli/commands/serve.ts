@@ -71,7 +71,7 @@ export const serveCommand: Command = {
     const recordings = new LegacyConvertingStore(stored, join(data.root, 'cache', 'legacy'), skipped);
     const index = await openRecordingIndex(data, values);
     // Builds run in a worker thread: the server keeps answering while a large recording is indexed.
-    const builds = new IndexThread({ dir: index.dir, postgresUrl: textIndexUrl(data, values) });
+    const builds = new IndexThread({ dir: index.dir, postgresUrl: textIndexUrl(data, values), s3Recordings: isS3Url(recordingsDir) ? [recordingsDir] : [] });
     const screen = new IndexScreenSource(index, builds);
     const log = await openAuditLogForSearch(data, values);
     const server = await startConsoleServer({
